@@ -1,0 +1,212 @@
+"""The storage interface the handlers and officer tools call.
+
+Handlers never see SQL: they call these methods, so another backend (PostgreSQL for several
+bot instances behind webhooks) can be added without touching them. A citizen is always a
+pseudonymous key (see :mod:`storage.pseudonym`), never a Telegram id, username or name.
+
+Every ``record_*`` method commits before it returns, so a caller may confirm to the citizen
+as soon as the call has returned. Methods that change a survey return ``False`` instead of
+raising when the survey is no longer open (completed, abandoned, deleted, purged): a stale
+button pressed in an old message is normal, not an error.
+
+Arguments are checked before the database is touched: a wrong outcome, vote, stage, factor
+or score, or a citizen that is not a pseudonymous key, raises :class:`ValueError`. A database
+that cannot be used (not a database, corrupt, read-only, disk full, locked too long) raises
+:class:`StorageError`, whose ``problem`` lets the bot and the command line say what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+# The five factors of the national satisfaction index of public administrative services
+# (SIPAS, Decision 2640/QĐ-BNV), in the order the survey asks them.
+SIPAS_FACTORS: tuple[str, ...] = (
+    "access",  # Tiếp cận dịch vụ
+    "procedure",  # Thủ tục hành chính
+    "civil_servant",  # Công chức trực tiếp giải quyết công việc
+    "result",  # Kết quả giải quyết
+    "feedback",  # Tiếp nhận, xử lý ý kiến góp ý, phản ánh, kiến nghị
+)
+
+
+class Outcome(StrEnum):
+    """How the bot dealt with one question."""
+
+    ANSWERED = "answered"
+    AMBIGUOUS = "ambiguous"
+    UNANSWERED = "unanswered"
+    SMALLTALK = "smalltalk"
+
+
+class SurveyStage(StrEnum):
+    """Where a citizen is in the survey: the five scores, then a comment, then the agency."""
+
+    FACTORS = "factors"
+    COMMENT = "comment"
+    AGENCY = "agency"
+
+
+class StorageProblem(StrEnum):
+    """Why the database cannot be used, for a message an officer can act on."""
+
+    NOT_A_DATABASE = "not a SQLite database"
+    CORRUPT = "database file is corrupt"
+    READ_ONLY = "database is read-only"
+    DISK_FULL = "disk is full"
+    BUSY = "database is locked by another process"
+    CANNOT_OPEN = "cannot open the database file"
+    NEWER_SCHEMA = "database was written by a newer version of the bot"
+    OTHER = "database error"
+
+
+class StorageError(Exception):
+    """The database file cannot be used; the message names the file and the problem."""
+
+    def __init__(self, path: str, problem: StorageProblem, detail: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        self.detail = detail
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(f"{path}: {problem.value}{suffix}")
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyState:
+    """A survey a citizen has started and not finished."""
+
+    survey_id: int
+    scores: dict[str, int]  # factor -> 1..5, only the factors answered so far
+    stage: str  # a SurveyStage value: "factors", "comment", "agency"
+
+    @property
+    def next_factor(self) -> str | None:
+        """The first SIPAS factor not yet scored, or None when all five are."""
+        for factor in SIPAS_FACTORS:
+            if factor not in self.scores:
+                return factor
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredGroup:
+    """Unanswered questions that normalize to the same text."""
+
+    normalized: str
+    count: int
+    example: str  # the most recent original text
+    last_asked: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """A quick overview for officers; windows end now and start 1, 7 and 30 days back."""
+
+    questions_today: int
+    questions_7d: int
+    questions_30d: int
+    outcomes_30d: dict[str, int]  # Outcome value -> count, over 30 days; every key present
+    votes_up_30d: int
+    votes_down_30d: int
+    surveys_offered_30d: int
+    surveys_completed_30d: int
+    factor_averages_30d: dict[str, float | None] = field(default_factory=dict)
+    flood_events_30d: int = 0
+
+
+class Storage(Protocol):
+    """What the bot needs from a database."""
+
+    async def open(self) -> None:
+        """Open the database, creating or upgrading it; raises StorageError if unusable."""
+        ...
+
+    async def close(self) -> None:
+        """Close the database; safe to call twice."""
+        ...
+
+    async def record_question(
+        self,
+        citizen: str,
+        text: str,
+        normalized: str,
+        outcome: Outcome,
+        faq_id: str | None,
+        score: float,
+    ) -> int:
+        """Store one question (score 0..100); returns its id."""
+        ...
+
+    async def record_vote(self, citizen: str, answer_key: str, faq_id: str, value: int) -> bool:
+        """Upsert the citizen's vote (+1 / -1) on one answer message.
+
+        ``answer_key`` identifies the answer message (e.g. the question id it answered);
+        pressing again changes the vote, never adds a second. Returns True if it changed
+        (a first vote, or the other button); a changed vote drops the earlier reason.
+        """
+        ...
+
+    async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
+        """Attach a reason to the citizen's vote; False if there is no such vote."""
+        ...
+
+    async def start_survey(self, citizen: str) -> int:
+        """Record that a survey was offered/started; abandons any unfinished one."""
+        ...
+
+    async def current_survey(self, citizen: str) -> SurveyState | None:
+        """The citizen's open survey with the scores given so far, or None."""
+        ...
+
+    async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
+        """Store (or change) one factor's score 1..5; False if the survey is not open."""
+        ...
+
+    async def set_survey_stage(self, survey_id: int, stage: str) -> bool:
+        """Move an open survey to a SurveyStage; False if the survey is not open."""
+        ...
+
+    async def record_survey_comment(self, survey_id: int, comment: str) -> bool:
+        """Store the free-text comment; False if the survey is not open."""
+        ...
+
+    async def record_survey_agency(self, survey_id: int, agency: str) -> bool:
+        """Store the agency the citizen dealt with; False if the survey is not open."""
+        ...
+
+    async def complete_survey(self, survey_id: int) -> bool:
+        """Mark an open survey completed; False if it was not open."""
+        ...
+
+    async def abandon_survey(self, survey_id: int) -> bool:
+        """Mark an open survey abandoned; False if it was not open."""
+        ...
+
+    async def record_flood_event(self) -> None:
+        """Count one message dropped by flood control (a per-day counter, no citizen)."""
+        ...
+
+    async def delete_citizen(self, citizen: str) -> int:
+        """Delete everything stored about one citizen; returns how many records went."""
+        ...
+
+    async def count_citizen_records(self, citizen: str) -> int:
+        """How many records delete_citizen would remove now."""
+        ...
+
+    async def stats(self, now: datetime | None = None) -> Stats:
+        """Counts for officers; "today" starts at midnight in ``now``'s timezone."""
+        ...
+
+    async def unanswered(
+        self, limit: int = 20, since: datetime | None = None
+    ) -> list[UnansweredGroup]:
+        """Unanswered questions grouped by normalized text, most frequent first."""
+        ...
+
+    async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete records older than the retention period; returns how many went."""
+        ...
