@@ -26,8 +26,9 @@ syllables, shared by many words, do not.
    near-duplicate shortcut (a question equal after folding to a phrasing is answered at 100),
    and the tie-break between candidates of equal confidence.
 4. **Chat abbreviations** (``knowledge/abbreviations.yaml``) are expanded on both sides. An
-   ambiguous one ("bn" = bạn / bao nhiêu) adds every expansion as an *optional* alternative:
-   it counts when it matches and costs nothing when it doesn't.
+   ambiguous one ("bn" = bạn / bao nhiêu) adds alternatives instead of overwriting: the text
+   is read once per expansion and the best reading counts. Inside the FAQ an entry's other
+   phrasings settle the reading ("hn" next to "hội nghị" is not "hôm nay").
 
 The decision
 ------------
@@ -70,6 +71,9 @@ MAX_SYLLABLES = 64
 CANDIDATES = 8
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
+# Readings of a text with ambiguous abbreviations that are scored, at most.
+MAX_READINGS = 8
+ENTRY_UNION = True
 
 
 class MatchKind(StrEnum):
@@ -97,68 +101,57 @@ class MatchResult:
     suggestions: tuple[Suggestion, ...] = ()  # up to 3, for AMBIGUOUS
 
 
+Features = dict[str, float]  # feature -> weight (1.0, or less for a repaired typo)
+
+
 @dataclass(frozen=True, slots=True)
 class _Doc:
     owner: int  # index into Matcher._owners
     folded: str
-    features: dict[str, tuple[float, bool]]
+    features: Features
 
 
-def _positions(
-    syllables: Sequence[str], abbreviations: Abbreviations
-) -> list[list[tuple[list[str], bool]]]:
-    """For each typed token, its alternatives: (syllables, required)."""
-    positions: list[list[tuple[list[str], bool]]] = []
-    for token in syllables:
-        expansions = abbreviations.get(token)
-        if not expansions:
-            positions.append([([token], True)])
-            continue
-        # The token itself stays as an optional alternative: phrasings may use it as typed.
-        required = len(expansions) == 1
-        alternatives: list[tuple[list[str], bool]] = [([token], False)]
-        alternatives.extend((expansion.split(), required) for expansion in expansions)
-        positions.append(alternatives)
-    return positions
+def _readings(
+    tokens: Sequence[tuple[str, float]],
+    abbreviations: Abbreviations,
+    context: frozenset[str] = frozenset(),
+) -> list[list[tuple[str, float]]]:
+    """The syllable sequences a text may mean once abbreviations are expanded.
+
+    ``context`` (the syllables of an entry's phrasings) settles an ambiguous abbreviation
+    inside the FAQ itself. At most :data:`MAX_READINGS` readings are made; past that the first
+    expansion of each remaining ambiguous token is taken.
+    """
+    choices: list[list[list[tuple[str, float]]]] = []
+    combinations = 1
+    for token, weight in tokens:
+        expansions = abbreviations.get(token, ())
+        if len(expansions) > 1 and context:
+            expansions = (
+                tuple(e for e in expansions if context.issuperset(e.split())) or expansions
+            )
+        if len(expansions) > 1 and combinations * len(expansions) > MAX_READINGS:
+            expansions = expansions[:1]
+        if expansions:
+            combinations *= len(expansions)
+            choices.append([[(s, weight) for s in e.split()] for e in expansions])
+        else:
+            choices.append([[(token, weight)]])
+    return [
+        [pair for part in combination for pair in part]
+        for combination in itertools.product(*choices)
+    ]
 
 
-def _features(
-    positions: list[list[tuple[list[str], bool]]], weights: Sequence[float]
-) -> dict[str, tuple[float, bool]]:
-    """Syllables and bigrams of adjacent syllables: feature -> (weight, required)."""
-    if all(len(alternatives) == 1 for alternatives in positions) and all(
-        weight == 1.0 for weight in weights
-    ):
-        # The common case (no abbreviation, no repaired typo) without the general walk.
-        flat = [syllable for alternatives in positions for syllable in alternatives[0][0]]
-        plain = [*flat, *(f"{left} {right}" for left, right in itertools.pairwise(flat))]
-        return dict.fromkeys(plain, (1.0, True))
-
-    found: dict[str, tuple[float, bool]] = {}
-
-    def add(text: str, weight: float, required: bool) -> None:
-        known = found.get(text)
-        if known is not None:
-            weight, required = max(weight, known[0]), required or known[1]
-        found[text] = (weight, required)
-
-    for index, alternatives in enumerate(positions):
-        weight = weights[index]
-        for syllables, required in alternatives:
-            for syllable in syllables:
-                add(syllable, weight, required)
-            for left, right in itertools.pairwise(syllables):
-                add(f"{left} {right}", weight, required)
-        if index + 1 < len(positions):
-            next_weight = min(weight, weights[index + 1])
-            for left_syllables, left_required in alternatives:
-                for right_syllables, right_required in positions[index + 1]:
-                    add(
-                        f"{left_syllables[-1]} {right_syllables[0]}",
-                        next_weight,
-                        left_required and right_required,
-                    )
-    return found
+def _features(reading: Sequence[tuple[str, float]]) -> Features:
+    """Syllables and bigrams of adjacent syllables, each with its weight."""
+    features: Features = {}
+    for syllable, weight in reading:
+        features[syllable] = max(weight, features.get(syllable, 0.0))
+    for (left, left_weight), (right, right_weight) in itertools.pairwise(reading):
+        bigram = f"{left} {right}"
+        features[bigram] = max(min(left_weight, right_weight), features.get(bigram, 0.0))
+    return features
 
 
 class Matcher:
@@ -172,53 +165,41 @@ class Matcher:
         }
         self._owners: list[FaqEntry | SmallTalk] = [*faq.entries, *faq.smalltalk]
         self._exact: dict[str, int] = {}
-        docs_features: list[dict[str, tuple[float, bool]]] = []
-        doc_owner: list[int] = []
-        doc_folded: list[str] = []
+        self._docs: list[_Doc] = []
         for owner_index, owner in enumerate(self._owners):
-            for phrasing in owner.phrasings:
-                folded = fold(phrasing)
-                if not folded:
-                    continue
+            folded_phrasings = [folded for p in owner.phrasings if (folded := fold(p))]
+            context = frozenset(" ".join(folded_phrasings).split())
+            for folded in folded_phrasings:
                 self._exact.setdefault(folded, owner_index)
-                syllables = folded.split()
-                positions = _positions(syllables, self.abbreviations)
-                docs_features.append(_features(positions, [1.0] * len(positions)))
-                doc_owner.append(owner_index)
-                doc_folded.append(folded)
+                tokens = [(syllable, 1.0) for syllable in folded.split()]
+                for reading in _readings(tokens, self.abbreviations, context):
+                    self._docs.append(_Doc(owner_index, folded, _features(reading)))
+
+        # What an entry knows across all its phrasings: a question may take "diễn ra" from one
+        # phrasing and "ở đâu" from another.
+        self._owner_features: list[frozenset[str]] = [frozenset() for _ in self._owners]
+        for doc in self._docs:
+            self._owner_features[doc.owner] = self._owner_features[doc.owner].union(doc.features)
 
         frequencies: Counter[str] = Counter()
-        for features in docs_features:
-            frequencies.update(features.keys())
-        count = max(len(docs_features), 1)
+        for doc in self._docs:
+            frequencies.update(doc.features.keys())
+        count = max(len(self._docs), 1)
         self._idf: dict[str, float] = {
             text: math.log(1 + (count - df + 0.5) / (df + 0.5)) for text, df in frequencies.items()
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        self._docs = [
-            _Doc(
-                owner=owner,
-                folded=folded,
-                features=features,
-            )
-            for owner, folded, features in zip(doc_owner, doc_folded, docs_features, strict=True)
-        ]
-        self._doc_owner = np.asarray(doc_owner, dtype=np.int32)
         self._bigrams = frozenset(text for text in frequencies if " " in text)
         self._vocabulary = sorted(text for text in frequencies if " " not in text)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        if docs_features:
-            self._bm25.index(
-                [list(features) for features in docs_features],
-                show_progress=False,
-            )
+        if self._docs:
+            self._bm25.index([list(doc.features) for doc in self._docs], show_progress=False)
 
     # -- the question side ------------------------------------------------------------------
 
-    def _repair(self, syllables: list[str]) -> tuple[list[str], list[float]]:
+    def _repair(self, syllables: list[str]) -> list[tuple[str, float]]:
         """Replace syllables unknown to the FAQ by a near one that forms a known bigram."""
-        repaired = list(syllables)
-        weights = [1.0] * len(syllables)
+        repaired = [(syllable, 1.0) for syllable in syllables]
         for index, syllable in enumerate(syllables):
             if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
                 continue
@@ -230,37 +211,36 @@ class Matcher:
                 score_cutoff=limit,
                 limit=12,
             )
-            before = repaired[index - 1] if index > 0 else None
+            before = repaired[index - 1][0] if index > 0 else None
             after = syllables[index + 1] if index + 1 < len(syllables) else None
             for candidate, _distance, _ in sorted(candidates, key=lambda c: c[1]):
                 if (before and f"{before} {candidate}" in self._bigrams) or (
                     after and f"{candidate} {after}" in self._bigrams
                 ):
-                    repaired[index] = candidate
-                    weights[index] = REPAIR_WEIGHT
+                    repaired[index] = (candidate, REPAIR_WEIGHT)
                     break
-        return repaired, weights
+        return repaired
 
-    def _query_features(self, folded: str) -> dict[str, tuple[float, bool]]:
-        syllables = folded.split()[:MAX_SYLLABLES]
-        repaired, weights = self._repair(syllables)
-        return _features(_positions(repaired, self.abbreviations), weights)
+    def _question_readings(self, folded: str) -> list[Features]:
+        tokens = self._repair(folded.split()[:MAX_SYLLABLES])
+        return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
 
-    def _confidence(self, features: dict[str, tuple[float, bool]], doc: _Doc) -> float:
+    def _confidence(self, features: Features, doc: _Doc) -> float:
         """IDF-weighted overlap of question and phrasing, 0..100."""
         asked = matched_in_question = matched_in_doc = 0.0
-        for text, (weight, required) in features.items():
+        known_to_entry = self._owner_features[doc.owner] if ENTRY_UNION else doc.features
+        for text, weight in features.items():
             idf = self._idf.get(text, self._unknown_idf)
-            if required:
-                asked += idf * weight
-            if text in doc.features:
+            asked += idf * weight
+            if text in known_to_entry:
                 matched_in_question += idf * weight
+            if text in doc.features:
                 matched_in_doc += idf
-        described = sum(self._idf[text] for text, (_, req) in doc.features.items() if req)
+        described = sum(self._idf[text] for text in doc.features)
         if asked <= 0 or described <= 0:
             return 0.0
-        question_share = min(matched_in_question / asked, 1.0)
-        doc_share = min(matched_in_doc / described, 1.0)
+        question_share = matched_in_question / asked
+        doc_share = matched_in_doc / described
         return 100.0 * (QUESTION_WEIGHT * question_share + (1 - QUESTION_WEIGHT) * doc_share)
 
     # -- ranking and decision -----------------------------------------------------------------
@@ -271,8 +251,8 @@ class Matcher:
         if not folded or not self._docs:
             return folded, []
         exact = self._exact.get(folded)
-        features = self._query_features(folded)
-        known = [text for text in features if text in self._idf]
+        readings = self._question_readings(folded)
+        known = sorted({text for features in readings for text in features if text in self._idf})
         if not known:
             return folded, [(exact, 100.0)] if exact is not None else []
         scores = self._bm25.get_scores(known)
@@ -282,7 +262,7 @@ class Matcher:
             if scores[doc_index] <= 0:
                 break
             doc = self._docs[int(doc_index)]
-            confidence = self._confidence(features, doc)
+            confidence = max(self._confidence(features, doc) for features in readings)
             closeness = fuzz.token_sort_ratio(folded, doc.folded)
             current = best.get(doc.owner)
             if current is None or (confidence, closeness) > current:

@@ -103,7 +103,7 @@ class UnansweredGroup:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """A quick overview for officers; windows end now and start 1, 7 and 30 days back."""
+    """A quick overview for officers: since midnight, and over the last 7 and 30 days."""
 
     questions_today: int
     questions_7d: int

@@ -1,0 +1,201 @@
+"""The database schema, in one place, as a list of named migrations.
+
+The current schema is every migration applied in order. A migration, once released, is never
+edited: a change is a new ``(name, sql)`` appended to :data:`MIGRATIONS`. Opening a database
+applies the pending ones in a single transaction and records each name in the ``migrations``
+table, so a file written by an older bot upgrades in place, and a crash half-way leaves it
+exactly as it was.
+
+Timestamps are ISO-8601 UTC text with milliseconds, ``2025-01-31T08:15:00.123Z``, written by
+:func:`format_timestamp` and by the column defaults alike. One fixed format means text order
+is time order, so ranges are plain ``>=``/``<`` comparisons on indexed columns, and SQLite's
+date functions still read the values. (``CURRENT_TIMESTAMP`` would give a second format,
+``2025-01-31 08:15:00``, which does not sort against the first.)
+
+Citizens are stored only as the 32-hex-digit keys of :mod:`storage.pseudonym`; the ``CHECK``
+on every ``citizen`` column refuses anything else, such as a raw Telegram id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from datetime import UTC, datetime
+from textwrap import dedent
+
+import aiosqlite
+
+MIGRATIONS_TABLE = dedent("""
+    CREATE TABLE IF NOT EXISTS migrations (
+        name TEXT PRIMARY KEY,
+        applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+""")
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_questions_votes_surveys",
+        dedent("""
+            CREATE TABLE IF NOT EXISTS questions (
+                id INTEGER PRIMARY KEY,
+                citizen TEXT NOT NULL
+                    CHECK (length(citizen) = 32 AND citizen NOT GLOB '*[^0-9a-f]*'),
+                text TEXT NOT NULL,
+                normalized TEXT NOT NULL,
+                outcome TEXT NOT NULL
+                    CHECK (outcome IN ('answered', 'ambiguous', 'unanswered', 'smalltalk')),
+                faq_id TEXT,
+                score REAL NOT NULL CHECK (score BETWEEN 0 AND 100),
+                asked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            );
+            CREATE INDEX IF NOT EXISTS idx_questions_citizen ON questions (citizen);
+            CREATE INDEX IF NOT EXISTS idx_questions_asked_at ON questions (asked_at);
+            CREATE INDEX IF NOT EXISTS idx_questions_outcome_normalized
+                ON questions (outcome, normalized);
+
+            -- One vote per citizen per answer message: the UNIQUE constraint is what makes
+            -- a second press an update (INSERT ... ON CONFLICT DO UPDATE), and its index
+            -- also serves lookups by citizen.
+            CREATE TABLE IF NOT EXISTS votes (
+                id INTEGER PRIMARY KEY,
+                citizen TEXT NOT NULL
+                    CHECK (length(citizen) = 32 AND citizen NOT GLOB '*[^0-9a-f]*'),
+                answer_key TEXT NOT NULL,
+                faq_id TEXT NOT NULL,
+                value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+                reason TEXT,
+                voted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                UNIQUE (citizen, answer_key)
+            );
+            CREATE INDEX IF NOT EXISTS idx_votes_faq_id ON votes (faq_id);
+            CREATE INDEX IF NOT EXISTS idx_votes_voted_at ON votes (voted_at);
+            CREATE INDEX IF NOT EXISTS idx_votes_updated_at ON votes (updated_at);
+
+            CREATE TABLE IF NOT EXISTS surveys (
+                id INTEGER PRIMARY KEY,
+                citizen TEXT NOT NULL
+                    CHECK (length(citizen) = 32 AND citizen NOT GLOB '*[^0-9a-f]*'),
+                stage TEXT NOT NULL DEFAULT 'factors'
+                    CHECK (stage IN ('factors', 'comment', 'agency')),
+                started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                completed_at TEXT,
+                abandoned_at TEXT,
+                comment TEXT,
+                agency TEXT,
+                CHECK (completed_at IS NULL OR abandoned_at IS NULL)
+            );
+            CREATE INDEX IF NOT EXISTS idx_surveys_citizen ON surveys (citizen);
+            CREATE INDEX IF NOT EXISTS idx_surveys_started_at ON surveys (started_at);
+            -- At most one open survey per citizen: start_survey abandons the previous one.
+            CREATE UNIQUE INDEX IF NOT EXISTS idx_surveys_one_open_per_citizen
+                ON surveys (citizen) WHERE completed_at IS NULL AND abandoned_at IS NULL;
+
+            CREATE TABLE IF NOT EXISTS survey_scores (
+                survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+                factor TEXT NOT NULL CHECK (
+                    factor IN ('access', 'procedure', 'civil_servant', 'result', 'feedback')
+                ),
+                score INTEGER NOT NULL CHECK (score IN (1, 2, 3, 4, 5)),
+                answered_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                PRIMARY KEY (survey_id, factor)
+            );
+        """),
+    ),
+    (
+        "0002_flood_events",
+        dedent("""
+            -- Messages dropped by flood control, counted per UTC day. Deliberately no
+            -- citizen column: officers need to know that flooding happens, not who.
+            CREATE TABLE IF NOT EXISTS flood_events (
+                day TEXT PRIMARY KEY CHECK (day LIKE '____-__-__'),
+                count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0)
+            );
+        """),
+    ),
+]
+
+
+def to_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The stored form of a moment: ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC."""
+    return to_utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A stored timestamp back as an aware UTC datetime."""
+    return to_utc(datetime.fromisoformat(text))
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (no semicolons inside comments)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    leftover = [line for line in buffer.splitlines() if not line.strip().startswith("--")]
+    if "".join(leftover).strip():
+        raise ValueError(f"incomplete SQL statement at the end of a script: {buffer!r}")
+    return statements
+
+
+async def applied_migrations(db: aiosqlite.Connection) -> list[str]:
+    """Names of the migrations recorded in the database, in the order they were applied."""
+    await db.execute(MIGRATIONS_TABLE)
+    rows = await db.execute_fetchall("SELECT name FROM migrations ORDER BY rowid")
+    return [str(row[0]) for row in rows]
+
+
+async def apply_migrations(
+    db: aiosqlite.Connection, migrations: list[tuple[str, str]] | None = None
+) -> list[str]:
+    """Apply the pending migrations in one transaction; returns the names applied.
+
+    ``db`` must be in autocommit mode (``isolation_level=None``) and not in a transaction.
+    ``BEGIN IMMEDIATE`` takes the write lock before reading what is applied, so two processes
+    opening the same new file cannot both migrate it. A database that records a migration
+    this code does not know was written by a newer version: refuse it rather than guess.
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
+    known = [name for name, _ in migrations]
+    if len(set(known)) != len(known):
+        raise ValueError("migration names must be unique")
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        done = await applied_migrations(db)
+        unknown = [name for name in done if name not in known]
+        if unknown:
+            raise UnknownMigrationError(unknown)
+        pending = [(name, sql) for name, sql in migrations if name not in done]
+        for name, sql in pending:
+            for statement in split_statements(sql):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                (name, format_timestamp(datetime.now(UTC))),
+            )
+        await db.execute("COMMIT")
+    except BaseException:
+        # SQLite may already have rolled back on its own (disk full, I/O error).
+        with contextlib.suppress(sqlite3.Error):
+            await db.execute("ROLLBACK")
+        raise
+    return [name for name, _ in pending]
+
+
+class UnknownMigrationError(Exception):
+    """The database records migrations this version of the code does not have."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__("unknown migrations: " + ", ".join(names))

@@ -1,0 +1,613 @@
+"""The SQLite implementation of :class:`storage.base.Storage`, on aiosqlite.
+
+One connection per process, in autocommit mode. aiosqlite runs every call on one thread in
+order, but a transaction of several statements spans several ``await``s, and a second task
+could slip a statement (or a COMMIT, or a ROLLBACK) in between. Every method therefore holds
+``self._lock`` while it uses the connection; a single-statement write such as
+``record_question`` is then one INSERT that commits as it returns.
+
+Durability: WAL with ``synchronous=FULL``. In WAL mode ``NORMAL`` already survives a crash
+or ``SIGKILL`` of the bot (committed pages are in the WAL file, in the OS cache), but a power
+cut or kernel crash can lose the last transactions, because ``NORMAL`` syncs the WAL only at
+checkpoints. The bot tells a citizen "recorded" or "deleted" as soon as a call returns, so
+``FULL`` syncs the WAL at every commit: one fsync per write, a few milliseconds at most,
+cheap at the rate citizens type.
+
+Deletion (Decree 13/2023/NĐ-CP): ``secure_delete`` overwrites deleted rows with zeros, and
+after :meth:`SqliteStorage.delete_citizen` and :meth:`SqliteStorage.purge` a
+``wal_checkpoint(TRUNCATE)`` copies those pages into the database file and empties the WAL,
+which would otherwise still hold the earlier versions of the pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiosqlite
+
+from storage import queries
+from storage.base import (
+    SIPAS_FACTORS,
+    Outcome,
+    Stats,
+    StorageError,
+    StorageProblem,
+    SurveyStage,
+    SurveyState,
+    UnansweredGroup,
+)
+from storage.pseudonym import is_citizen_key
+from storage.schema import UnknownMigrationError, apply_migrations, format_timestamp, to_utc
+
+logger = logging.getLogger(__name__)
+
+# A survey that can still change: neither completed nor abandoned.
+_OPEN = "completed_at IS NULL AND abandoned_at IS NULL"
+
+_PROBLEMS: tuple[tuple[str, StorageProblem], ...] = (
+    ("SQLITE_NOTADB", StorageProblem.NOT_A_DATABASE),
+    ("SQLITE_CORRUPT", StorageProblem.CORRUPT),
+    ("SQLITE_READONLY", StorageProblem.READ_ONLY),
+    ("SQLITE_FULL", StorageProblem.DISK_FULL),
+    ("SQLITE_BUSY", StorageProblem.BUSY),
+    ("SQLITE_LOCKED", StorageProblem.BUSY),
+    ("SQLITE_CANTOPEN", StorageProblem.CANNOT_OPEN),
+    ("SQLITE_PERM", StorageProblem.CANNOT_OPEN),
+)
+
+
+def _utc_now() -> datetime:
+    """The current moment in UTC."""
+    return datetime.now(UTC)
+
+
+def storage_error(path: Path | str, exc: sqlite3.Error | OSError) -> StorageError:
+    """A :class:`StorageError` naming ``path`` for an error from sqlite3 or the OS."""
+    problem = StorageProblem.CANNOT_OPEN if isinstance(exc, OSError) else StorageProblem.OTHER
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, candidate in _PROBLEMS:
+        if name.startswith(prefix):
+            problem = candidate
+            break
+    return StorageError(str(path), problem, str(exc))
+
+
+def _check_citizen(citizen: str) -> None:
+    """Refuse anything but a pseudonymous key (the value is not echoed: it may be an id)."""
+    if not is_citizen_key(citizen):
+        raise ValueError(
+            "citizen must be a key from storage.pseudonym.citizen_key,"
+            " never a raw Telegram id, username or name"
+        )
+
+
+def _check_int(value: int, allowed: range | tuple[int, ...], what: str) -> int:
+    """``value`` if it is an int (not a bool) among ``allowed``; ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise ValueError(f"{what} must be one of {list(allowed)}, not {value!r}")
+    return value
+
+
+def _check_text(value: str, what: str) -> str:
+    """``value`` if it is a non-empty string; ValueError otherwise."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty string")
+    return value
+
+
+class SqliteStorage:
+    """Storage in one SQLite file; create, ``await open()``, use, ``await close()``.
+
+    ``clock`` gives the time stamped on new records (tests pass a fake one).
+    Also usable as ``async with SqliteStorage(path) as storage: ...``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        busy_timeout_ms: int = 5000,
+    ) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open the file (creating it and its directory), set it up and migrate it."""
+        if self._db is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(self.path, exc) from exc
+        if self.path.is_dir():
+            # Caught here because aiosqlite, when the connect itself fails, leaves its worker
+            # thread to report to an event loop that may be gone by then.
+            raise StorageError(str(self.path), StorageProblem.CANNOT_OPEN, "it is a directory")
+        db: aiosqlite.Connection | None = None
+        try:
+            db = await aiosqlite.connect(self.path, isolation_level=None)
+            # Pragmas cannot take bound parameters; the only value interpolated is an int.
+            await db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms:d}")
+            rows = await db.execute_fetchall("PRAGMA journal_mode = WAL")
+            mode = str(next(iter(rows))[0]).lower()
+            if mode != "wal":
+                logger.warning("%s: journal mode is %s, not WAL", self.path, mode)
+            await db.execute("PRAGMA synchronous = FULL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA secure_delete = ON")
+            applied = await apply_migrations(db)
+        except (sqlite3.Error, UnknownMigrationError) as exc:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    await db.close()
+            if isinstance(exc, UnknownMigrationError):
+                raise StorageError(str(self.path), StorageProblem.NEWER_SCHEMA, str(exc)) from exc
+            raise storage_error(self.path, exc) from exc
+        if applied:
+            logger.info("%s: applied migrations %s", self.path, ", ".join(applied))
+        self._db = db
+
+    async def close(self) -> None:
+        """Close the connection after any write in progress; safe to call twice."""
+        db, self._db = self._db, None
+        if db is None:
+            return
+        async with self._lock:
+            await db.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- connection discipline ---------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, held exclusively; database failures become StorageError."""
+        async with self._lock:
+            if self._db is None:
+                raise RuntimeError("SqliteStorage is not open: await open() first")
+            try:
+                yield self._db
+            except sqlite3.DatabaseError as exc:
+                # Constraint violations and API misuse are bugs here, not a bad file.
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                    raise
+                raise storage_error(self.path, exc) from exc
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def _begin(db: aiosqlite.Connection) -> AsyncIterator[None]:
+        """A write transaction on an already locked connection, committed on success."""
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            await db.execute("COMMIT")
+        except BaseException:
+            # SQLite may already have rolled back on its own (disk full, I/O error).
+            with contextlib.suppress(sqlite3.Error):
+                await db.execute("ROLLBACK")
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The locked connection inside a write transaction."""
+        async with self._locked() as db, self._begin(db):
+            yield db
+
+    async def _truncate_wal(self, db: aiosqlite.Connection) -> None:
+        """Empty the WAL so deleted rows survive in no earlier page version."""
+        try:
+            await db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            # The deletion itself is committed; the next checkpoint finishes the job.
+            logger.warning("%s: WAL checkpoint after deletion failed", self.path, exc_info=True)
+
+    @staticmethod
+    async def _changes(db: aiosqlite.Connection, sql: str, params: list[object]) -> int:
+        """Run one writing statement; returns how many rows it changed."""
+        async with db.execute(sql, params) as cursor:
+            return max(cursor.rowcount, 0)
+
+    def _now(self) -> str:
+        """The stored timestamp of this moment, from the clock."""
+        return format_timestamp(self._clock())
+
+    # --- questions and votes -----------------------------------------------------------------
+
+    async def record_question(
+        self,
+        citizen: str,
+        text: str,
+        normalized: str,
+        outcome: Outcome,
+        faq_id: str | None,
+        score: float,
+    ) -> int:
+        """Store one question (score 0..100); returns its id. One INSERT, committed."""
+        _check_citizen(citizen)
+        if not isinstance(text, str) or not isinstance(normalized, str):
+            raise ValueError("text and normalized must be strings")
+        outcome = Outcome(outcome)
+        if faq_id is not None:
+            _check_text(faq_id, "faq_id")
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not math.isfinite(score)
+            or not 0 <= score <= 100
+        ):
+            raise ValueError(f"score must be a number from 0 to 100, not {score!r}")
+        async with self._locked() as db:
+            row = await db.execute_insert(
+                "INSERT INTO questions (citizen, text, normalized, outcome, faq_id, score,"
+                " asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [citizen, text, normalized, outcome.value, faq_id, float(score), self._now()],
+            )
+        assert row is not None  # last_insert_rowid() always returns a row
+        return int(row[0])
+
+    async def record_vote(self, citizen: str, answer_key: str, faq_id: str, value: int) -> bool:
+        """Upsert the citizen's vote (+1 / -1) on one answer; True if it changed."""
+        _check_citizen(citizen)
+        _check_text(answer_key, "answer_key")
+        _check_text(faq_id, "faq_id")
+        _check_int(value, (-1, 1), "vote")
+        now = self._now()
+        # The UNIQUE (citizen, answer_key) makes racing presses one row; the WHERE turns a
+        # repeated press of the same button into no change at all (rowcount 0).
+        async with self._locked() as db:
+            changed = await self._changes(
+                db,
+                "INSERT INTO votes (citizen, answer_key, faq_id, value, voted_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (citizen, answer_key) DO UPDATE SET value = excluded.value,"
+                " faq_id = excluded.faq_id, reason = NULL, updated_at = excluded.updated_at"
+                " WHERE votes.value != excluded.value",
+                [citizen, answer_key, faq_id, value, now, now],
+            )
+        return changed > 0
+
+    async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
+        """Attach a reason to the citizen's vote; False if there is no such vote."""
+        _check_citizen(citizen)
+        _check_text(answer_key, "answer_key")
+        if not isinstance(reason, str):
+            raise ValueError("reason must be a string")
+        async with self._locked() as db:
+            changed = await self._changes(
+                db,
+                "UPDATE votes SET reason = ?, updated_at = ? WHERE citizen = ? AND answer_key = ?",
+                [reason, self._now(), citizen, answer_key],
+            )
+        return changed > 0
+
+    # --- surveys -----------------------------------------------------------------------------
+
+    async def start_survey(self, citizen: str) -> int:
+        """Record that a survey was offered/started; abandons any unfinished one."""
+        _check_citizen(citizen)
+        now = self._now()
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE surveys SET abandoned_at = ? WHERE citizen = ? AND {_OPEN}",
+                [now, citizen],
+            )
+            row = await db.execute_insert(
+                "INSERT INTO surveys (citizen, stage, started_at) VALUES (?, ?, ?)",
+                [citizen, SurveyStage.FACTORS.value, now],
+            )
+        assert row is not None
+        return int(row[0])
+
+    async def current_survey(self, citizen: str) -> SurveyState | None:
+        """The citizen's open survey with the scores given so far, or None."""
+        _check_citizen(citizen)
+        async with self._locked() as db:
+            rows = await db.execute_fetchall(
+                "SELECT s.id, s.stage, sc.factor, sc.score FROM surveys AS s"
+                " LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
+                " WHERE s.citizen = ? AND s.completed_at IS NULL AND s.abandoned_at IS NULL"
+                " ORDER BY s.id DESC",
+                [citizen],
+            )
+        rows = list(rows)
+        if not rows:
+            return None
+        survey_id, stage = rows[0][0], rows[0][1]
+        scores = {factor: score for sid, _, factor, score in rows if sid == survey_id and factor}
+        return SurveyState(int(survey_id), scores, SurveyStage(stage))
+
+    async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
+        """Store (or change) one factor's score 1..5; False if the survey is not open."""
+        if factor not in SIPAS_FACTORS:
+            raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
+        _check_int(score, range(1, 6), "score")
+        now = self._now()
+        async with self._locked() as db:
+            changed = await self._changes(
+                db,
+                "INSERT INTO survey_scores (survey_id, factor, score, answered_at)"
+                f" SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ? AND {_OPEN})"
+                " ON CONFLICT (survey_id, factor) DO UPDATE"
+                " SET score = excluded.score, answered_at = excluded.answered_at",
+                [survey_id, factor, score, now, survey_id],
+            )
+        return changed > 0
+
+    async def _update_open_survey(self, survey_id: int, column: str, value: str) -> bool:
+        """Set one column of an open survey (column names are constants of this class)."""
+        async with self._locked() as db:
+            changed = await self._changes(
+                db, f"UPDATE surveys SET {column} = ? WHERE id = ? AND {_OPEN}", [value, survey_id]
+            )
+        return changed > 0
+
+    async def set_survey_stage(self, survey_id: int, stage: str) -> bool:
+        """Move an open survey to a SurveyStage; False if the survey is not open."""
+        return await self._update_open_survey(survey_id, "stage", SurveyStage(stage).value)
+
+    async def record_survey_comment(self, survey_id: int, comment: str) -> bool:
+        """Store the free-text comment; False if the survey is not open."""
+        if not isinstance(comment, str):
+            raise ValueError("comment must be a string")
+        return await self._update_open_survey(survey_id, "comment", comment)
+
+    async def record_survey_agency(self, survey_id: int, agency: str) -> bool:
+        """Store the agency the citizen dealt with; False if the survey is not open."""
+        if not isinstance(agency, str):
+            raise ValueError("agency must be a string")
+        return await self._update_open_survey(survey_id, "agency", agency)
+
+    async def complete_survey(self, survey_id: int) -> bool:
+        """Mark an open survey completed; False if it was not open."""
+        return await self._update_open_survey(survey_id, "completed_at", self._now())
+
+    async def abandon_survey(self, survey_id: int) -> bool:
+        """Mark an open survey abandoned; False if it was not open."""
+        return await self._update_open_survey(survey_id, "abandoned_at", self._now())
+
+    # --- flood control -----------------------------------------------------------------------
+
+    async def record_flood_event(self) -> None:
+        """Count one message dropped by flood control (per UTC day, no citizen)."""
+        day = to_utc(self._clock()).date().isoformat()
+        async with self._locked() as db:
+            await db.execute(
+                "INSERT INTO flood_events (day, count) VALUES (?, 1)"
+                " ON CONFLICT (day) DO UPDATE SET count = count + 1",
+                [day],
+            )
+
+    # --- deletion and retention --------------------------------------------------------------
+
+    async def delete_citizen(self, citizen: str) -> int:
+        """Delete everything stored about one citizen; returns how many records went.
+
+        Questions, votes, surveys and their scores all count, as in count_citizen_records.
+        """
+        _check_citizen(citizen)
+        async with self._locked() as db:
+            async with self._begin(db):
+                rows = await db.execute_fetchall(
+                    "SELECT COUNT(*) FROM survey_scores"
+                    " WHERE survey_id IN (SELECT id FROM surveys WHERE citizen = ?)",
+                    [citizen],
+                )
+                total = int(next(iter(rows))[0])
+                for table in ("questions", "votes", "surveys"):  # scores go by cascade
+                    total += await self._changes(
+                        db, f"DELETE FROM {table} WHERE citizen = ?", [citizen]
+                    )
+            if total:
+                await self._truncate_wal(db)
+        return total
+
+    async def count_citizen_records(self, citizen: str) -> int:
+        """How many records delete_citizen would remove now."""
+        _check_citizen(citizen)
+        async with self._locked() as db:
+            rows = await db.execute_fetchall(
+                "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ?)"
+                " + (SELECT COUNT(*) FROM votes WHERE citizen = ?)"
+                " + (SELECT COUNT(*) FROM surveys WHERE citizen = ?)"
+                " + (SELECT COUNT(*) FROM survey_scores"
+                "    WHERE survey_id IN (SELECT id FROM surveys WHERE citizen = ?))",
+                [citizen] * 4,
+            )
+        return int(next(iter(rows))[0])
+
+    async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete records older than the retention period; returns how many went.
+
+        Questions go by ``asked_at``, votes by their last change, surveys (with their
+        scores) by ``started_at``, flood counters by day.
+        """
+        _check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
+        stamp = format_timestamp(cutoff)
+        async with self._locked() as db:
+            async with self._begin(db):
+                rows = await db.execute_fetchall(
+                    "SELECT COUNT(*) FROM survey_scores"
+                    " WHERE survey_id IN (SELECT id FROM surveys WHERE started_at < ?)",
+                    [stamp],
+                )
+                total = int(next(iter(rows))[0])
+                for sql in (
+                    "DELETE FROM questions WHERE asked_at < ?",
+                    "DELETE FROM votes WHERE updated_at < ?",
+                    "DELETE FROM surveys WHERE started_at < ?",
+                ):
+                    total += await self._changes(db, sql, [stamp])
+                total += await self._changes(
+                    db, "DELETE FROM flood_events WHERE day < ?", [cutoff.date().isoformat()]
+                )
+            if total:
+                await self._truncate_wal(db)
+        return total
+
+    # --- officers' overview ------------------------------------------------------------------
+
+    async def stats(self, now: datetime | None = None) -> Stats:
+        """Counts for officers; "today" starts at midnight in ``now``'s timezone (UTC if naive).
+
+        Windows have no upper end, so a record stamped a moment after ``now`` still counts.
+        """
+        moment = now or self._clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        week, month = moment - timedelta(days=7), moment - timedelta(days=30)
+        async with self._locked() as db:
+            today = await queries.question_count(db, midnight)
+            last_week = await queries.question_count(db, week)
+            last_month = await queries.question_count(db, month)
+            outcomes = await queries.outcome_counts(db, month)
+            votes = await queries.votes_by_faq(db, month)
+            surveys = await queries.survey_counts(db, month)
+            factors = await queries.factor_summaries(db, month)
+            floods = await queries.flood_event_count(db, month)
+        return Stats(
+            questions_today=today,
+            questions_7d=last_week,
+            questions_30d=last_month,
+            outcomes_30d=outcomes,
+            votes_up_30d=sum(v.up for v in votes),
+            votes_down_30d=sum(v.down for v in votes),
+            surveys_offered_30d=surveys.offered,
+            surveys_completed_30d=surveys.completed,
+            factor_averages_30d={f: s.average for f, s in factors.items()},
+            flood_events_30d=floods,
+        )
+
+    async def unanswered(
+        self, limit: int = 20, since: datetime | None = None
+    ) -> list[UnansweredGroup]:
+        """Unanswered questions grouped by normalized text, most frequent first."""
+        async with self._locked() as db:
+            return await queries.unanswered_groups(db, limit, since)
+
+    # --- officers' report (see storage.queries) ----------------------------------------------
+
+    async def questions_per_period(
+        self,
+        period: queries.Period = "day",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: tzinfo = UTC,
+    ) -> list[queries.PeriodCount]:
+        """Questions per day or ISO week, by outcome, oldest first."""
+        async with self._locked() as db:
+            return await queries.questions_per_period(db, period, since, until, tz)
+
+    async def outcome_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, int]:
+        """Questions per outcome (answered/ambiguous/unanswered/smalltalk), zeros included."""
+        async with self._locked() as db:
+            return await queries.outcome_counts(db, since, until)
+
+    async def top_faqs(
+        self, since: datetime | None = None, until: datetime | None = None, limit: int = 10
+    ) -> list[queries.FaqCount]:
+        """The FAQ entries most often given as the answer."""
+        async with self._locked() as db:
+            return await queries.top_faqs(db, since, until, limit)
+
+    async def votes_by_faq(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[queries.FaqVotes]:
+        """Up and down votes per FAQ entry, most down-voted first."""
+        async with self._locked() as db:
+            return await queries.votes_by_faq(db, since, until)
+
+    async def factor_summaries(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        completed_only: bool = True,
+    ) -> dict[str, queries.FactorSummary]:
+        """SIPAS per-factor responses, averages and share satisfied, in survey order."""
+        async with self._locked() as db:
+            return await queries.factor_summaries(db, since, until, completed_only)
+
+    async def survey_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> queries.SurveyCounts:
+        """Surveys offered, completed, abandoned and open."""
+        async with self._locked() as db:
+            return await queries.survey_counts(db, since, until)
+
+    async def recent_comments(
+        self, since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[queries.SurveyComment]:
+        """Survey comments, newest first, with their agency."""
+        async with self._locked() as db:
+            return await queries.recent_comments(db, since, until, limit)
+
+    async def flood_event_count(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """Messages dropped by flood control."""
+        async with self._locked() as db:
+            return await queries.flood_event_count(db, since, until)
+
+    async def table_columns(self, table: str, include_citizen: bool = False) -> list[str]:
+        """The CSV header of an exportable table."""
+        async with self._locked() as db:
+            return await queries.table_columns(db, table, include_citizen)
+
+    def dump_table(
+        self,
+        table: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_citizen: bool = False,
+    ) -> AsyncIterator[tuple[object, ...]]:
+        """CSV rows of a table, in table_columns order; ValueError at once for a bad table."""
+        queries.check_table(table)
+        return self._dump(table, since, until, include_citizen)
+
+    async def _dump(
+        self,
+        table: str,
+        since: datetime | None,
+        until: datetime | None,
+        include_citizen: bool,
+    ) -> AsyncIterator[tuple[object, ...]]:
+        """The generator behind dump_table: batches under the lock, errors translated."""
+        if self._db is None:
+            raise RuntimeError("SqliteStorage is not open: await open() first")
+        try:
+            async for row in queries.dump_table(
+                self._db, table, since, until, include_citizen, lock=self._lock
+            ):
+                yield row
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                raise
+            raise storage_error(self.path, exc) from exc
