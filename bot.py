@@ -1,0 +1,290 @@
+"""Trợ lý dân vận — the Telegram bot: wiring and the command line, no business logic.
+
+``python bot.py [run]`` starts the bot (long polling or webhook, per the config); the other
+subcommands (``ask``, ``chat``, ``eval``, ``check-faq``, ``report``...) come from
+:mod:`knowledge.cli` and :mod:`reports.cli`. :func:`build_application` is the one place the
+application is assembled, used alike by the real run and by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+import knowledge.cli
+import reports.cli
+import texts
+from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from handlers import (
+    basics,
+    browse,
+    errors,
+    flood,
+    jobs,
+    officer,
+    privacy,
+    questions,
+    survey,
+    votes,
+)
+from handlers.context import BotData, CustomContext, DanVanApplication
+from handlers.filters import ADDRESSED_TO_BOT
+from handlers.memory import SlidingWindow
+from handlers.ordering import PerChatUpdateProcessor
+from handlers.render import pattern
+from knowledge.live import KnowledgeBase
+from knowledge.model import KnowledgeFileError
+from storage.base import Storage
+from storage.sqlite import SqliteStorage
+
+logger = logging.getLogger(__name__)
+
+# Updates of different chats processed at once; one chat's updates always run in order.
+MAX_CONCURRENT_UPDATES = 64
+# A 429 from Telegram is waited out and retried this many times before giving up.
+RATE_LIMIT_RETRIES = 3
+PURGE_EVERY = timedelta(days=1)
+PURGE_FIRST = timedelta(minutes=1)
+
+
+def build_application(
+    config: Config, request: BaseRequest | None = None, storage: Storage | None = None
+) -> DanVanApplication:
+    """Assemble the application: services, handlers, lifecycle. Nothing runs yet."""
+    builder = (
+        ApplicationBuilder()
+        .token(config.token or "")
+        .base_url(config.base_url)
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # Concurrent across chats, in order within a chat (see handlers.ordering).
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: DanVanApplication = builder.build()  # type: ignore[assignment]
+
+    data = application.bot_data
+    data.config = config
+    data.storage = storage if storage is not None else SqliteStorage(config.database)
+    data.flood = SlidingWindow(config.flood.max_messages, config.flood.window_seconds)
+
+    # ---------------------------------------------------------------------------------------
+    # Handlers. Order matters: within a group only the first matching handler runs; groups
+    # run from the lowest number up until a handler raises ApplicationHandlerStop.
+    # ---------------------------------------------------------------------------------------
+    officers = filters.User(user_id=config.officers)
+    fresh = filters.UpdateType.MESSAGE  # an edited old message is no new question or command
+    cancel_command = filters.Regex(rf"^/{texts.CMD_CANCEL}(@\w+)?(\s|$)")
+    add = application.add_handler
+
+    # Group -2: flood control sees every update first and stops a flooding citizen's.
+    add(TypeHandler(Update, flood.flood_guard), group=-2)
+    # Group -1: any command but /huy ends a pending "why 👎?" prompt; processing goes on.
+    add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
+
+    # Group 0, commands. Officer commands from anyone else fall to `officer.denied`, whose
+    # reply is the unknown-command reply.
+    add(CommandHandler(texts.CMD_START, basics.start, filters=fresh))
+    add(CommandHandler(texts.CMD_HELP, basics.help_command, filters=fresh))
+    add(CommandHandler(texts.CMD_SURVEY, survey.survey_command, filters=fresh))
+    add(CommandHandler(texts.CMD_PRIVACY, privacy.privacy_command, filters=fresh))
+    add(CommandHandler(texts.CMD_CANCEL, basics.cancel, filters=fresh))
+    add(CommandHandler(texts.CMD_STATS, officer.stats, filters=officers & fresh))
+    add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=officers & fresh))
+    add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=officers & fresh))
+    officer_commands = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
+    add(CommandHandler(officer_commands, officer.denied, filters=~officers & fresh))
+    add(MessageHandler(filters.COMMAND & ADDRESSED_TO_BOT & fresh, basics.unknown_command))
+
+    # Group 0, buttons, by callback-data prefix (see texts.CB_*).
+    add(CallbackQueryHandler(browse.topics, pattern=pattern(texts.CB_TOPICS)))
+    add(CallbackQueryHandler(browse.topic, pattern=pattern(texts.CB_TOPIC, 1)))
+    add(CallbackQueryHandler(browse.browse_answer, pattern=pattern(texts.CB_BROWSE, 1)))
+    add(CallbackQueryHandler(questions.answer_button, pattern=pattern(texts.CB_ANSWER, 1)))
+    add(CallbackQueryHandler(votes.vote, pattern=pattern(texts.CB_VOTE, 3)))
+    add(CallbackQueryHandler(survey.survey_button, pattern=pattern(texts.CB_SURVEY_START)))
+    add(CallbackQueryHandler(survey.survey_score, pattern=pattern(texts.CB_SURVEY_SCORE, 3)))
+    add(CallbackQueryHandler(survey.survey_skip, pattern=pattern(texts.CB_SURVEY_SKIP, 2)))
+    add(CallbackQueryHandler(privacy.privacy_button, pattern=pattern(texts.CB_PRIVACY)))
+    add(CallbackQueryHandler(privacy.delete_ask, pattern=pattern(texts.CB_DELETE_ASK)))
+    add(CallbackQueryHandler(privacy.delete_yes, pattern=pattern(texts.CB_DELETE_YES)))
+    add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(texts.CB_DELETE_NO)))
+    add(CallbackQueryHandler(basics.help_button, pattern=pattern(texts.CB_HELP)))
+    add(CallbackQueryHandler(basics.stale_button))  # last: buttons no handler knows
+
+    # Group 0, messages: text is a question (or an awaited reason / survey answer);
+    # anything else gets "text only". In groups only what is addressed to the bot.
+    add(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & ADDRESSED_TO_BOT & fresh, questions.on_text
+        )
+    )
+    add(
+        MessageHandler(
+            ~filters.TEXT & ~filters.StatusUpdate.ALL & ADDRESSED_TO_BOT & fresh,
+            basics.non_text,
+        )
+    )
+
+    application.add_error_handler(errors.error_handler)
+    return application
+
+
+async def post_init(application: DanVanApplication) -> None:
+    """Open the database, load the FAQ, publish the command menu, schedule the jobs."""
+    data = application.bot_data
+    config = data.config
+    if data.storage is None:
+        raise RuntimeError("build the application with build_application()")
+    await data.storage.open()
+    data.knowledge = await asyncio.to_thread(KnowledgeBase.load, config.faq, config.abbreviations)
+    logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
+
+    citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
+    officer_menu = citizen_menu + [BotCommand(n, a) for n, a in texts.OFFICER_COMMANDS]
+    await application.bot.set_my_commands(citizen_menu)
+    for officer_id in config.officers:
+        try:
+            await application.bot.set_my_commands(
+                officer_menu, scope=BotCommandScopeChat(officer_id)
+            )
+        except TelegramError as error:  # the officer has not opened a chat with the bot yet
+            logger.warning("no officer menu for one officer yet: %s", error)
+
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    if config.reload_interval_seconds:
+        interval = config.reload_interval_seconds
+        job_queue.run_repeating(
+            jobs.reload_knowledge, interval=interval, first=interval, name="reload"
+        )
+    if config.retention_days:
+        job_queue.run_repeating(
+            jobs.purge_old_records, interval=PURGE_EVERY, first=PURGE_FIRST, name="purge"
+        )
+
+
+async def post_shutdown(application: DanVanApplication) -> None:
+    """Close the database after the last update was handled."""
+    storage = application.bot_data.storage
+    if storage is not None:
+        await storage.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+def _load(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    return load_config(path)
+
+
+def _print_problems(header: str, problems: list[object]) -> None:
+    print(header, file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``run``: the Telegram bot; without a token, the terminal chat (or exit 2)."""
+    try:
+        config = _load(args)
+        if config.token:
+            config.check_runnable()
+    except ConfigError as error:
+        _print_problems(texts.CONFIG_PROBLEMS, list(error.problems))
+        return 2
+    setup_logging(config)
+    try:
+        if not config.token:
+            print(texts.NO_TOKEN_GUIDANCE, file=sys.stderr)
+            if not sys.stdin.isatty():
+                return 2
+            print(texts.NO_TOKEN_CHAT)
+            matcher = knowledge.cli.load_matcher(config.faq, config.abbreviations)
+            knowledge.cli.chat_loop(matcher, stdin=sys.stdin, stdout=sys.stdout)
+            return 0
+        application = build_application(config)
+        if config.mode == "webhook":
+            # PTB's webhook server refuses requests without the secret token header.
+            application.run_webhook(
+                listen=config.webhook.listen,
+                port=config.webhook.port,
+                url_path=config.webhook.url_path,
+                webhook_url=config.webhook.url,
+                secret_token=config.webhook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+        else:
+            # Pending updates are kept: a question sent while the bot was down is answered.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except KnowledgeFileError as error:
+        _print_problems(texts.KNOWLEDGE_PROBLEMS, list(error.findings))
+        return 2
+    except TelegramError as error:  # e.g. a revoked token, or Telegram unreachable at start
+        # Logged, not left to the default excepthook, so the token is redacted.
+        logger.critical("the bot could not start: %s", error, exc_info=error)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot.py", description="Trợ lý dân vận – Telegram bot and offline tools"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help=f"configuration file (default: {DEFAULT_CONFIG} if it exists)",
+    )
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = subcommands.add_parser("run", help="run the Telegram bot (the default)")
+    run.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="as above")
+    run.set_defaults(handler=run_command)
+    knowledge.cli.add_commands(subcommands)
+    reports.cli.add_commands(subcommands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", run_command)
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

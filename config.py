@@ -1,0 +1,401 @@
+"""The bot's configuration: one YAML file, checked key by key, plus two environment variables.
+
+``TELEGRAM_BOT_TOKEN`` wins over the file's ``token`` and ``DANVAN_SECRET`` over its
+``pseudonym_secret``, so secrets can stay out of the file. Every problem is reported with the
+file, the line and the key (``config.yaml:7: khóa không hợp lệ 'flod' (có phải 'flood'?)``),
+all at once, in a :class:`ConfigError`.
+
+The module also keeps those secrets out of the logs (:func:`install_redaction`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+import texts
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
+ENV_SECRET = "DANVAN_SECRET"
+REDACTED = "[REDACTED]"
+MIN_SECRET_CHARS = 16
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; ``problems`` are ready to print, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class FloodConfig:
+    """Incoming flood control: at most ``max_messages`` per citizen in ``window_seconds``."""
+
+    max_messages: int = 20
+    window_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    """Where Telegram posts updates in webhook mode, and where the bot listens for them."""
+
+    url: str | None = None  # public HTTPS URL Telegram calls, including the path
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    # Telegram sends it back in a header; requests without it are refused. Never in a repr.
+    secret_token: str | None = field(default=None, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        """The path part of ``url`` (the local server serves only that path)."""
+        if not self.url:
+            return ""
+        rest = self.url.split("://", 1)[-1]
+        return rest.partition("/")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the bot needs to run; immutable once loaded."""
+
+    token: str | None = field(default=None, repr=False)  # never in a repr, hence never logged
+    base_url: str = DEFAULT_BASE_URL
+    database: Path = Path("data/danvan.db")
+    faq: Path = ROOT / "knowledge" / "faq.yaml"
+    abbreviations: Path = ROOT / "knowledge" / "abbreviations.yaml"
+    officers: tuple[int, ...] = ()
+    pseudonym_secret: str | None = field(default=None, repr=False)
+    flood: FloodConfig = field(default_factory=FloodConfig)
+    retention_days: int | None = None
+    reload_interval_seconds: float | None = 30.0
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    log_level: str = "INFO"
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        values = [self.token, self.pseudonym_secret, self.webhook.secret_token]
+        if self.token and ":" in self.token:
+            values.append(self.token.partition(":")[2])  # the secret half, alone
+        return [value for value in values if value]
+
+    def check_runnable(self) -> None:
+        """Raise ConfigError unless the settings needed to run the Telegram bot are there."""
+        problems = []
+        if not self.pseudonym_secret:
+            problems.append(texts.CONFIG_MISSING_SECRET)
+        elif len(self.pseudonym_secret) < MIN_SECRET_CHARS:
+            problems.append(texts.CONFIG_SHORT_SECRET.format(chars=MIN_SECRET_CHARS))
+        if self.mode == "webhook" and not self.webhook.url:
+            problems.append(texts.CONFIG_MISSING_WEBHOOK_URL)
+        # Without it anyone who finds the URL could post updates that claim to come from
+        # an officer; Telegram sends it back in a header that PTB's server checks.
+        if self.mode == "webhook" and not self.webhook.secret_token:
+            problems.append(texts.CONFIG_MISSING_WEBHOOK_SECRET)
+        if problems:
+            raise ConfigError(problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Schema: key -> (expected type names, checker). A checker returns a problem text or None.
+# --------------------------------------------------------------------------------------------
+def _positive(value: Any) -> str | None:
+    return None if value > 0 else texts.CONFIG_POSITIVE
+
+
+def _non_negative(value: Any) -> str | None:
+    return None if value >= 0 else texts.CONFIG_NON_NEGATIVE
+
+
+def _log_level(value: Any) -> str | None:
+    return (
+        None
+        if str(value).upper() in LOG_LEVELS
+        else texts.CONFIG_ONE_OF.format(choices=", ".join(LOG_LEVELS))
+    )
+
+
+def _mode(value: Any) -> str | None:
+    return None if value in ("polling", "webhook") else texts.CONFIG_MODE
+
+
+def _url(value: Any) -> str | None:
+    return None if str(value).startswith(("https://", "http://")) else texts.CONFIG_URL
+
+
+def _port(value: Any) -> str | None:
+    return None if 0 < value < 65536 else texts.CONFIG_PORT
+
+
+def _officers(value: Any) -> str | None:
+    bad = [item for item in value if not isinstance(item, int) or isinstance(item, bool)]
+    return texts.CONFIG_OFFICERS.format(bad=repr(bad[0])) if bad else None
+
+
+_Check = Any  # Callable[[Any], str | None] | None
+_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
+    "token": ((str, type(None)), None),
+    "base_url": ((str,), _url),
+    "database": ((str,), None),
+    "faq": ((str,), None),
+    "abbreviations": ((str,), None),
+    "officers": ((list, type(None)), _officers),
+    "pseudonym_secret": ((str, type(None)), None),
+    "flood": ((dict,), None),
+    "retention_days": ((int, type(None)), _positive),
+    "reload_interval_seconds": ((int, float, type(None)), _non_negative),
+    "mode": ((str,), _mode),
+    "webhook": ((dict,), None),
+    "log_level": ((str,), _log_level),
+}
+_FLOOD_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
+    "max_messages": ((int,), _positive),
+    "window_seconds": ((int, float), _positive),
+}
+_WEBHOOK_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
+    "url": ((str, type(None)), _url),
+    "listen": ((str,), None),
+    "port": ((int,), _port),
+    "secret_token": ((str, type(None)), None),
+}
+
+
+def _key_lines(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
+    """Line (1-based) of every mapping key, by its path of keys, from the composed YAML."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(current: yaml.Node, path: tuple[str, ...]) -> None:
+        if not isinstance(current, yaml.MappingNode):
+            return
+        for key_node, value_node in current.value:
+            key_path = (*path, str(key_node.value))
+            lines[key_path] = key_node.start_mark.line + 1
+            walk(value_node, key_path)
+
+    if node is not None:
+        walk(node, ())
+    return lines
+
+
+def _type_name(value: Any) -> str:
+    name = type(value).__name__
+    return texts.TYPE_NAMES.get(name, name)
+
+
+def _check_section(
+    data: Mapping[Any, Any],
+    schema: Mapping[str, tuple[tuple[type, ...], _Check]],
+    path: tuple[str, ...],
+    where: Any,
+    problems: list[str],
+) -> None:
+    """Check one mapping against its schema, appending located problems."""
+    for key, value in data.items():
+        key_path = (*path, str(key))
+        dotted = ".".join(key_path)
+        if key not in schema:
+            message = texts.CONFIG_UNKNOWN_KEY.format(key=dotted)
+            suggestion = _suggest(str(key), schema, path)
+            if suggestion:
+                message += texts.CONFIG_DID_YOU_MEAN.format(suggestion=suggestion)
+            problems.append(where(key_path, message))
+            continue
+        types, check = schema[key]
+        # bool is an int in Python, but "port: yes" is surely a mistake.
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            expected = texts.CONFIG_OR.join(_type_name_of(t) for t in types if t is not type(None))
+            problems.append(
+                where(
+                    key_path,
+                    texts.CONFIG_WRONG_TYPE.format(
+                        key=dotted, expected=expected, actual=_type_name(value)
+                    ),
+                )
+            )
+            continue
+        if check is not None and value is not None:
+            problem = check(value)
+            if problem:
+                problems.append(
+                    where(key_path, texts.CONFIG_BAD_VALUE.format(key=dotted, problem=problem))
+                )
+
+
+def _suggest(key: str, schema: Mapping[str, object], path: tuple[str, ...]) -> str | None:
+    """The key probably meant: a close spelling, or the same key of a section."""
+    close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.5)
+    if close:
+        return ".".join((*path, close[0]))
+    if not path:
+        for section, section_schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
+            if key in section_schema:
+                return f"{section}.{key}"
+    return None
+
+
+def _type_name_of(kind: type) -> str:
+    return texts.TYPE_NAMES.get(kind.__name__, kind.__name__)
+
+
+def _line_of(problem: str) -> int:
+    """The line number in a located problem (for sorting), 0 if none."""
+    parts = problem.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
+
+
+def _resolve(value: str | None, base: Path, default: Path) -> Path:
+    """A path from the file, relative to the file's folder; the default otherwise."""
+    if value is None:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Load and check the configuration; ``path`` None means defaults plus the environment."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    problems: list[str] = []
+    base = Path.cwd()
+    lines: dict[tuple[str, ...], int] = {}
+    label = "config"
+    if path is not None:
+        path = Path(path)
+        label = str(path)
+        base = path.resolve().parent
+        try:
+            source = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError([f"{label}: {texts.CONFIG_NOT_FOUND}"]) from None
+        try:
+            lines = _key_lines(yaml.compose(source, Loader=yaml.SafeLoader))
+            loaded = yaml.safe_load(source)
+        except yaml.YAMLError as error:
+            raise ConfigError(
+                [f"{label}: {texts.CONFIG_YAML_ERROR.format(error=error)}"]
+            ) from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError([f"{label}: {texts.CONFIG_NOT_MAPPING}"])
+        data = loaded
+
+    def where(key_path: tuple[str, ...], message: str) -> str:
+        line = lines.get(key_path)
+        return f"{label}:{line}: {message}" if line else f"{label}: {message}"
+
+    _check_section(data, _SCHEMA, (), where, problems)
+    for section, schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
+        if isinstance(data.get(section), dict):
+            _check_section(data[section], schema, (section,), where, problems)
+    if problems:
+        raise ConfigError(sorted(problems, key=_line_of))
+
+    flood = data.get("flood") or {}
+    webhook = data.get("webhook") or {}
+    defaults, flood_defaults, webhook_defaults = Config(), FloodConfig(), WebhookConfig()
+    return Config(
+        token=env.get(ENV_TOKEN) or data.get("token") or None,
+        base_url=data.get("base_url", defaults.base_url),
+        database=_resolve(data.get("database"), base, defaults.database),
+        faq=_resolve(data.get("faq"), base, defaults.faq),
+        abbreviations=_resolve(data.get("abbreviations"), base, defaults.abbreviations),
+        officers=tuple(data.get("officers") or ()),
+        pseudonym_secret=env.get(ENV_SECRET) or data.get("pseudonym_secret") or None,
+        flood=FloodConfig(
+            max_messages=flood.get("max_messages", flood_defaults.max_messages),
+            window_seconds=float(flood.get("window_seconds", flood_defaults.window_seconds)),
+        ),
+        retention_days=data.get("retention_days", defaults.retention_days),
+        reload_interval_seconds=data.get(
+            "reload_interval_seconds", defaults.reload_interval_seconds
+        ),
+        mode=data.get("mode", defaults.mode),
+        webhook=WebhookConfig(
+            url=webhook.get("url"),
+            listen=webhook.get("listen", webhook_defaults.listen),
+            port=webhook.get("port", webhook_defaults.port),
+            secret_token=webhook.get("secret_token"),
+        ),
+        log_level=str(data.get("log_level", defaults.log_level)).upper(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Keeping secrets out of the logs
+# --------------------------------------------------------------------------------------------
+_secrets: set[str] = set()
+_factory_installed = False
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by ``[REDACTED]``."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def install_redaction(secrets: list[str]) -> None:
+    """Redact ``secrets`` from every log record created from now on, whatever its handler.
+
+    A filter on the root handlers would miss handlers added later (pytest's caplog, a journal
+    handler) and records of loggers that do not propagate, so the redaction happens where
+    records are made: the record factory. The message is formatted once, redacted, and the
+    exception text is pre-rendered and redacted too (httpx and the Bot API put the token in
+    URLs, and URLs end up in messages and tracebacks).
+    """
+    global _factory_installed
+    _secrets.update(secret for secret in secrets if secret)
+    if _factory_installed:
+        return
+    _factory_installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if not _secrets:
+            return record
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a broken call; logging reports it when emitting
+            return record
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
+def setup_logging(config: Config) -> None:
+    """Log to stderr at the configured level, secrets redacted, httpx's URL lines quiet."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=config.log_level
+    )
+    # httpx logs every request URL at INFO, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # APScheduler logs every run of the reload job (every 30 s) at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG python-telegram-bot dumps whole updates and requests: user ids, names, texts.
+    # The bot's own DEBUG lines carry pseudonymous keys only, so DEBUG stays usable.
+    logging.getLogger("telegram").setLevel(
+        max(logging.INFO, logging.getLevelName(config.log_level))
+    )
+    install_redaction(config.secrets())

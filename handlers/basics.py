@@ -1,0 +1,66 @@
+"""/start, /help, /huy, unknown commands and messages without text."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+import texts
+from handlers import render, survey
+from handlers.context import CustomContext
+
+
+async def start(update: Update, context: CustomContext) -> None:
+    """/start: a short welcome and the main buttons."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
+
+
+async def help_command(update: Update, context: CustomContext) -> None:
+    """/help: the same, in more detail."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.HELP, reply_markup=render.help_keyboard())
+
+
+async def help_button(update: Update, context: CustomContext) -> None:
+    """The help button of /start: send the help as a new message."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await query.answer()
+    await query.message.chat.send_message(texts.HELP, reply_markup=render.help_keyboard())
+
+
+async def cancel(update: Update, context: CustomContext) -> None:
+    """/huy: stop waiting for a 👎 reason and abandon an unfinished survey."""
+    message = update.effective_message
+    if message is None:
+        return
+    replies = []
+    if context.bot_data.reason_prompts.pop(context.citizen) is not None:
+        replies.append(texts.REASON_CANCELLED)
+    if await survey.cancel_survey(context):
+        replies.append(texts.SURVEY_CANCELLED)
+    await message.reply_text("\n".join(replies) or texts.NOTHING_TO_CANCEL)
+
+
+async def unknown_command(update: Update, context: CustomContext) -> None:
+    """Any command the bot does not offer (officer commands included, for non-officers)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.UNKNOWN_COMMAND)
+
+
+async def non_text(update: Update, context: CustomContext) -> None:
+    """Stickers, photos, voice...: the bot reads text only."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.TEXT_ONLY)
+
+
+async def stale_button(update: Update, context: CustomContext) -> None:
+    """A button whose data no handler knows (from an older version of the bot)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.STALE_BUTTON)

@@ -1,0 +1,82 @@
+"""Typed access to the bot's services from every callback (``ContextTypes(context=...)``).
+
+The services live in ``bot_data``, an instance of :class:`BotData` created by the application;
+``bot.py`` fills it in ``build_application`` and ``post_init``. Callbacks use the properties of
+:class:`CustomContext` (``context.storage``, ``context.knowledge``...) instead of string keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from config import Config
+from handlers.memory import ExpiringPrompts, SlidingWindow
+from storage.pseudonym import citizen_key
+
+if TYPE_CHECKING:
+    from knowledge.live import KnowledgeBase
+    from knowledge.matcher import Matcher
+    from storage.base import Storage
+
+
+@dataclass
+class BotData:
+    """The services of one application; ``bot_data`` is an instance of this class."""
+
+    config: Config = field(default_factory=Config)
+    storage: Storage | None = None
+    knowledge: KnowledgeBase | None = None
+    flood: SlidingWindow = field(default_factory=SlidingWindow)
+    # Citizens asked for a one-line reason after 👎: citizen key -> answer key.
+    reason_prompts: ExpiringPrompts = field(default_factory=ExpiringPrompts)
+    # The findings of the last failed reload, so officers are told once per distinct failure.
+    last_reload_problem: tuple[str, ...] = ()
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The callback context with typed properties for the services in :class:`BotData`."""
+
+    @property
+    def config(self) -> Config:
+        return self.bot_data.config
+
+    @property
+    def storage(self) -> Storage:
+        storage = self.bot_data.storage
+        if storage is None:
+            raise RuntimeError("storage is not set up: build the app with build_application()")
+        return storage
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        knowledge = self.bot_data.knowledge
+        if knowledge is None:
+            raise RuntimeError("the knowledge base is loaded in post_init, which has not run")
+        return knowledge
+
+    @property
+    def matcher(self) -> Matcher:
+        """The current matcher (replaced as a whole on reload, so read it once per update)."""
+        return self.knowledge.matcher
+
+    @property
+    def citizen(self) -> str:
+        """The pseudonymous key of the user this update comes from (never their id)."""
+        if self._user_id is None:
+            raise RuntimeError("this update has no user")
+        return self.key_of(self._user_id)
+
+    def key_of(self, user_id: int) -> str:
+        """The pseudonymous key of any Telegram user id (for logs about officers too)."""
+        secret = self.config.pseudonym_secret
+        if not secret:
+            raise RuntimeError("pseudonym_secret is not configured")
+        return citizen_key(user_id, secret)
+
+
+DanVanApplication = Application[
+    ExtBot[None], CustomContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[CustomContext]
+]

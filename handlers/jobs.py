@@ -1,0 +1,48 @@
+"""Scheduled work: picking up FAQ edits, purging old records, and telling officers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import TelegramError
+
+from handlers import render
+from handlers.context import CustomContext
+
+logger = logging.getLogger(__name__)
+
+
+async def notify_officers(context: CustomContext, messages: list[str]) -> None:
+    """Send ``messages`` to every officer; one unreachable officer does not stop the rest."""
+    for officer in context.config.officers:
+        for text in messages:
+            try:
+                await context.bot.send_message(officer, text)
+            except TelegramError as error:  # e.g. the officer never opened a chat with the bot
+                logger.warning("cannot notify officer %s: %s", context.key_of(officer), error)
+                break
+
+
+async def reload_knowledge(context: CustomContext) -> None:
+    """Reload the FAQ if its files changed; tell officers about the result."""
+    result = await context.knowledge.reload_async()
+    if not result.ok:
+        problem = tuple(str(finding) for finding in result.findings)
+        for line in problem:
+            logger.error("FAQ not reloaded: %s", line)
+        if problem != context.bot_data.last_reload_problem:  # tell officers once per problem
+            context.bot_data.last_reload_problem = problem
+            await notify_officers(context, render.reload_failed_messages(problem))
+        return
+    context.bot_data.last_reload_problem = ()
+    if result.changed:
+        logger.info("FAQ reloaded: %d entries", result.entries)
+        await notify_officers(context, render.reload_ok_messages(result.entries, result.warnings))
+
+
+async def purge_old_records(context: CustomContext) -> None:
+    """Delete records older than ``retention_days`` (the job runs only when it is set)."""
+    days = context.config.retention_days
+    if days:
+        removed = await context.storage.purge(days)
+        logger.info("purged %d records older than %d days", removed, days)

@@ -1,0 +1,60 @@
+"""/riengtu: what is stored and why, and deleting everything stored about the citizen."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+import texts
+from handlers import render
+from handlers.context import CustomContext
+from handlers.send import edit
+
+
+async def privacy_command(update: Update, context: CustomContext) -> None:
+    """/riengtu: explain what is stored (Decree 13/2023/NĐ-CP) and offer deletion."""
+    message = update.effective_message
+    if message is None:
+        return
+    text, markup = render.privacy_message(context.config.retention_days)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def privacy_button(update: Update, context: CustomContext) -> None:
+    """The privacy button of /start."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await query.answer()
+    text, markup = render.privacy_message(context.config.retention_days)
+    await query.message.chat.send_message(text, reply_markup=markup)
+
+
+async def delete_ask(update: Update, context: CustomContext) -> None:
+    """Ask to confirm, saying how many records would go."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    count = await context.storage.count_citizen_records(context.citizen)
+    text, markup = render.delete_confirm_message(count)
+    await edit(query, text, markup)
+
+
+async def delete_yes(update: Update, context: CustomContext) -> None:
+    """Delete everything stored about the citizen and say how much went."""
+    query = update.callback_query
+    if query is None:
+        return
+    count = await context.storage.delete_citizen(context.citizen)
+    context.bot_data.reason_prompts.discard(context.citizen)
+    await query.answer()
+    await edit(query, texts.DELETED.format(count=count), None)
+
+
+async def delete_no(update: Update, context: CustomContext) -> None:
+    """Keep everything."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await edit(query, texts.DELETE_KEPT, None)

@@ -1,0 +1,88 @@
+"""Free-text questions: the matcher's decision, recorded, turned into a reply with buttons."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+import texts
+from handlers import render, survey, votes
+from handlers.context import CustomContext
+from handlers.send import send_messages
+from knowledge.matcher import MatchKind, MatchResult
+from storage.base import Outcome
+
+
+def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
+    """How a match is recorded: its outcome and the FAQ entry it points to, if any."""
+    if result.kind is MatchKind.ANSWER and result.entry is not None:
+        return Outcome.ANSWERED, result.entry.id
+    if result.kind is MatchKind.AMBIGUOUS and result.suggestions:
+        return Outcome.AMBIGUOUS, result.suggestions[0].faq_id
+    if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
+        return Outcome.SMALLTALK, None
+    return Outcome.UNANSWERED, None
+
+
+async def on_text(update: Update, context: CustomContext) -> None:
+    """Route a text: the reason for a 👎, an answer to the survey, or else a question."""
+    if await votes.take_reason(update, context):
+        return
+    if await survey.take_text(update, context):
+        return
+    await answer_question(update, context)
+
+
+async def answer_question(update: Update, context: CustomContext) -> None:
+    """Match the question, record it, and reply by the matcher's decision."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    question = render.strip_mention(message.text, context.bot.username)
+    if not question:  # just "@bot": say what the bot does
+        await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
+        return
+    await message.chat.send_action(ChatAction.TYPING)
+    matcher = context.matcher  # read once: a reload may replace it meanwhile
+    result = matcher.match(question)
+    outcome, faq_id = outcome_of(result)
+    # Recorded before replying: the inbox must not miss a question if sending fails.
+    question_id = await context.storage.record_question(
+        context.citizen, question, result.normalized, outcome, faq_id, result.score
+    )
+    if outcome is Outcome.ANSWERED and result.entry is not None:
+        await send_messages(
+            message.chat,
+            render.answer_messages(result.entry),
+            render.answer_keyboard(result.entry, matcher.faq, question_id),
+            reply_to=message,
+        )
+    elif outcome is Outcome.AMBIGUOUS:
+        text, markup = render.suggestions_message(result.suggestions)
+        await message.reply_text(text, reply_markup=markup)
+    elif outcome is Outcome.SMALLTALK and result.smalltalk is not None:
+        await message.reply_text(html.escape(result.smalltalk.reply, quote=False))
+    else:
+        await message.reply_text(texts.NO_MATCH, reply_markup=render.no_match_keyboard())
+
+
+async def answer_button(update: Update, context: CustomContext) -> None:
+    """A candidate or related question was tapped: send that entry's answer."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    (faq_id,) = render.args_of(query.data)
+    matcher = context.matcher
+    entry = matcher.faq.by_id.get(faq_id)
+    if entry is None:  # removed from the FAQ since the button was sent
+        await query.answer(texts.STALE_BUTTON)
+        return
+    # Callback queries must be answered, even when no notification is shown.
+    await query.answer()
+    await send_messages(
+        query.message.chat,
+        render.answer_messages(entry),
+        render.answer_keyboard(entry, matcher.faq, None),
+    )

@@ -1,0 +1,449 @@
+"""Pure functions composing what the bot sends: HTML texts, keyboards and callback data.
+
+Nothing here awaits or touches the network, so every reply can be tested on its own. Texts come
+from :mod:`texts`; every dynamic part (FAQ content, a citizen's words, a file name) is
+``html.escape``d here, because the bot sends HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+import texts
+from knowledge.matcher import Suggestion
+from knowledge.model import Faq, FaqEntry
+from storage.base import SIPAS_FACTORS, Stats, UnansweredGroup
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
+CALLBACK_DATA_LIMIT = 64  # bytes
+MAX_RELATED = 3
+MAX_SUGGESTIONS = 3
+REASON_MAX_CHARS = 500
+SURVEY_TEXT_MAX_CHARS = 1000
+AGENCY_MAX_CHARS = 200
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+# --------------------------------------------------------------------------------------------
+# Callback data
+# --------------------------------------------------------------------------------------------
+def data(prefix: str, *args: object) -> str:
+    """Callback data ``prefix:arg:arg``; refuses data Telegram would reject (> 64 bytes)."""
+    value = texts.CB_SEP.join([prefix, *(str(arg) for arg in args)])
+    if len(value.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {value!r}")
+    return value
+
+
+def pattern(prefix: str, args: int = 0) -> str:
+    """The regular expression matching the callback data of ``prefix`` with ``args`` args."""
+    return "^" + prefix + rf"{texts.CB_SEP}[^{texts.CB_SEP}]*" * args + "$"
+
+
+def args_of(callback_data: str | None) -> list[str]:
+    """The arguments of callback data made by :func:`data` (the prefix dropped)."""
+    return (callback_data or "").split(texts.CB_SEP)[1:]
+
+
+def int_args(callback_data: str | None) -> list[int] | None:
+    """The arguments as integers, or None if one is not a plain number."""
+    args = args_of(callback_data)
+    return (
+        [int(arg) for arg in args]
+        if all(arg.isascii() and arg.isdigit() for arg in args)
+        else None
+    )
+
+
+def button(text: str, callback_data: str) -> InlineKeyboardButton:
+    """An inline button that sends ``callback_data`` back when pressed."""
+    return InlineKeyboardButton(text, callback_data=callback_data)
+
+
+def label(question: str) -> str:
+    """A question shortened to fit a button."""
+    question = " ".join(question.split())
+    if len(question) <= texts.BUTTON_LABEL_MAX:
+        return question
+    return question[: texts.BUTTON_LABEL_MAX - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting long texts
+# --------------------------------------------------------------------------------------------
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji may count 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def html_size(text: str) -> int:
+    """Length of ``text`` once escaped for HTML: a conservative bound on what Telegram sees."""
+    return utf16_len(html.escape(text, quote=False))
+
+
+def split_text(
+    text: str,
+    limit: int = MESSAGE_LIMIT,
+    size: Callable[[str], int] = html_size,
+    separators: Sequence[str] = ("\n\n", "\n", " "),
+) -> list[str]:
+    """Split plain ``text`` into pieces of at most ``limit`` by ``size``.
+
+    Splits on paragraphs first, then lines, then words; only a single word longer than the
+    limit is cut inside. Pieces are greedy (as full as possible), keep their order, and
+    whitespace-only pieces are dropped (Telegram refuses empty messages).
+    """
+    if size(text) <= limit:
+        return [text] if text.strip() else []
+    if not separators:
+        return _hard_split(text, limit, size)
+    separator, finer = separators[0], separators[1:]
+    pieces: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        for piece in [part] if size(part) <= limit else split_text(part, limit, size, finer):
+            candidate = piece if not current else current + separator + piece
+            if size(candidate) <= limit:
+                current = candidate
+            else:
+                if current.strip():
+                    pieces.append(current)
+                current = piece
+    if current.strip():
+        pieces.append(current)
+    return pieces
+
+
+def _hard_split(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for char in text:
+        if current and size(current + char) > limit:
+            pieces.append(current)
+            current = ""
+        current += char
+    if current.strip():
+        pieces.append(current)
+    return pieces
+
+
+def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n") -> list[str]:
+    """Join ready HTML blocks into as few messages as possible, none over ``limit``."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = block if not current else current + separator + block
+        if utf16_len(candidate) <= limit or not current:
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def escaped_blocks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Plain ``text`` as escaped HTML blocks, each fitting in one message."""
+    return [html.escape(piece, quote=False) for piece in split_text(text, limit)]
+
+
+def lines_to_messages(header: str, lines: Iterable[str]) -> list[str]:
+    """An HTML header followed by escaped lines, split into messages on line boundaries."""
+    blocks = [header, *(html.escape(line, quote=False) for line in lines)]
+    return pack(blocks, separator="\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Start, help
+# --------------------------------------------------------------------------------------------
+def start_keyboard() -> InlineKeyboardMarkup:
+    """/start: browse topics, take the survey, privacy, help."""
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))],
+            [button(texts.BUTTON_SURVEY, data(texts.CB_SURVEY_START))],
+            [
+                button(texts.BUTTON_PRIVACY, data(texts.CB_PRIVACY)),
+                button(texts.BUTTON_HELP, data(texts.CB_HELP)),
+            ],
+        ]
+    )
+
+
+def help_keyboard() -> InlineKeyboardMarkup:
+    """/help: the same choices, without help itself."""
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))],
+            [
+                button(texts.BUTTON_SURVEY, data(texts.CB_SURVEY_START)),
+                button(texts.BUTTON_PRIVACY, data(texts.CB_PRIVACY)),
+            ],
+        ]
+    )
+
+
+def strip_mention(text: str, username: str | None) -> str:
+    """The question without the ``@botname`` a group member addressed the bot with."""
+    if username:
+        mention = "@" + username
+        index = text.lower().find(mention.lower())
+        while index != -1:
+            text = text[:index] + text[index + len(mention) :]
+            index = text.lower().find(mention.lower())
+    return text.strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Answers
+# --------------------------------------------------------------------------------------------
+def answer_messages(entry: FaqEntry, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The HTML messages of one answer: title, answer (split if long), source."""
+    blocks = [texts.ANSWER_TITLE.format(question=html.escape(entry.question, quote=False))]
+    blocks += escaped_blocks(entry.answer.strip(), limit)
+    if entry.source:
+        blocks.append(texts.ANSWER_SOURCE.format(source=html.escape(entry.source, quote=False)))
+    return pack(blocks, limit)
+
+
+def vote_row(faq_id: str, question_id: int | None) -> list[InlineKeyboardButton]:
+    """👍 / 👎; the question id (empty for browsed answers) identifies the answer voted on."""
+    key = "" if question_id is None else str(question_id)
+    return [
+        button(texts.BUTTON_UP, data(texts.CB_VOTE, "+", faq_id, key)),
+        button(texts.BUTTON_DOWN, data(texts.CB_VOTE, "-", faq_id, key)),
+    ]
+
+
+def related_entries(entry: FaqEntry, faq: Faq) -> list[FaqEntry]:
+    """Up to three related entries that still exist in the FAQ."""
+    related = [faq.by_id[faq_id] for faq_id in entry.related if faq_id in faq.by_id]
+    return [other for other in related if other.id != entry.id][:MAX_RELATED]
+
+
+def answer_keyboard(entry: FaqEntry, faq: Faq, question_id: int | None) -> InlineKeyboardMarkup:
+    """Votes, then one button per related question."""
+    rows: Rows = [vote_row(entry.id, question_id)]
+    rows += [
+        [button(texts.RELATED_PREFIX + label(other.question), data(texts.CB_ANSWER, other.id))]
+        for other in related_entries(entry, faq)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def suggestions_message(suggestions: Sequence[Suggestion]) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Có phải bạn muốn hỏi…" with one button per candidate."""
+    rows: Rows = [
+        [button(label(s.question), data(texts.CB_ANSWER, s.faq_id))]
+        for s in suggestions[:MAX_SUGGESTIONS]
+    ]
+    return texts.DID_YOU_MEAN, InlineKeyboardMarkup(rows)
+
+
+def no_match_keyboard() -> InlineKeyboardMarkup:
+    """After "no answer": browsing the topics is the next best thing."""
+    return InlineKeyboardMarkup([[button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))]])
+
+
+def vote_answer_key(question_id: str, message_id: int) -> str:
+    """What a vote is attached to: the question it answered, else the answer message."""
+    return question_id if question_id else f"m{message_id}"
+
+
+def mark_vote(markup: InlineKeyboardMarkup | None, value: int) -> InlineKeyboardMarkup | None:
+    """The same keyboard with the chosen vote button marked ✓ (and the other unmarked)."""
+    if markup is None:
+        return None
+    vote_prefix = texts.CB_VOTE + texts.CB_SEP
+    rows: Rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for old in row:
+            callback_data = old.callback_data if isinstance(old.callback_data, str) else ""
+            if callback_data.startswith(vote_prefix):
+                up = args_of(callback_data)[0] == "+"
+                chosen = (value > 0) == up
+                text = (
+                    (texts.BUTTON_UP_CHOSEN if chosen else texts.BUTTON_UP)
+                    if up
+                    else (texts.BUTTON_DOWN_CHOSEN if chosen else texts.BUTTON_DOWN)
+                )
+                new_row.append(button(text, callback_data))
+            else:
+                new_row.append(old)
+        rows.append(new_row)
+    return InlineKeyboardMarkup(rows)
+
+
+def one_line(text: str, limit: int) -> str:
+    """A citizen's free text as one trimmed line of at most ``limit`` characters."""
+    return " ".join(text.split())[:limit]
+
+
+# --------------------------------------------------------------------------------------------
+# Browsing by topic
+# --------------------------------------------------------------------------------------------
+def topics_message(faq: Faq) -> tuple[str, InlineKeyboardMarkup]:
+    """The list of topics, one button each."""
+    rows: Rows = [
+        [button(label(topic.title), data(texts.CB_TOPIC, topic.id))] for topic in faq.topics
+    ]
+    return texts.TOPICS_HEADER, InlineKeyboardMarkup(rows)
+
+
+def topic_message(faq: Faq, topic_id: str) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The questions of one topic, or None if the topic no longer exists."""
+    topic = next((t for t in faq.topics if t.id == topic_id), None)
+    if topic is None:
+        return None
+    entries = faq.topic_entries(topic_id)
+    title = html.escape(topic.title, quote=False)
+    text = (texts.TOPIC_HEADER if entries else texts.TOPIC_EMPTY).format(title=title)
+    rows: Rows = [[button(label(e.question), data(texts.CB_BROWSE, e.id))] for e in entries]
+    rows.append([button(texts.BUTTON_BACK, data(texts.CB_TOPICS))])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def browse_keyboard(entry: FaqEntry) -> InlineKeyboardMarkup:
+    """Votes and a way back to the entry's topic."""
+    return InlineKeyboardMarkup(
+        [
+            vote_row(entry.id, None),
+            [button(texts.BUTTON_BACK, data(texts.CB_TOPIC, entry.topic))],
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Survey
+# --------------------------------------------------------------------------------------------
+def survey_question(survey_id: int, index: int) -> tuple[str, InlineKeyboardMarkup]:
+    """Question ``index`` (0-based) of the SIPAS survey with its 1–5 buttons."""
+    factor = SIPAS_FACTORS[index]
+    text = texts.SURVEY_QUESTION.format(
+        number=index + 1,
+        total=len(SIPAS_FACTORS),
+        title=texts.SIPAS_TITLES[factor],
+        hint=texts.SIPAS_HINTS[factor],
+    )
+    row = [
+        button(score_label, data(texts.CB_SURVEY_SCORE, survey_id, index, score))
+        for score, score_label in enumerate(texts.SURVEY_SCORE_LABELS, start=1)
+    ]
+    return text, InlineKeyboardMarkup([row])
+
+
+def survey_skip(survey_id: int, stage: str) -> InlineKeyboardMarkup:
+    """ "Bỏ qua" for the optional comment or agency."""
+    return InlineKeyboardMarkup(
+        [[button(texts.BUTTON_SKIP, data(texts.CB_SURVEY_SKIP, survey_id, stage))]]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Privacy
+# --------------------------------------------------------------------------------------------
+def privacy_message(retention_days: int | None) -> tuple[str, InlineKeyboardMarkup]:
+    """What is stored, why and how long, with the button to delete it all."""
+    retention = (
+        texts.RETENTION_DAYS.format(days=retention_days)
+        if retention_days
+        else texts.RETENTION_FOREVER
+    )
+    markup = InlineKeyboardMarkup([[button(texts.BUTTON_DELETE_MINE, data(texts.CB_DELETE_ASK))]])
+    return texts.PRIVACY.format(retention=retention), markup
+
+
+def delete_confirm_message(count: int) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Delete N records?" with confirm and keep buttons."""
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                button(texts.BUTTON_CONFIRM_DELETE, data(texts.CB_DELETE_YES)),
+                button(texts.BUTTON_KEEP, data(texts.CB_DELETE_NO)),
+            ]
+        ]
+    )
+    return texts.DELETE_CONFIRM.format(count=count), markup
+
+
+# --------------------------------------------------------------------------------------------
+# Officers
+# --------------------------------------------------------------------------------------------
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else texts.STATS_SHARE_NONE
+
+
+def stats_message(stats: Stats) -> str:
+    """/thongke from :class:`storage.base.Stats`: counts, shares, SIPAS averages."""
+    outcomes = stats.outcomes_30d
+    total = sum(outcomes.values())
+    votes = stats.votes_up_30d + stats.votes_down_30d
+    factor_lines = []
+    for factor in SIPAS_FACTORS:
+        average = stats.factor_averages_30d.get(factor)
+        factor_lines.append(
+            texts.STATS_FACTOR_LINE.format(
+                title=texts.SIPAS_TITLES[factor],
+                average=texts.STATS_SHARE_NONE if average is None else f"{average:.2f}",
+            )
+        )
+
+    def outcome(name: str) -> str:
+        count = outcomes.get(name, 0)
+        return f"{count} ({_share(count, total)})"
+
+    return texts.STATS.format(
+        today=stats.questions_today,
+        week=stats.questions_7d,
+        month=stats.questions_30d,
+        answered=outcome("answered"),
+        ambiguous=outcome("ambiguous"),
+        unanswered=outcome("unanswered"),
+        smalltalk=outcome("smalltalk"),
+        up_share=_share(stats.votes_up_30d, votes),
+        up=stats.votes_up_30d,
+        votes=votes,
+        completed=stats.surveys_completed_30d,
+        floods=stats.flood_events_30d,
+        offered=stats.surveys_offered_30d,
+        factors="\n".join(factor_lines),
+    )
+
+
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y")
+
+
+def unanswered_messages(groups: Sequence[UnansweredGroup], zone: tzinfo) -> list[str]:
+    """/chuatraloi: numbered groups, most asked first, dates in ``zone``."""
+    if not groups:
+        return [texts.UNANSWERED_EMPTY]
+    lines = [
+        texts.UNANSWERED_LINE.format(
+            number=number,
+            count=group.count,
+            last=_day(group.last_asked, zone),
+            example=one_line(group.example, 300),
+        )
+        for number, group in enumerate(groups, start=1)
+    ]
+    return lines_to_messages(texts.UNANSWERED_HEADER, lines)
+
+
+def reload_failed_messages(findings: Iterable[object]) -> list[str]:
+    """A failed reload: one line per finding (``file:line:column: message``)."""
+    lines = [texts.RELOAD_FINDING.format(finding=finding) for finding in findings]
+    return lines_to_messages(html.escape(texts.RELOAD_FAILED, quote=False), lines)
+
+
+def reload_ok_messages(entries: int, warnings: Iterable[object]) -> list[str]:
+    """ "Đã nạp N mục", followed by the warnings of the files if there are any."""
+    lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
+    return lines_to_messages(texts.RELOAD_OK.format(entries=entries), lines)

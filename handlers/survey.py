@@ -1,0 +1,140 @@
+"""The SIPAS satisfaction survey (``/danhgia``): five scores, a comment, the agency.
+
+The survey's state lives in the database (``storage.current_survey``), not in memory: after a
+restart the citizen's buttons and next message carry on where they left off. Every button
+carries the survey id and the factor, so a button of a finished, abandoned or replaced survey
+is recognised as stale and only gets a polite "phiếu này đã kết thúc".
+"""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+
+import texts
+from handlers import render
+from handlers.context import CustomContext
+from handlers.send import edit
+from storage.base import SIPAS_FACTORS, SurveyStage
+
+STAGE_FACTORS = SurveyStage.FACTORS.value
+STAGE_COMMENT = SurveyStage.COMMENT.value
+STAGE_AGENCY = SurveyStage.AGENCY.value
+
+
+async def _start(chat: Chat, context: CustomContext) -> None:
+    survey_id = await context.storage.start_survey(context.citizen)
+    context.bot_data.reason_prompts.discard(context.citizen)
+    text, markup = render.survey_question(survey_id, 0)
+    await chat.send_message(texts.SURVEY_INTRO + "\n\n" + text, reply_markup=markup)
+
+
+async def survey_command(update: Update, context: CustomContext) -> None:
+    """/danhgia: start a new survey (an unfinished one is abandoned by storage)."""
+    if update.effective_chat is not None:
+        await _start(update.effective_chat, context)
+
+
+async def survey_button(update: Update, context: CustomContext) -> None:
+    """The "rate the service" button of /start and /help."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await query.answer()
+    await _start(query.message.chat, context)
+
+
+async def survey_score(update: Update, context: CustomContext) -> None:
+    """A 1–5 button: store the score, then show the next factor or the comment prompt."""
+    query = update.callback_query
+    if query is None:
+        return
+    numbers = render.int_args(query.data)
+    if numbers is None or not 0 <= numbers[1] < len(SIPAS_FACTORS) or not 1 <= numbers[2] <= 5:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    survey_id, index, score = numbers
+    state = await context.storage.current_survey(context.citizen)
+    if state is None or state.survey_id != survey_id or state.stage != STAGE_FACTORS:
+        await query.answer(texts.SURVEY_STALE)
+        return
+    factor = SIPAS_FACTORS[index]
+    if factor != state.next_factor:
+        await query.answer(texts.SURVEY_ALREADY_SCORED)
+        return
+    if not await context.storage.record_survey_score(survey_id, factor, score):
+        await query.answer(texts.SURVEY_STALE)  # closed meanwhile (e.g. /huy in a race)
+        return
+    await query.answer(texts.SURVEY_SCORE_SAVED.format(score=score))
+    if index + 1 < len(SIPAS_FACTORS):
+        text, markup = render.survey_question(survey_id, index + 1)
+        await edit(query, text, markup)
+        return
+    await context.storage.set_survey_stage(survey_id, STAGE_COMMENT)
+    await edit(query, texts.SURVEY_COMMENT_PROMPT, render.survey_skip(survey_id, STAGE_COMMENT))
+
+
+async def survey_skip(update: Update, context: CustomContext) -> None:
+    """ "Bỏ qua" on the comment or agency prompt."""
+    query = update.callback_query
+    if query is None:
+        return
+    survey_id_text, stage = render.args_of(query.data)
+    state = await context.storage.current_survey(context.citizen)
+    if state is None or str(state.survey_id) != survey_id_text or state.stage != stage:
+        await query.answer(texts.SURVEY_STALE)
+        return
+    if stage == STAGE_COMMENT:
+        moved = await context.storage.set_survey_stage(state.survey_id, STAGE_AGENCY)
+        text, markup = (
+            texts.SURVEY_AGENCY_PROMPT,
+            render.survey_skip(state.survey_id, STAGE_AGENCY),
+        )
+    else:
+        moved = await context.storage.complete_survey(state.survey_id)
+        text, markup = texts.SURVEY_THANKS, None
+    if not moved:
+        await query.answer(texts.SURVEY_STALE)
+        return
+    await query.answer()
+    await edit(query, text, markup)
+
+
+async def take_text(update: Update, context: CustomContext) -> bool:
+    """If the citizen's survey waits for a comment or the agency, store this text as such."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return False
+    state = await context.storage.current_survey(context.citizen)
+    if state is None or state.stage not in (STAGE_COMMENT, STAGE_AGENCY):
+        return False
+    text = render.strip_mention(message.text, context.bot.username)
+    text = text[: render.SURVEY_TEXT_MAX_CHARS]
+    storage = context.storage
+    if state.stage == STAGE_COMMENT:
+        # Each call returns False if the survey closed meanwhile; then the text is a question.
+        if not (
+            await storage.record_survey_comment(state.survey_id, text)
+            and await storage.set_survey_stage(state.survey_id, STAGE_AGENCY)
+        ):
+            return False
+        await message.reply_text(
+            texts.SURVEY_AGENCY_PROMPT,
+            reply_markup=render.survey_skip(state.survey_id, STAGE_AGENCY),
+        )
+    else:
+        agency = render.one_line(text, render.AGENCY_MAX_CHARS)
+        if not (
+            await storage.record_survey_agency(state.survey_id, agency)
+            and await storage.complete_survey(state.survey_id)
+        ):
+            return False
+        await message.reply_text(texts.SURVEY_THANKS)
+    return True
+
+
+async def cancel_survey(context: CustomContext) -> bool:
+    """Abandon the citizen's unfinished survey, if any; says whether there was one."""
+    state = await context.storage.current_survey(context.citizen)
+    if state is None:
+        return False
+    return await context.storage.abandon_survey(state.survey_id)

@@ -1,0 +1,160 @@
+"""Shared fixtures. The Telegram ones build the real application around fakes.
+
+``make_bot`` assembles the application with ``bot.build_application`` — the same wiring as the
+real run — on a :class:`tg_fakes.RecordingRequest`, a real SQLite file under ``tmp_path`` and
+real FAQ YAML. ``process_update`` swallows handler exceptions, so an extra error handler
+collects them and the test fails on any unless it says it expects them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tg_fakes import (
+    CITIZEN_ID,
+    OFFICER_ID,
+    TOKEN,
+    Call,
+    RecordingRequest,
+    Updates,
+)
+
+from config import Config, FloodConfig
+from handlers.context import CustomContext, DanVanApplication
+from storage.base import Storage
+from storage.pseudonym import citizen_key
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+BOT_FAQ = TESTS / "data" / "bot_faq.yaml"
+REAL_FAQ = ROOT / "knowledge" / "faq.yaml"
+ABBREVIATIONS = ROOT / "knowledge" / "abbreviations.yaml"
+SECRET = "test-pseudonym-secret-0123456789"
+
+
+class BotHarness:
+    """One running application, its fake transport, and helpers to talk to it."""
+
+    def __init__(self, app: DanVanApplication, request: RecordingRequest) -> None:
+        self.app = app
+        self.request = request
+        self.updates = Updates(app.bot)
+        self.errors: list[BaseException] = []
+        self.expect_errors = False
+
+    @property
+    def config(self) -> Config:
+        return self.app.bot_data.config
+
+    @property
+    def storage(self) -> Storage:
+        storage = self.app.bot_data.storage
+        assert storage is not None
+        return storage
+
+    @staticmethod
+    def key(user_id: int = CITIZEN_ID) -> str:
+        return citizen_key(user_id, SECRET)
+
+    async def send(self, update: Any) -> list[Call]:
+        """Process one update; return the requests the bot made for it."""
+        start = len(self.request.calls)
+        await self.app.process_update(update)
+        return self.request.calls[start:]
+
+    async def say(self, text: str, **kwargs: Any) -> list[Call]:
+        return await self.send(self.updates.text(text, **kwargs))
+
+    async def command(self, command: str, **kwargs: Any) -> list[Call]:
+        return await self.send(self.updates.command(command, **kwargs))
+
+    async def press(self, reply: Call, label_or_data: str, **kwargs: Any) -> list[Call]:
+        """Press the button labelled (or with the data) ``label_or_data`` on ``reply``."""
+        data = (
+            label_or_data if label_or_data in reply.button_data else reply.data_of(label_or_data)
+        )
+        return await self.send(self.updates.callback(data, reply, **kwargs))
+
+    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read the database file directly, as an officer's tool would."""
+        with contextlib.closing(sqlite3.connect(self.config.database)) as db:
+            return db.execute(sql, params).fetchall()
+
+
+def replies(calls: list[Call]) -> list[Call]:
+    """The messages sent or edited among ``calls``."""
+    return [c for c in calls if c.endpoint in ("sendMessage", "editMessageText")]
+
+
+def only_reply(calls: list[Call]) -> Call:
+    found = replies(calls)
+    assert len(found) == 1, [c.text for c in found]
+    return found[0]
+
+
+def callback_answers(calls: list[Call]) -> list[str]:
+    """The texts of answerCallbackQuery among ``calls`` ("" when none was shown)."""
+    return [str(c.params.get("text", "")) for c in calls if c.endpoint == "answerCallbackQuery"]
+
+
+@pytest.fixture
+def bot_config(tmp_path: Path) -> Config:
+    """A complete configuration on the FAQ fixture and a fresh database."""
+    return Config(
+        token=TOKEN,
+        database=tmp_path / "danvan.db",
+        faq=BOT_FAQ,
+        abbreviations=ABBREVIATIONS,
+        officers=(OFFICER_ID,),
+        pseudonym_secret=SECRET,
+        flood=FloodConfig(max_messages=20, window_seconds=60),
+        retention_days=30,
+        reload_interval_seconds=30,
+    )
+
+
+MakeBot = Callable[..., contextlib.AbstractAsyncContextManager[BotHarness]]
+
+
+@pytest.fixture
+def make_bot(bot_config: Config) -> MakeBot:
+    """Start an application (``async with make_bot(**config_changes) as bot``)."""
+
+    @contextlib.asynccontextmanager
+    async def start(**changes: Any) -> AsyncIterator[BotHarness]:
+        from bot import build_application  # here: a broken bot must not break other tests
+
+        config = dataclasses.replace(bot_config, **changes)
+        request = RecordingRequest()
+        app = build_application(config, request=request)
+        harness = BotHarness(app, request)
+
+        async def collect(update: object, context: CustomContext) -> None:
+            assert context.error is not None
+            harness.errors.append(context.error)
+
+        app.add_error_handler(collect)
+        async with app:
+            assert app.post_init is not None and app.post_shutdown is not None
+            await app.post_init(app)
+            try:
+                yield harness
+            finally:
+                await app.post_shutdown(app)
+        if not harness.expect_errors and harness.errors:
+            raise AssertionError(f"handler errors: {harness.errors!r}") from harness.errors[0]
+
+    return start
+
+
+@pytest.fixture
+async def bot(make_bot: MakeBot) -> AsyncIterator[BotHarness]:
+    """A running application on the FAQ fixture."""
+    async with make_bot() as harness:
+        yield harness

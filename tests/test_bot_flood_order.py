@@ -1,0 +1,151 @@
+"""Flood control (one notice, then silence, nothing stored) and per-chat reply order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from conftest import BotHarness, MakeBot, replies
+from telegram import Update
+from tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
+
+import texts
+from handlers.memory import ExpiringPrompts, SlidingWindow, Verdict
+from handlers.ordering import PerChatUpdateProcessor
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_21st_message_gets_one_notice_22nd_silence(bot: BotHarness) -> None:
+    for number in range(20):
+        assert replies(await bot.say(f"Giá vàng {number}?")), number
+    notice = replies(await bot.say("Giá vàng 20?"))
+    assert [m.text for m in notice] == [texts.FLOOD_NOTICE]
+    assert await bot.say("Giá vàng 21?") == []
+    assert await bot.command("/start") == []
+    assert await bot.send(bot.updates.callback(texts.CB_TOPICS)) == []
+    assert bot.rows("SELECT COUNT(*) FROM questions") == [(20,)]  # nothing of the flood
+    assert bot.rows("SELECT SUM(count) FROM flood_events") == [(4,)]  # only a counter
+    # Others are not affected.
+    assert replies(await bot.say("Xin chào", user_id=OTHER_CITIZEN_ID))
+
+
+async def test_flood_window_passes(bot: BotHarness) -> None:
+    clock = Clock()
+    bot.app.bot_data.flood = SlidingWindow(3, 60, clock=clock)
+    for _ in range(3):
+        await bot.say("Xin chào")
+    assert [m.text for m in replies(await bot.say("Xin chào"))] == [texts.FLOOD_NOTICE]
+    clock.now += 61
+    assert replies(await bot.say("Xin chào"))[0].text != texts.FLOOD_NOTICE
+
+
+async def test_group_chatter_does_not_count_as_flood(make_bot: MakeBot) -> None:
+    async with make_bot() as bot:
+        bot.app.bot_data.flood = SlidingWindow(2, 60)
+        for _ in range(10):
+            await bot.say("chuyện trong nhóm", chat_id=GROUP_ID)
+        assert replies(await bot.send(bot.updates.mention("Xin chào")))
+
+
+def test_sliding_window_counts_per_key_and_bounds_memory() -> None:
+    clock = Clock()
+    window = SlidingWindow(2, 10, clock=clock)
+    assert [window.hit("a") for _ in range(4)] == [
+        Verdict.ALLOW,
+        Verdict.ALLOW,
+        Verdict.NOTIFY,
+        Verdict.DROP,
+    ]
+    assert window.hit("b") is Verdict.ALLOW
+    clock.now += 5
+    assert window.hit("a") is Verdict.DROP  # still flooding: the window restarts
+    clock.now += 10.5
+    assert window.hit("a") is Verdict.ALLOW
+    assert window.hit("a") is Verdict.ALLOW
+    assert window.hit("a") is Verdict.NOTIFY  # a new flood gets a new notice
+    clock.now += 100
+    window.hit("c")
+    assert len(window) == 1  # quiet keys are forgotten
+
+
+def test_expiring_prompts() -> None:
+    clock = Clock()
+    prompts = ExpiringPrompts(60, clock=clock)
+    prompts.set("a", "42")
+    assert "a" in prompts
+    assert prompts.pop("a") == "42"
+    assert prompts.pop("a") is None
+    prompts.set("b", "7")
+    clock.now += 61
+    assert "b" not in prompts and prompts.pop("b") is None
+
+
+async def test_per_chat_processor_keeps_order_within_a_chat() -> None:
+    processor = PerChatUpdateProcessor(16)
+    log: list[tuple[int, int]] = []
+
+    def update(chat: int, number: int) -> Update:
+        data = {
+            "update_id": chat * 100 + number,
+            "message": {
+                "message_id": number,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "text": str(number),
+            },
+        }
+        result = Update.de_json(data, None)  # no bot needed to tell the chat
+        assert result is not None
+        return result
+
+    async def work(chat: int, number: int) -> None:
+        await asyncio.sleep(random.random() / 100)
+        log.append((chat, number))
+
+    async with processor:
+        tasks = [
+            asyncio.create_task(processor.process_update(update(chat, n), work(chat, n)))
+            for n in range(10)
+            for chat in (1, 2, 3)
+        ]
+        await asyncio.gather(*tasks)
+    for chat in (1, 2, 3):
+        assert [n for c, n in log if c == chat] == list(range(10))
+    assert log != sorted(log, key=lambda item: item[1])  # chats did interleave
+
+
+async def test_replies_come_in_order_when_polling_concurrently(bot: BotHarness) -> None:
+    questions = [
+        "Xin chào",
+        "Làm căn cước ở đâu?",
+        "Cảm ơn",
+        "Giá vàng?",
+        "Hội nghị tổ chức ở đâu?",
+    ]
+    await bot.app.start()  # the update fetcher and its concurrent processor
+    try:
+        for question in questions:
+            for user in (CITIZEN_ID, OTHER_CITIZEN_ID):
+                await bot.app.update_queue.put(bot.updates.text(question, user_id=user))
+        await bot.app.update_queue.join()
+        for _ in range(100):  # join() returns when the last update was taken up
+            if len(bot.request.replies()) == 2 * len(questions):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await bot.app.stop()
+    for user in (CITIZEN_ID, OTHER_CITIZEN_ID):
+        mine = [c.text for c in bot.request.replies() if c.chat_id == user]
+        assert len(mine) == len(questions)
+        assert mine[0].startswith("Xin chào!")
+        assert mine[1].startswith("<b>Làm căn cước")
+        assert mine[2].startswith("Không có gì")
+        assert mine[3] == texts.NO_MATCH
+        assert mine[4].startswith("<b>Hội nghị tổ chức")

@@ -1,0 +1,294 @@
+"""Fakes for the Telegram tests: a recording Bot API transport and update factories.
+
+:class:`RecordingRequest` replaces the network (as python-telegram-bot's own test suite and
+aiogram's ``MockedBot`` do): it records every ``(endpoint, parameters)`` the bot sends and
+answers each method with a plausible result, so the bot runs its real code paths end to end.
+:class:`Updates` builds incoming updates with ``Update.de_json``, like
+``tests/auxil/build_messages.py`` in python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, RequestData
+
+TOKEN = "123456789:AAH-fake-token-for-tests-0123456789abcdef"
+BOT_ID = 123456789
+BOT_USERNAME = "danvan_test_bot"
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Trợ lý dân vận",
+    "username": BOT_USERNAME,
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+CITIZEN_ID = 1001
+OTHER_CITIZEN_ID = 1002
+OFFICER_ID = 5005
+GROUP_ID = -100123456
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    endpoint: str
+    params: dict[str, Any]
+    message_id: int | None = None  # of the message sent or edited
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def chat_id(self) -> int | None:
+        chat_id = self.params.get("chat_id")
+        return int(chat_id) if chat_id is not None else None
+
+    @property
+    def buttons(self) -> list[list[tuple[str, str]]]:
+        """The inline keyboard as rows of (text, callback data)."""
+        markup = self.params.get("reply_markup") or {}
+        return [
+            [(button["text"], button.get("callback_data", "")) for button in row]
+            for row in markup.get("inline_keyboard", [])
+        ]
+
+    @property
+    def button_data(self) -> list[str]:
+        return [data for row in self.buttons for _, data in row]
+
+    def data_of(self, label: str) -> str:
+        """The callback data of the button whose text is ``label``."""
+        for row in self.buttons:
+            for text, data in row:
+                if text == label:
+                    return data
+        raise AssertionError(f"no button {label!r} in {self.buttons}")
+
+
+class RecordingRequest(BaseRequest):
+    """A Bot API that records requests and answers them; nothing leaves the process."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: dict[str, tuple[int, str]] = {}
+        self._message_ids = itertools.count(5000)
+        self.urls: list[str] = []
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def fail(self, endpoint: str, code: int = 400, description: str = "Bad Request") -> None:
+        """Answer the next request to ``endpoint`` with an error."""
+        self.failures[endpoint] = (code, description)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        self.urls.append(url)
+        call = Call(endpoint, params)
+        self.calls.append(call)
+        if endpoint in self.failures:
+            code, description = self.failures.pop(endpoint)
+            body = {"ok": False, "error_code": code, "description": description}
+            return code, json.dumps(body).encode()
+        result = self._result(endpoint, params)
+        if isinstance(result, dict) and "message_id" in result:
+            call.message_id = int(result["message_id"])
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _result(self, endpoint: str, params: dict[str, Any]) -> Any:
+        if endpoint == "getMe":
+            return BOT_USER
+        if endpoint == "getUpdates":
+            return []
+        if endpoint in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            chat_id = int(params.get("chat_id", CITIZEN_ID))
+            message_id = params.get("message_id") or next(self._message_ids)
+            result: dict[str, Any] = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": _chat(chat_id),
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+            if params.get("reply_markup"):
+                result["reply_markup"] = params["reply_markup"]
+            return result
+        return True
+
+    # --- what the bot did ------------------------------------------------------------------
+    def sent(self, endpoint: str | None = None) -> list[Call]:
+        """The calls made (to ``endpoint`` only, if given)."""
+        return [call for call in self.calls if endpoint is None or call.endpoint == endpoint]
+
+    def replies(self) -> list[Call]:
+        """Messages sent or edited: what a citizen sees."""
+        return [c for c in self.calls if c.endpoint in ("sendMessage", "editMessageText")]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+
+def _chat(chat_id: int) -> dict[str, Any]:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "supergroup", "title": "Nhóm thôn 3"}
+    return {"id": chat_id, "type": "private", "first_name": "Dân"}
+
+
+def _user(user_id: int) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": f"Nguyễn {user_id}",
+        "username": f"u{user_id}",
+    }
+
+
+class Updates:
+    """Factories for incoming updates, with increasing update and message ids."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def _message(self, user_id: int, chat_id: int | None, **fields: Any) -> dict[str, Any]:
+        chat = _chat(chat_id if chat_id is not None else user_id)
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": _user(user_id),
+            **fields,
+        }
+
+    def _update(self, **fields: Any) -> Update:
+        update = Update.de_json({"update_id": next(self._update_ids), **fields}, self.bot)
+        assert update is not None
+        return update
+
+    def text(
+        self,
+        text: str,
+        user_id: int = CITIZEN_ID,
+        chat_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        reply_to_bot: bool = False,
+    ) -> Update:
+        """A text message (in a private chat unless ``chat_id`` is a group's)."""
+        fields: dict[str, Any] = {"text": text}
+        if entities:
+            fields["entities"] = entities
+        if reply_to_bot:
+            fields["reply_to_message"] = {
+                "message_id": 4999,
+                "date": int(time.time()),
+                "chat": _chat(chat_id if chat_id is not None else user_id),
+                "from": BOT_USER,
+                "text": "Câu trả lời trước",
+            }
+        return self._update(message=self._message(user_id, chat_id, **fields))
+
+    def command(
+        self, command: str, user_id: int = CITIZEN_ID, chat_id: int | None = None
+    ) -> Update:
+        """``/command`` (with arguments and ``@botname`` as written)."""
+        length = len(command.split()[0])
+        entity = {"type": "bot_command", "offset": 0, "length": length}
+        return self.text(command, user_id, chat_id, entities=[entity])
+
+    def mention(self, text: str, user_id: int = CITIZEN_ID, chat_id: int = GROUP_ID) -> Update:
+        """A group message starting with ``@botname``."""
+        full = f"@{BOT_USERNAME} {text}"
+        entity = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
+        return self.text(full, user_id, chat_id, entities=[entity])
+
+    def sticker(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
+        sticker = {
+            "file_id": "CAACAgIAAxk",
+            "file_unique_id": "AgADsticker",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+        return self._update(message=self._message(user_id, chat_id, sticker=sticker))
+
+    def photo(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
+        photo = [{"file_id": "AgAC", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+        return self._update(message=self._message(user_id, chat_id, photo=photo))
+
+    def voice(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
+        voice = {"file_id": "AwAC", "file_unique_id": "AgAD", "duration": 3}
+        return self._update(message=self._message(user_id, chat_id, voice=voice))
+
+    def edited_text(self, text: str, user_id: int = CITIZEN_ID) -> Update:
+        message = self._message(user_id, None, text=text, edit_date=int(time.time()))
+        return self._update(edited_message=message)
+
+    def callback(
+        self,
+        data: str,
+        reply: Call | None = None,
+        user_id: int = CITIZEN_ID,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+    ) -> Update:
+        """A button press on ``reply`` (a message the bot sent, as recorded)."""
+        if reply is not None:
+            message_id = message_id or _sent_message_id(reply)
+            chat_id = chat_id if chat_id is not None else reply.chat_id
+        chat = _chat(chat_id if chat_id is not None else user_id)
+        message: dict[str, Any] = {
+            "message_id": message_id or 4998,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": reply.text if reply is not None else "…",
+        }
+        if reply is not None and reply.params.get("reply_markup"):
+            message["reply_markup"] = reply.params["reply_markup"]
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": _user(user_id),
+            "chat_instance": "instance",
+            "data": data,
+            "message": message,
+        }
+        return self._update(callback_query=query)
+
+
+def _sent_message_id(call: Call) -> int:
+    """The id the recording transport gave a sent message (or the edited message's id)."""
+    assert call.message_id is not None, f"{call.endpoint} returned no message"
+    return call.message_id

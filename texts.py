@@ -1,0 +1,447 @@
+"""Every text a citizen, an officer or an operator reads, in one place (Vietnamese).
+
+Officers and translators change the wording here without touching logic. Texts sent to
+Telegram are HTML (the bot's default parse mode): the fixed parts below are written as valid
+HTML, and every dynamic part is ``html.escape``d by the code that fills in the placeholders.
+Texts for the terminal (``CLI_*``) and for the operator (``CONFIG_*``) are plain text.
+
+The callback-data prefixes live here too, so that every button the bot has ever sent can be
+traced to one constant. Callback data is at most 64 bytes: keep the prefixes short.
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------------------------
+# Callback-data prefixes (``prefix:arg:arg``)
+# --------------------------------------------------------------------------------------------
+CB_SEP = ":"
+CB_TOPICS = "top"  # the list of topics
+CB_TOPIC = "t"  # t:<topic_id> — the questions of one topic
+CB_BROWSE = "b"  # b:<faq_id> — an answer opened while browsing (edited in place)
+CB_ANSWER = "a"  # a:<faq_id> — a candidate or related question (sent as a new message)
+CB_VOTE = "v"  # v:<+|->:<faq_id>:<question id or empty>
+CB_SURVEY_START = "sv"
+CB_SURVEY_SCORE = "s"  # s:<survey_id>:<factor index>:<score>
+CB_SURVEY_SKIP = "sk"  # sk:<survey_id>:<stage>
+CB_PRIVACY = "pv"
+CB_DELETE_ASK = "pd"
+CB_DELETE_YES = "py"
+CB_DELETE_NO = "pn"
+CB_HELP = "h"
+
+# --------------------------------------------------------------------------------------------
+# Commands and the menu Telegram shows next to the input field
+# --------------------------------------------------------------------------------------------
+CMD_START = "start"
+CMD_HELP = "help"
+CMD_SURVEY = "danhgia"
+CMD_PRIVACY = "riengtu"
+CMD_CANCEL = "huy"
+CMD_STATS = "thongke"
+CMD_UNANSWERED = "chuatraloi"
+CMD_RELOAD = "reload"
+
+CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
+    (CMD_START, "Bắt đầu, xem các chủ đề"),
+    (CMD_HELP, "Hướng dẫn sử dụng"),
+    (CMD_SURVEY, "Đánh giá mức độ hài lòng"),
+    (CMD_PRIVACY, "Dữ liệu của bạn và quyền xóa"),
+    (CMD_CANCEL, "Hủy thao tác đang làm"),
+)
+OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
+    (CMD_STATS, "Thống kê câu hỏi, đánh giá, khảo sát"),
+    (CMD_UNANSWERED, "Câu hỏi chưa có câu trả lời"),
+    (CMD_RELOAD, "Nạp lại bộ câu hỏi – trả lời"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Start, help, general replies
+# --------------------------------------------------------------------------------------------
+WELCOME = (
+    "Xin chào! Tôi là <b>Trợ lý dân vận</b> – trợ lý tự động trả lời câu hỏi thường gặp "
+    "về công tác dân vận của chính quyền, quy chế dân chủ ở cơ sở, tiếp công dân, "
+    "giải quyết phản ánh, kiến nghị và thủ tục hành chính.\n\n"
+    "Hãy gõ câu hỏi của bạn, hoặc chọn bên dưới."
+)
+HELP = (
+    "<b>Cách dùng Trợ lý dân vận</b>\n\n"
+    "• <b>Hỏi</b>: gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được. "
+    "Tôi trả lời theo bộ câu hỏi – trả lời do cán bộ biên soạn, kèm nguồn.\n"
+    "• <b>Đánh giá câu trả lời</b>: bấm 👍 hoặc 👎 dưới mỗi câu trả lời.\n"
+    "• <b>Xem theo chủ đề</b>: /start rồi chọn «Xem theo chủ đề».\n"
+    "• <b>Khảo sát hài lòng</b>: /danhgia – 5 câu theo chỉ số SIPAS, chấm điểm 1–5.\n"
+    "• <b>Dữ liệu của bạn</b>: /riengtu – xem dữ liệu được lưu và yêu cầu xóa.\n"
+    "• <b>Hủy</b>: /huy – dừng khảo sát hoặc thao tác đang làm.\n\n"
+    "Trong nhóm, hãy nhắc đến tôi (@) hoặc trả lời tin nhắn của tôi.\n\n"
+    "Tôi chỉ cung cấp thông tin tham khảo. Để giải quyết việc cụ thể, xin liên hệ "
+    "Ủy ban nhân dân cấp xã nơi bạn cư trú hoặc Cổng Dịch vụ công quốc gia "
+    "(dichvucong.gov.vn)."
+)
+BUTTON_BROWSE = "📚 Xem theo chủ đề"
+BUTTON_SURVEY = "⭐ Đánh giá dịch vụ"
+BUTTON_PRIVACY = "🔒 Quyền riêng tư"
+BUTTON_HELP = "❓ Hướng dẫn"
+
+UNKNOWN_COMMAND = "Lệnh không được hỗ trợ. Gõ /help để xem hướng dẫn."
+TEXT_ONLY = "Xin lỗi, tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé."
+ERROR_APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Bạn vui lòng thử lại sau."
+FLOOD_NOTICE = (
+    "Bạn đang gửi quá nhiều tin nhắn trong thời gian ngắn. "
+    "Tôi sẽ tạm dừng trả lời ít phút, mong bạn thông cảm."
+)
+STALE_BUTTON = "Nút này không còn dùng được."
+NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
+
+# --------------------------------------------------------------------------------------------
+# Answers
+# --------------------------------------------------------------------------------------------
+ANSWER_TITLE = "<b>{question}</b>"
+ANSWER_SOURCE = "<i>Nguồn: {source}</i>"
+DID_YOU_MEAN = "Có phải bạn muốn hỏi:"
+NO_MATCH = (
+    "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp. Câu hỏi của bạn đã được ghi lại "
+    "để cán bộ bổ sung.\n\n"
+    "Bạn có thể:\n"
+    "• diễn đạt lại câu hỏi ngắn gọn hơn, hoặc xem câu hỏi theo chủ đề;\n"
+    "• liên hệ trực tiếp Ủy ban nhân dân cấp xã nơi bạn cư trú (bộ phận tiếp công dân "
+    "hoặc bộ phận một cửa);\n"
+    "• tra cứu và nộp hồ sơ thủ tục hành chính trên Cổng Dịch vụ công quốc gia "
+    "(dichvucong.gov.vn)."
+)
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
+BUTTON_UP_CHOSEN = "👍 ✓"
+BUTTON_DOWN_CHOSEN = "👎 ✓"
+RELATED_PREFIX = "❓ "
+BUTTON_LABEL_MAX = 60  # characters of a question shown on a button
+
+VOTE_THANKS = "Cảm ơn bạn đã đánh giá"
+ASK_REASON = (
+    "Cảm ơn bạn. Câu trả lời chưa hữu ích ở điểm nào? Bạn có thể gõ một dòng góp ý "
+    "(không bắt buộc; gõ /huy để bỏ qua)."
+)
+REASON_THANKS = "Cảm ơn bạn, góp ý đã được ghi nhận để cán bộ hoàn thiện câu trả lời."
+REASON_CANCELLED = "Đã bỏ qua góp ý."
+
+# --------------------------------------------------------------------------------------------
+# Browsing by topic
+# --------------------------------------------------------------------------------------------
+TOPICS_HEADER = "<b>Các chủ đề</b>\nChọn một chủ đề để xem câu hỏi:"
+TOPIC_HEADER = "<b>{title}</b>\nChọn một câu hỏi:"
+TOPIC_EMPTY = "<b>{title}</b>\nChủ đề này chưa có câu hỏi."
+BUTTON_BACK = "⬅️ Quay lại"
+BUTTON_ALL_TOPICS = "📚 Các chủ đề"
+
+# --------------------------------------------------------------------------------------------
+# Satisfaction survey (SIPAS, Decision 2640/QĐ-BNV)
+# --------------------------------------------------------------------------------------------
+SIPAS_TITLES: dict[str, str] = {
+    "access": "Tiếp cận dịch vụ",
+    "procedure": "Thủ tục hành chính",
+    "civil_servant": "Công chức trực tiếp giải quyết công việc",
+    "result": "Kết quả giải quyết công việc",
+    "feedback": "Tiếp nhận, xử lý ý kiến góp ý, phản ánh, kiến nghị",
+}
+SIPAS_HINTS: dict[str, str] = {
+    "access": "Nơi tiếp nhận hồ sơ dễ tìm, thuận tiện; trang thiết bị đầy đủ.",
+    "procedure": "Thủ tục được niêm yết công khai, đúng quy định; hồ sơ, phí, thời hạn hợp lý.",
+    "civil_servant": "Thái độ lịch sự, hướng dẫn tận tình, giải quyết đúng quy định.",
+    "result": "Kết quả đúng quy định, thông tin chính xác, trả đúng hẹn.",
+    "feedback": "Có nơi góp ý; ý kiến được tiếp nhận, xử lý và trả lời kịp thời.",
+}
+SURVEY_INTRO = (
+    "<b>Khảo sát mức độ hài lòng</b> (5 câu, khoảng 1 phút)\n"
+    "Chấm điểm từ 1 đến 5: 1 = Rất không hài lòng, 2 = Không hài lòng, 3 = Bình thường, "
+    "4 = Hài lòng, 5 = Rất hài lòng. Gõ /huy để dừng bất cứ lúc nào."
+)
+SURVEY_QUESTION = "Câu {number}/{total}: <b>{title}</b>\n{hint}"
+SURVEY_SCORE_LABELS = ("1", "2", "3", "4", "5")
+SURVEY_COMMENT_PROMPT = (
+    "Cảm ơn bạn đã chấm điểm. Bạn có góp ý gì thêm không? Hãy gõ một tin nhắn, hoặc bấm «Bỏ qua»."
+)
+SURVEY_AGENCY_PROMPT = (
+    "Bạn đánh giá cơ quan hoặc địa phương nào (ví dụ: UBND phường …)? "
+    "Hãy gõ tên, hoặc bấm «Bỏ qua»."
+)
+BUTTON_SKIP = "Bỏ qua"
+SURVEY_THANKS = "Cảm ơn bạn đã tham gia khảo sát! Ý kiến của bạn giúp chính quyền phục vụ tốt hơn."
+SURVEY_CANCELLED = "Đã hủy phiếu khảo sát. Bạn có thể làm lại bằng lệnh /danhgia."
+SURVEY_STALE = "Phiếu này đã kết thúc."
+SURVEY_ALREADY_SCORED = "Bạn đã chấm câu này rồi."
+SURVEY_SCORE_SAVED = "Đã ghi nhận {score} điểm"
+
+# --------------------------------------------------------------------------------------------
+# Privacy (Decree 13/2023/NĐ-CP on personal data protection)
+# --------------------------------------------------------------------------------------------
+PRIVACY = (
+    "<b>Dữ liệu của bạn</b>\n\n"
+    "Trợ lý <b>không</b> lưu số điện thoại, tên, tên tài khoản hay mã tài khoản Telegram "
+    "của bạn. Bạn được nhận diện bằng một mã bí danh không thể đảo ngược.\n\n"
+    "Được lưu kèm mã bí danh:\n"
+    "• nội dung câu hỏi bạn gửi – để cán bộ bổ sung câu trả lời còn thiếu;\n"
+    "• đánh giá 👍/👎 và góp ý – để cải thiện câu trả lời;\n"
+    "• phiếu khảo sát mức độ hài lòng – để thống kê chất lượng phục vụ.\n\n"
+    "Thời gian lưu: {retention}.\n\n"
+    "Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, bạn có quyền yêu cầu xóa "
+    "dữ liệu của mình. Xin đừng gửi thông tin cá nhân (số CCCD, địa chỉ, số điện thoại) "
+    "trong câu hỏi."
+)
+RETENTION_DAYS = "tối đa {days} ngày, sau đó tự động xóa"
+RETENTION_FOREVER = "cho đến khi bạn yêu cầu xóa"
+BUTTON_DELETE_MINE = "🗑 Xóa dữ liệu của tôi"
+DELETE_CONFIRM = (
+    "Bạn có chắc muốn xóa toàn bộ dữ liệu của mình ({count} bản ghi)? "
+    "Thao tác này không thể hoàn tác."
+)
+BUTTON_CONFIRM_DELETE = "Xóa"
+BUTTON_KEEP = "Không xóa"
+DELETED = "Đã xóa {count} bản ghi về bạn."
+DELETE_KEPT = "Đã giữ nguyên, không xóa gì."
+
+# --------------------------------------------------------------------------------------------
+# Officers
+# --------------------------------------------------------------------------------------------
+STATS = (
+    "<b>Thống kê</b>\n"
+    "Câu hỏi: hôm nay {today}, 7 ngày {week}, 30 ngày {month}\n"
+    "Trong 30 ngày: trả lời được {answered}, chưa rõ ý {ambiguous}, "
+    "chưa trả lời được {unanswered}, giao tiếp {smalltalk}\n"
+    "Đánh giá 👍: {up_share} ({up}/{votes})\n"
+    "Khảo sát: hoàn thành {completed}/{offered}\n"
+    "Tin nhắn bị chặn do gửi dồn dập: {floods}\n"
+    "<b>Điểm trung bình theo SIPAS</b> (30 ngày):\n{factors}"
+)
+STATS_SHARE_NONE = "–"
+STATS_FACTOR_LINE = "• {title}: {average}"
+UNANSWERED_HEADER = "<b>Câu hỏi chưa trả lời được</b> (nhóm theo nội dung):"
+UNANSWERED_LINE = "{number}. ({count} lần, gần nhất {last}) {example}"
+UNANSWERED_EMPTY = "Không có câu hỏi nào chưa trả lời được."
+RELOAD_OK = "Đã nạp {entries} mục."
+RELOAD_FAILED = "Không nạp được bộ câu hỏi – trả lời, vẫn dùng bản cũ. Lỗi:"
+RELOAD_FINDING = "• {finding}"
+
+# --------------------------------------------------------------------------------------------
+# Operator: configuration and start-up (plain text, printed to the terminal)
+# --------------------------------------------------------------------------------------------
+NO_TOKEN_GUIDANCE = (
+    "Chưa có token Telegram: hãy tạo bot với @BotFather (lệnh /newbot) rồi đặt biến môi "
+    "trường TELEGRAM_BOT_TOKEN hoặc khóa 'token' trong config.yaml. "
+    "(No Telegram token: create a bot with @BotFather and set TELEGRAM_BOT_TOKEN or "
+    "'token' in config.yaml.)"
+)
+NO_TOKEN_CHAT = "Đang mở trò chuyện trong terminal để thử bộ câu hỏi – trả lời."
+CONFIG_UNKNOWN_KEY = "khóa không hợp lệ '{key}'"
+CONFIG_DID_YOU_MEAN = " (có phải '{suggestion}'?)"
+CONFIG_WRONG_TYPE = "'{key}' phải là {expected}, không phải {actual}"
+CONFIG_BAD_VALUE = "'{key}': {problem}"
+CONFIG_POSITIVE = "phải lớn hơn 0"
+CONFIG_NON_NEGATIVE = "không được âm"
+CONFIG_ONE_OF = "phải là một trong {choices}"
+CONFIG_MODE = "phải là 'polling' hoặc 'webhook'"
+CONFIG_PORT = "phải trong khoảng 1–65535"
+CONFIG_OFFICERS = "chỉ gồm số nguyên (user id), có giá trị sai: {bad}"
+CONFIG_OR = " hoặc "
+CONFIG_NOT_MAPPING = "tệp cấu hình phải là một bảng khóa: giá trị"
+CONFIG_YAML_ERROR = "không đọc được YAML: {error}"
+CONFIG_NOT_FOUND = "không tìm thấy tệp cấu hình"
+CONFIG_MISSING_SECRET = (
+    "thiếu 'pseudonym_secret' (hoặc biến môi trường DANVAN_SECRET): cần để tạo mã bí danh "
+    "cho công dân"
+)
+CONFIG_MISSING_WEBHOOK_URL = "chế độ webhook cần 'webhook.url'"
+CONFIG_MISSING_WEBHOOK_SECRET = (
+    "chế độ webhook cần 'webhook.secret_token' để chỉ nhận yêu cầu thật từ Telegram"
+)
+CONFIG_SHORT_SECRET = "'pseudonym_secret' quá ngắn: cần ít nhất {chars} ký tự ngẫu nhiên"
+CONFIG_URL = "phải là địa chỉ bắt đầu bằng https:// hoặc http://"
+CONFIG_PROBLEMS = "Cấu hình có lỗi:"
+KNOWLEDGE_PROBLEMS = "Bộ câu hỏi – trả lời có lỗi:"
+TYPE_NAMES: dict[str, str] = {
+    "str": "chuỗi",
+    "int": "số nguyên",
+    "float": "số",
+    "bool": "true/false",
+    "list": "danh sách",
+    "dict": "bảng khóa: giá trị",
+    "NoneType": "rỗng",
+}
+
+# --------------------------------------------------------------------------------------------
+# Terminal chat and ``ask`` (plain text)
+# --------------------------------------------------------------------------------------------
+CLI_ANSWER = "{question}\n\n{answer}"
+CLI_NO_MATCH = (
+    "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp. Hãy diễn đạt lại câu hỏi, hoặc liên hệ "
+    "Ủy ban nhân dân cấp xã nơi bạn cư trú, hoặc Cổng Dịch vụ công quốc gia "
+    "(dichvucong.gov.vn)."
+)
+CLI_ASK_USAGE = (
+    'Cách dùng: python bot.py ask "câu hỏi"  (hoặc: python bot.py ask --json < cau_hoi.txt)'
+)
+CLI_CHAT_WELCOME = (
+    "Trợ lý dân vận – trò chuyện trong terminal ({entries} mục). "
+    "Gõ câu hỏi; gõ số để chọn câu gợi ý; gõ 'thoat' để thoát."
+)
+CLI_CHAT_PROMPT = "> "
+CLI_CHAT_QUIT_WORDS = frozenset({"thoat", "quit", "exit", "q"})
+
+# ============================================================================================
+# Officer tools on the command line: ``report``, ``purge``, ``inbox`` (module reports/).
+# Plain text for the terminal, CSV headers and the HTML report (escaped by reports/).
+# Keep the {placeholders}.
+# ============================================================================================
+# -- command-line help
+HELP_REPORT = "báo cáo cho cán bộ: số liệu, mức độ hài lòng SIPAS, câu hỏi chưa trả lời được"
+HELP_PURGE = "xóa các bản ghi quá thời hạn lưu trữ"
+HELP_INBOX = "câu hỏi chưa trả lời được, nhóm theo nội dung, kèm mục FAQ gần nhất"
+HELP_CONFIG = "tệp cấu hình (mặc định: config.yaml nếu có)"
+HELP_DB = "tệp cơ sở dữ liệu (mặc định: mục 'database' của cấu hình, hoặc data/danvan.db)"
+HELP_SINCE = "từ ngày (YYYY-MM-DD, giờ Việt Nam), tính cả ngày này"
+HELP_UNTIL = "đến ngày (YYYY-MM-DD, giờ Việt Nam), tính cả ngày này"
+HELP_CSV = "ghi mỗi bảng ra một tệp CSV (UTF-8 có BOM, mở được bằng Excel) trong thư mục DIR"
+HELP_HTML = "ghi báo cáo HTML có biểu đồ ra tệp FILE (một tệp, mở được khi không có mạng)"
+HELP_CITIZEN_KEYS = "giữ cột mã bí danh công dân trong tệp CSV (mặc định: bỏ)"
+HELP_FAQ = "tệp câu hỏi – trả lời (mặc định: mục 'faq' của cấu hình)"
+HELP_ABBREVIATIONS = "tệp từ viết tắt (mặc định: mục 'abbreviations' của cấu hình)"
+HELP_OLDER_THAN = "xóa bản ghi cũ hơn DAYS ngày (số nguyên dương)"
+HELP_LIMIT = "số nhóm câu hỏi tối đa (mặc định: {default})"
+HELP_SNIPPET = (
+    "in khối YAML 'alternates:' của mục FAQ_ID, thêm các câu hỏi trong danh sách có mục gần "
+    "nhất là FAQ_ID, để dán vào faq.yaml"
+)
+
+# -- problems (printed to stderr; the command ends with exit status 2)
+CLI_POSITIVE_INT = "'{value}' không phải số nguyên dương (từ 1 đến {maximum})"
+REPORT_BAD_DATE = "ngày không hợp lệ '{value}': cần dạng YYYY-MM-DD, ví dụ 2025-03-31"
+REPORT_SINCE_AFTER_UNTIL = "--since {since} ở sau --until {until}"
+REPORT_DB_MISSING = (
+    "Không tìm thấy cơ sở dữ liệu: {path}\n"
+    "Hãy chỉ đúng tệp bằng --db, hoặc mục 'database' trong tệp cấu hình."
+)
+REPORT_STORAGE_ERROR = "Không dùng được cơ sở dữ liệu {path}: {problem}"
+# storage.base.StorageProblem value -> what an officer reads.
+STORAGE_PROBLEM_NAMES: dict[str, str] = {
+    "not a SQLite database": "tệp này không phải cơ sở dữ liệu SQLite",
+    "database file is corrupt": "tệp cơ sở dữ liệu bị hỏng",
+    "database is read-only": "không có quyền ghi vào cơ sở dữ liệu",
+    "disk is full": "ổ đĩa đã đầy",
+    "database is locked by another process": "cơ sở dữ liệu đang bị một tiến trình khác khóa",
+    "cannot open the database file": "không mở được tệp",
+    "database was written by a newer version of the bot": (
+        "cơ sở dữ liệu do phiên bản mới hơn của trợ lý tạo ra; hãy cập nhật chương trình"
+    ),
+    "database error": "lỗi cơ sở dữ liệu",
+}
+REPORT_WRITE_FAILED = "Không ghi được tệp báo cáo: {error}"
+REPORT_FAQ_UNAVAILABLE = (
+    "Lưu ý: không đọc được bộ câu hỏi – trả lời ({path}); báo cáo chỉ ghi mã mục."
+)
+SNIPPET_UNKNOWN_ID = "Không có mục '{id}' trong bộ câu hỏi – trả lời."
+SNIPPET_DID_YOU_MEAN = "Có phải: {ids}?"
+
+# -- results
+REPORT_CSV_WRITTEN = "Đã ghi {count} tệp CSV vào thư mục {path}"
+REPORT_HTML_WRITTEN = "Đã ghi báo cáo HTML: {path}"
+PURGE_DONE = "Đã xóa {count} bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
+INBOX_SUMMARY = "{groups} nhóm câu hỏi, {questions} lượt hỏi ({period})."
+SNIPPET_HEADER = (
+    "# Mục {id}: {question}\n"
+    "# Thay cả khối 'alternates:' của mục này trong faq.yaml bằng khối dưới đây;\n"
+    "# các dòng đánh dấu '# mới' là câu hỏi người dân chưa được trả lời.\n"
+    "# Sau đó kiểm tra: python bot.py check-faq"
+)
+SNIPPET_NEW = "# mới, hỏi {count} lần"
+SNIPPET_NOTHING = "Không có câu hỏi mới nào để thêm vào mục '{id}'."
+SNIPPET_SKIPPED_KNOWN = "Bỏ qua {count} câu đã có trong bộ câu hỏi – trả lời (sau khi bỏ dấu)."
+SNIPPET_SKIPPED_LONG = "Bỏ qua {count} câu dài hơn {limit} ký tự."
+
+# -- the report
+REPORT_HEADING = "BÁO CÁO TRỢ LÝ DÂN VẬN\nThời gian: {period} (giờ Việt Nam)\nLập lúc: {generated}"
+REPORT_PERIOD_BETWEEN = "từ {since} đến hết {until}"
+REPORT_PERIOD_SINCE = "từ {since} đến nay"
+REPORT_PERIOD_UNTIL = "từ đầu đến hết {until}"
+REPORT_PERIOD_ALL = "toàn bộ dữ liệu"
+REPORT_NONE = "–"
+REPORT_NO_ROWS = "(chưa có dữ liệu)"
+REPORT_YES = "có"
+REPORT_NO = "không"
+REPORT_OUTCOMES: dict[str, str] = {
+    "answered": "Trả lời được",
+    "ambiguous": "Chưa rõ ý (đã gợi ý)",
+    "unanswered": "Chưa trả lời được",
+    "smalltalk": "Giao tiếp (chào, cảm ơn)",
+}
+REPORT_TITLE_OVERVIEW = "Tổng quan"
+REPORT_TITLE_WEEKLY = "Câu hỏi theo tuần (tuần bắt đầu thứ Hai)"
+REPORT_TITLE_TOP_FAQS = "Mục được hỏi nhiều nhất"
+REPORT_TITLE_VOTES = "Đánh giá 👍/👎 theo mục (kém nhất trước)"
+REPORT_TITLE_FACTORS = "Mức độ hài lòng theo 5 yếu tố SIPAS (phiếu đã hoàn thành)"
+REPORT_TITLE_COMMENTS = "Góp ý gần đây trong phiếu khảo sát"
+REPORT_TITLE_INBOX = "Câu hỏi chưa trả lời được (nhóm theo nội dung, nhiều nhất trước)"
+REPORT_COL_FIGURE = "Chỉ số"
+REPORT_COL_VALUE = "Giá trị"
+REPORT_ROW_PERIOD = "Thời gian"
+REPORT_ROW_MESSAGES = "Tổng số tin nhắn hỏi"
+REPORT_ROW_QUESTIONS = "Câu hỏi (không tính giao tiếp)"
+REPORT_ROW_ANSWER_RATE = "Tỷ lệ trả lời được"
+REPORT_ROW_VOTES_UP = "Lượt đánh giá có ích (👍)"
+REPORT_ROW_VOTES_DOWN = "Lượt đánh giá chưa tốt (👎)"
+REPORT_ROW_SURVEYS_OFFERED = "Phiếu khảo sát đã mời"
+REPORT_ROW_SURVEYS_COMPLETED = "Phiếu đã hoàn thành"
+REPORT_ROW_SURVEYS_ABANDONED = "Phiếu bỏ dở"
+REPORT_ROW_SURVEYS_OPEN = "Phiếu đang làm"
+REPORT_ROW_RESPONSE_RATE = "Tỷ lệ phản hồi khảo sát"
+REPORT_ROW_OVERALL = "Chỉ số hài lòng chung (SIPAS)"
+REPORT_ROW_FLOOD = "Tin nhắn bị chặn do gửi dồn dập"
+REPORT_COL_WEEK = "Tuần từ"
+REPORT_COL_TOTAL = "Tổng"
+REPORT_COL_FAQ_ID = "Mã mục"
+REPORT_COL_FAQ_QUESTION = "Câu hỏi của mục"
+REPORT_COL_TIMES = "Số lần"
+REPORT_COL_UP = "Có ích 👍"
+REPORT_COL_DOWN = "Chưa tốt 👎"
+REPORT_COL_BALANCE = "Chênh lệch"
+REPORT_COL_UP_SHARE = "Tỷ lệ có ích"
+REPORT_COL_FACTOR = "Yếu tố"
+REPORT_COL_RESPONSES = "Số phiếu"
+REPORT_COL_AVERAGE = "Điểm TB (1–5)"
+REPORT_COL_SATISFIED = "Hài lòng (4–5)"
+REPORT_COL_DATE = "Ngày"
+REPORT_COL_AGENCY = "Cơ quan"
+REPORT_COL_COMMENT = "Góp ý"
+REPORT_COL_COMPLETED = "Hoàn thành"
+REPORT_COL_COUNT = "Số lần"
+REPORT_COL_EXAMPLE = "Câu hỏi (ví dụ gần nhất)"
+REPORT_COL_LAST_ASKED = "Lần gần nhất"
+REPORT_NOTES = (
+    "Ghi chú:\n"
+    "• Tỷ lệ trả lời được = câu trả lời được ÷ câu hỏi, không tính tin nhắn giao tiếp.\n"
+    "• Chênh lệch = lượt có ích (👍) − lượt chưa tốt (👎); mục kém nhất đứng đầu.\n"
+    "• Điểm TB: trung bình điểm 1–5; Hài lòng: tỷ lệ phiếu chấm 4 (hài lòng) hoặc "
+    "5 (rất hài lòng), như cách tính chỉ số SIPAS; chỉ tính phiếu đã hoàn thành. "
+    "Chỉ số hài lòng chung = trung bình tỷ lệ hài lòng của các yếu tố.\n"
+    "• Tỷ lệ phản hồi khảo sát = phiếu hoàn thành ÷ phiếu đã mời, theo ngày bắt đầu phiếu.\n"
+    "• Ngày tính theo giờ Việt Nam (UTC+7)."
+)
+
+# -- the inbox command
+INBOX_TITLE = "Câu hỏi chưa trả lời được (nhiều nhất trước)"
+INBOX_EMPTY = "Không có câu hỏi nào chưa trả lời được."
+INBOX_COL_NEAREST = "Mục gần nhất"
+INBOX_COL_NEAREST_QUESTION = "Câu hỏi của mục"
+INBOX_COL_SCORE = "Điểm khớp"
+
+# -- the HTML report and its charts
+HTML_TITLE = "Báo cáo Trợ lý dân vận – {period}"
+HTML_HEADING = "Báo cáo Trợ lý dân vận"
+HTML_META = "Thời gian: {period} (giờ Việt Nam) · Lập lúc: {generated}"
+HTML_CHARTS_HEADING = "Biểu đồ"
+CHART_FACTORS_TITLE = "Mức độ hài lòng theo yếu tố SIPAS"
+CHART_AVERAGE = "Điểm trung bình (1–5)"
+CHART_SATISFIED = "Tỷ lệ hài lòng (4–5)"
+CHART_WEEKLY_TITLE = "Câu hỏi theo tuần, theo kết quả"
+CHART_WEEK_AXIS = "Tuần bắt đầu"
+CHART_QUESTIONS_AXIS = "Số câu hỏi"
+CHART_OUTCOMES_TITLE = "Trả lời được và chưa trả lời được (không tính giao tiếp)"
+CHART_ANSWER_RATE = "{rate}\ntrả lời được"
+CHART_NO_QUESTIONS = "Chưa có câu hỏi"
