@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,22 +59,36 @@ from knowledge.normalize import fold
 Abbreviations = dict[str, tuple[str, ...]]
 
 # Calibrated on tests/data/eval_cases.yaml (see the module docstring and the README).
-ANSWER_SCORE = 55.0
-ANSWER_MARGIN = 6.0
-SUGGEST_SCORE = 35.0
+ANSWER_SCORE = 40.0
+ANSWER_MARGIN = 3.0
+# With confidences closer than the margin, the wording (rapidfuzz token_sort_ratio) must be
+# this much closer to the leader's.
+TIE_BREAK_CLOSENESS = 15.0
+SUGGEST_SCORE = 25.0
 MAX_SUGGESTIONS = 3
 
 # How much of the score comes from covering the question (the rest: covering the phrasing).
-QUESTION_WEIGHT = 0.7
+QUESTION_WEIGHT = 0.65
 # Only the first syllables of a very long message are matched: bounded work per message.
 MAX_SYLLABLES = 64
 # BM25 candidates whose confidence is computed.
 CANDIDATES = 8
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
+# Words that shape a question but say nothing of its subject ("là gì", "có … không", "ạ",
+# "ad ơi") weigh this much; folded forms that are also content words ("bạn"/"Ban",
+# "hỏi"/"hội", "đó"/"do") are left out of the list.
+FUNCTION_WEIGHT = 0.3
+FUNCTION_WORDS = frozenset(
+    """a ad oi vay z v nhi nhe ha thi la ma nhung cac nay the nhu cho em e toi minh mk co
+    khong ko k kg duoc dc cua va voi vs gi j xin giup biet muon vui long u nha di roi r""".split()
+)
+# An unknown number or name in a question weighs this much more than other words.
+UNKNOWN_NAME_WEIGHT = 2.0
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
-ENTRY_UNION = True
+# A question's words found only in an entry's answer count this much (its phrasings: 1).
+ANSWER_WEIGHT = 0.8
 
 
 class MatchKind(StrEnum):
@@ -143,8 +158,24 @@ def _readings(
     ]
 
 
+def _names(text: str) -> frozenset[str]:
+    """Folded syllables written with a capital letter inside a sentence: likely names."""
+    names: set[str] = set()
+    for sentence in _SENTENCES.split(text):
+        words = sentence.split()
+        names.update(fold(word) for word in words[1:] if word[:1].isupper())
+    return frozenset(name for name in names if name and " " not in name)
+
+
+_SENTENCES = re.compile(r"[.!?\n]+")
+
+
 def _features(reading: Sequence[tuple[str, float]]) -> Features:
     """Syllables and bigrams of adjacent syllables, each with its weight."""
+    reading = [
+        (syllable, weight * FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else weight)
+        for syllable, weight in reading
+    ]
     features: Features = {}
     for syllable, weight in reading:
         features[syllable] = max(weight, features.get(syllable, 0.0))
@@ -177,14 +208,26 @@ class Matcher:
 
         # What an entry knows across all its phrasings: a question may take "diễn ra" from one
         # phrasing and "ở đâu" from another.
-        self._owner_features: list[frozenset[str]] = [frozenset() for _ in self._owners]
+        self._owner_docs: list[list[_Doc]] = [[] for _ in self._owners]
         for doc in self._docs:
-            self._owner_features[doc.owner] = self._owner_features[doc.owner].union(doc.features)
+            self._owner_docs[doc.owner].append(doc)
+        self._owner_features = [
+            frozenset().union(*(doc.features for doc in docs)) for docs in self._owner_docs
+        ]
+        # Citizens ask about what an answer says, in its words: the answer is weaker evidence.
+        self._answer_features: list[Features] = [
+            _features([(s, 1.0) for s in fold(f"{owner.answer} {owner.source}").split()])
+            if isinstance(owner, FaqEntry)
+            else {}
+            for owner in self._owners
+        ]
+        indexed = [doc.features for doc in self._docs] + self._answer_features
+        self._indexed_owner = [doc.owner for doc in self._docs] + list(range(len(self._owners)))
 
         frequencies: Counter[str] = Counter()
-        for doc in self._docs:
-            frequencies.update(doc.features.keys())
-        count = max(len(self._docs), 1)
+        for features in indexed:
+            frequencies.update(features.keys())
+        count = max(len(indexed), 1)
         self._idf: dict[str, float] = {
             text: math.log(1 + (count - df + 0.5) / (df + 0.5)) for text, df in frequencies.items()
         }
@@ -193,12 +236,18 @@ class Matcher:
         self._vocabulary = sorted(text for text in frequencies if " " not in text)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self._docs:
-            self._bm25.index([list(doc.features) for doc in self._docs], show_progress=False)
+            self._bm25.index([list(features) for features in indexed], show_progress=False)
 
     # -- the question side ------------------------------------------------------------------
 
     def _repair(self, syllables: list[str]) -> list[tuple[str, float]]:
-        """Replace syllables unknown to the FAQ by a near one that forms a known bigram."""
+        """Repair typos: an unknown syllable becomes a near one that forms a known bigram.
+
+        The repair must make a bigram the FAQ knows with a neighbour, so a word the FAQ
+        doesn't know ("vàng" in a question about gold prices) is left alone. Typos that make
+        another real syllable ("khoẻ" for "khéo") are not repaired: tried on the labeled set,
+        that turned too many off-topic words into FAQ words.
+        """
         repaired = [(syllable, 1.0) for syllable in syllables]
         for index, syllable in enumerate(syllables):
             if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
@@ -221,22 +270,35 @@ class Matcher:
                     break
         return repaired
 
-    def _question_readings(self, folded: str) -> list[Features]:
+    def _question_readings(self, text: str, folded: str) -> list[Features]:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
+        # A number or a name the FAQ has never seen ("năm 2023", "Bình Định", "SJC") says the
+        # question is about something else: it weighs more.
+        names = _names(text)
+        tokens = [
+            (syllable, weight * UNKNOWN_NAME_WEIGHT)
+            if syllable not in self._idf
+            and (syllable in names or any(c.isdigit() for c in syllable))
+            else (syllable, weight)
+            for syllable, weight in tokens
+        ]
         return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
 
     def _confidence(self, features: Features, doc: _Doc) -> float:
-        """IDF-weighted overlap of question and phrasing, 0..100."""
+        """IDF-weighted overlap of question and entry, 0..100 (see the module docstring)."""
+        entry_features = self._owner_features[doc.owner]
+        answer_features = self._answer_features[doc.owner]
         asked = matched_in_question = matched_in_doc = 0.0
-        known_to_entry = self._owner_features[doc.owner] if ENTRY_UNION else doc.features
         for text, weight in features.items():
             idf = self._idf.get(text, self._unknown_idf)
             asked += idf * weight
-            if text in known_to_entry:
+            if text in entry_features:
                 matched_in_question += idf * weight
+            elif text in answer_features:
+                matched_in_question += idf * weight * ANSWER_WEIGHT
             if text in doc.features:
-                matched_in_doc += idf
-        described = sum(self._idf[text] for text in doc.features)
+                matched_in_doc += idf * doc.features[text]
+        described = sum(self._idf[text] * weight for text, weight in doc.features.items())
         if asked <= 0 or described <= 0:
             return 0.0
         question_share = matched_in_question / asked
@@ -245,49 +307,76 @@ class Matcher:
 
     # -- ranking and decision -----------------------------------------------------------------
 
-    def rank(self, text: str, limit: int = CANDIDATES) -> tuple[str, list[tuple[int, float]]]:
-        """Folded text and the best owners as (owner index, confidence), best first."""
+    def _rank(self, text: str, limit: int) -> tuple[str, list[tuple[int, float, float]]]:
+        """Folded text and the best owners as (owner, confidence, closeness), best first."""
         folded = fold(text)
         if not folded or not self._docs:
             return folded, []
         exact = self._exact.get(folded)
-        readings = self._question_readings(folded)
+        readings = self._question_readings(text, folded)
         known = sorted({text for features in readings for text in features if text in self._idf})
         if not known:
-            return folded, [(exact, 100.0)] if exact is not None else []
+            return folded, [(exact, 100.0, 100.0)] if exact is not None else []
         scores = self._bm25.get_scores(known)
-        top_docs = np.argsort(-scores, kind="stable")[: limit * 6]
-        best: dict[int, tuple[float, float]] = {}
-        for doc_index in top_docs:
-            if scores[doc_index] <= 0:
+        candidates: list[int] = []
+        for index in np.argsort(-scores, kind="stable")[: limit * 8]:
+            if scores[index] <= 0 or len(candidates) >= limit * 2:
                 break
-            doc = self._docs[int(doc_index)]
-            confidence = max(self._confidence(features, doc) for features in readings)
-            closeness = fuzz.token_sort_ratio(folded, doc.folded)
-            current = best.get(doc.owner)
-            if current is None or (confidence, closeness) > current:
-                best[doc.owner] = (confidence, closeness)
+            owner = self._indexed_owner[int(index)]
+            if owner not in candidates:
+                candidates.append(owner)
+        best: dict[int, tuple[float, float]] = {}
+        for owner in candidates:
+            best[owner] = max(
+                (
+                    round(max(self._confidence(features, doc) for features in readings), 1),
+                    fuzz.token_sort_ratio(folded, doc.folded),
+                )
+                for doc in self._owner_docs[owner]
+            )
         if exact is not None:
             best[exact] = (100.0, 100.0)
         ordered = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return folded, [(owner, round(confidence, 1)) for owner, (confidence, _) in ordered]
+        return folded, [(owner, score, closeness) for owner, (score, closeness) in ordered]
+
+    def rank(self, text: str, limit: int = CANDIDATES) -> tuple[str, list[tuple[int, float]]]:
+        """Folded text and the best owners as (owner index, confidence), best first."""
+        folded, ranked = self._rank(text, limit)
+        return folded, [(owner, score) for owner, score, _ in ranked]
+
+    def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """The FAQ entries closest to ``text`` whatever their score (for officers' tools)."""
+        _, ranked = self._rank(text, CANDIDATES)
+        entries = [
+            Suggestion(owner.id, owner.question, score)
+            for owner, score in ((self._owners[index], score) for index, score, _ in ranked)
+            if isinstance(owner, FaqEntry)
+        ]
+        return entries[:limit]
 
     def match(self, text: str) -> MatchResult:
         """Decide how to reply to one question."""
-        folded, ranked = self.rank(text)
+        folded, ranked = self._rank(text, CANDIDATES)
         if not ranked:
             return MatchResult(MatchKind.NO_MATCH, text, folded, 0.0)
-        owner_index, score = ranked[0]
+        owner_index, score, closeness = ranked[0]
         owner = self._owners[owner_index]
-        runner_up = next((s for index, s in ranked[1:] if self._owners[index] is not owner), 0.0)
-        confident = score >= ANSWER_SCORE and (score - runner_up >= ANSWER_MARGIN or score >= 100)
+        runner_score, runner_closeness = ranked[1][1:] if len(ranked) > 1 else (0.0, 0.0)
+        # Ahead by the margin, or tied on confidence and clearly closer in wording (rapidfuzz
+        # tie-break); two equally close candidates are offered, never picked at random.
+        ahead = score - runner_score >= ANSWER_MARGIN or (
+            score >= runner_score and closeness - runner_closeness >= TIE_BREAK_CLOSENESS
+        )
+        # One word ("covid", "1") is too little to answer with confidence: offer candidates.
+        enough_words = len(folded.split()) >= 2
+        confident = score >= 100 or (enough_words and score >= ANSWER_SCORE and ahead)
         if confident and isinstance(owner, SmallTalk):
             return MatchResult(MatchKind.SMALLTALK, text, folded, score, smalltalk=owner)
         if confident and isinstance(owner, FaqEntry):
             return MatchResult(MatchKind.ANSWER, text, folded, score, entry=owner)
         suggestions = tuple(
             Suggestion(candidate.id, candidate.question, candidate_score)
-            for candidate, candidate_score in ((self._owners[index], s) for index, s in ranked)
+            for candidate, candidate_score in ((self._owners[i], s) for i, s, _ in ranked)
             if isinstance(candidate, FaqEntry) and candidate_score >= SUGGEST_SCORE
         )[:MAX_SUGGESTIONS]
         if suggestions:

@@ -1,0 +1,320 @@
+"""The officer commands of ``bot.py``: ``report``, ``purge`` and ``inbox``.
+
+``bot.py`` registers them with :func:`add_commands`; each sets ``handler`` to a function
+``(args) -> exit status``. The database is ``--db PATH``, else the ``database`` of the
+configuration (``--config``, or ``config.yaml`` when it exists), else ``data/danvan.db``.
+
+Exit status 2, with a message naming the file, for every problem an officer must fix: a
+missing database (never created by reading it), a file that is not a database, a bad date,
+a configuration or FAQ that does not load, a report file that cannot be written.
+
+``inbox --snippet FAQ_ID`` works on the groups the inbox lists (the ``--limit`` most asked)
+and keeps those whose nearest entry is FAQ_ID: a question nearer to another entry most
+likely belongs there, and the officer can still copy any question by hand. Raise
+``--limit`` to look further down the inbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import texts
+from config import DEFAULT_CONFIG, ConfigError, load_config
+from knowledge.cli import load_matcher
+from knowledge.faq import MAX_QUESTION_CHARS, load_faq
+from knowledge.model import KnowledgeFileError
+from reports.csv_export import write_csv_dir
+from reports.html_report import render_html
+from reports.inbox import (
+    InboxGroup,
+    alternates_snippet,
+    inbox_items,
+    inbox_table,
+    unanswered_groups,
+)
+from reports.summary import Report, build_report
+from reports.tables import LOCAL_TIME, format_datetime, format_int, render_table
+from reports.text import render_text
+from reports.window import Window, date_argument
+from storage.base import StorageError
+from storage.sqlite import SqliteStorage
+
+USAGE_ERROR = 2
+INBOX_LIMIT = 20
+MAX_COUNT = 999_999  # the largest --older-than and --limit (storage takes days below 10**6)
+
+
+class CommandError(Exception):
+    """A problem the officer must fix; the message is printed and the command exits 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The files a command works on."""
+
+    database: Path
+    faq: Path
+    abbreviations: Path
+
+
+def positive_int(text: str) -> int:
+    """``type=`` for argparse: an integer from 1 to :data:`MAX_COUNT`."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(
+            texts.CLI_POSITIVE_INT.format(value=text, maximum=MAX_COUNT)
+        )
+    return value
+
+
+def resolve_paths(args: argparse.Namespace) -> Paths:
+    """The database and knowledge files: options first, then the configuration."""
+    config_path = getattr(args, "config", None)
+    if config_path is None and DEFAULT_CONFIG.exists():
+        config_path = DEFAULT_CONFIG
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        raise CommandError("\n".join([texts.CONFIG_PROBLEMS, *error.problems])) from error
+    return Paths(
+        database=Path(getattr(args, "db", None) or config.database),
+        faq=Path(getattr(args, "faq", None) or config.faq),
+        abbreviations=Path(getattr(args, "abbreviations", None) or config.abbreviations),
+    )
+
+
+def existing_database(path: Path) -> Path:
+    """``path`` if something is there; opening a missing path would create an empty DB."""
+    if not path.exists():
+        raise CommandError(texts.REPORT_DB_MISSING.format(path=path))
+    return path
+
+
+def window_of(args: argparse.Namespace) -> Window:
+    """The report period from ``--since``/``--until``."""
+    try:
+        return Window(getattr(args, "since", None), getattr(args, "until", None))
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+
+
+def storage_message(error: StorageError) -> str:
+    """A StorageError in the officer's words, naming the file."""
+    problem = texts.STORAGE_PROBLEM_NAMES.get(error.problem.value, error.problem.value)
+    if error.detail:
+        problem += f" ({error.detail})"
+    return texts.REPORT_STORAGE_ERROR.format(path=error.path, problem=problem)
+
+
+def run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run ``command(args)``; a CommandError or StorageError is a message and exit 2."""
+    try:
+        return int(command(args))
+    except CommandError as error:
+        print(error, file=sys.stderr)
+    except StorageError as error:
+        print(storage_message(error), file=sys.stderr)
+    return USAGE_ERROR
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+def faq_questions(path: Path) -> dict[str, str]:
+    """FAQ id -> question, to name entries in the report; empty (with a notice) if unloadable."""
+    try:
+        faq = load_faq(path)
+    except KnowledgeFileError:
+        print(texts.REPORT_FAQ_UNAVAILABLE.format(path=path), file=sys.stderr)
+        return {}
+    return {entry.id: entry.question for entry in faq.entries}
+
+
+async def _gather_report(
+    database: Path,
+    window: Window,
+    questions: dict[str, str],
+    csv_dir: Path | None,
+    include_citizen: bool,
+) -> tuple[Report, list[Path]]:
+    """Read the report, and write the CSV files while the database is open."""
+    async with SqliteStorage(database) as storage:
+        report = await build_report(storage, window, faq_questions=questions)
+        written = await write_csv_dir(storage, report, csv_dir, include_citizen) if csv_dir else []
+    return report, written
+
+
+def _report(args: argparse.Namespace) -> int:
+    window = window_of(args)
+    paths = resolve_paths(args)
+    database = existing_database(paths.database)
+    questions = faq_questions(paths.faq)
+    try:
+        report, written = asyncio.run(
+            _gather_report(database, window, questions, args.csv, args.with_citizen_keys)
+        )
+        html_written = False
+        if args.html is not None:
+            args.html.parent.mkdir(parents=True, exist_ok=True)
+            args.html.write_text(render_html(report), encoding="utf-8")
+            html_written = True
+    except OSError as error:
+        raise CommandError(texts.REPORT_WRITE_FAILED.format(error=error)) from error
+    print(render_text(report), end="")
+    if args.csv is not None:
+        print(texts.REPORT_CSV_WRITTEN.format(count=len(written), path=args.csv))
+    if html_written:
+        print(texts.REPORT_HTML_WRITTEN.format(path=args.html))
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``report``: the officers' report in the terminal, and optionally CSV and HTML."""
+    return run(_report, args)
+
+
+# --------------------------------------------------------------------------------------------
+# purge
+# --------------------------------------------------------------------------------------------
+async def _purge_database(database: Path, days: int) -> int:
+    async with SqliteStorage(database) as storage:
+        return await storage.purge(days)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    database = existing_database(resolve_paths(args).database)
+    days: int = args.older_than
+    cutoff = datetime.now(LOCAL_TIME) - timedelta(days=days)
+    count = asyncio.run(_purge_database(database, days))
+    # Storage reports one total over questions, votes, surveys with their scores and the
+    # flood counters; it does not split it by table.
+    print(
+        texts.PURGE_DONE.format(count=format_int(count), days=days, cutoff=format_datetime(cutoff))
+    )
+    return 0
+
+
+def purge_command(args: argparse.Namespace) -> int:
+    """``purge``: delete records older than the retention period; says how many went."""
+    return run(_purge, args)
+
+
+# --------------------------------------------------------------------------------------------
+# inbox
+# --------------------------------------------------------------------------------------------
+async def _read_inbox(database: Path, window: Window, limit: int) -> list[InboxGroup]:
+    async with SqliteStorage(database) as storage:
+        return await unanswered_groups(storage, window, limit)
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    window = window_of(args)
+    paths = resolve_paths(args)
+    database = existing_database(paths.database)
+    try:
+        matcher = load_matcher(paths.faq, paths.abbreviations)
+    except KnowledgeFileError as error:
+        lines = [texts.KNOWLEDGE_PROBLEMS, *(f"  {finding}" for finding in error.findings)]
+        raise CommandError("\n".join(lines)) from error
+    entry = None
+    if args.snippet is not None:
+        entry = matcher.faq.by_id.get(args.snippet)
+        if entry is None:
+            close = difflib.get_close_matches(args.snippet, list(matcher.faq.by_id), n=3)
+            lines = [texts.SNIPPET_UNKNOWN_ID.format(id=args.snippet)]
+            if close:
+                lines.append(texts.SNIPPET_DID_YOU_MEAN.format(ids=", ".join(close)))
+            raise CommandError("\n".join(lines))
+    items = inbox_items(asyncio.run(_read_inbox(database, window, args.limit)), matcher)
+    if entry is None:
+        print(render_table(inbox_table(items)))
+        print(
+            texts.INBOX_SUMMARY.format(
+                groups=format_int(len(items)),
+                questions=format_int(sum(item.group.count for item in items)),
+                period=window.describe(),
+            )
+        )
+        return 0
+    snippet = alternates_snippet(entry, matcher.faq, items)
+    # The snippet alone goes to stdout, so it can be redirected or copied whole.
+    if snippet.known:
+        print(texts.SNIPPET_SKIPPED_KNOWN.format(count=snippet.known), file=sys.stderr)
+    if snippet.too_long:
+        print(
+            texts.SNIPPET_SKIPPED_LONG.format(count=snippet.too_long, limit=MAX_QUESTION_CHARS),
+            file=sys.stderr,
+        )
+    if not snippet.added:
+        print(texts.SNIPPET_NOTHING.format(id=entry.id), file=sys.stderr)
+        return 0
+    print(snippet.text, end="")
+    return 0
+
+
+def inbox_command(args: argparse.Namespace) -> int:
+    """``inbox``: unanswered questions grouped, with the nearest FAQ entry; or a snippet."""
+    return run(_inbox, args)
+
+
+# --------------------------------------------------------------------------------------------
+# Registration
+# --------------------------------------------------------------------------------------------
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: when not given here, the value of bot.py's own --config stands.
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=texts.HELP_CONFIG)
+    parser.add_argument("--db", type=Path, metavar="PATH", default=None, help=texts.HELP_DB)
+
+
+def _window_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=date_argument, metavar="DATE", help=texts.HELP_SINCE)
+    parser.add_argument("--until", type=date_argument, metavar="DATE", help=texts.HELP_UNTIL)
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``report``, ``purge`` and ``inbox`` on ``bot.py``'s argument parser."""
+    report = subparsers.add_parser("report", help=texts.HELP_REPORT, description=texts.HELP_REPORT)
+    _common_options(report)
+    _window_options(report)
+    report.add_argument("--csv", type=Path, metavar="DIR", help=texts.HELP_CSV)
+    report.add_argument("--html", type=Path, metavar="FILE", help=texts.HELP_HTML)
+    report.add_argument("--with-citizen-keys", action="store_true", help=texts.HELP_CITIZEN_KEYS)
+    report.add_argument("--faq", type=Path, metavar="PATH", help=texts.HELP_FAQ)
+    report.set_defaults(handler=report_command)
+
+    purge = subparsers.add_parser("purge", help=texts.HELP_PURGE, description=texts.HELP_PURGE)
+    _common_options(purge)
+    purge.add_argument(
+        "--older-than",
+        type=positive_int,
+        metavar="DAYS",
+        required=True,
+        help=texts.HELP_OLDER_THAN,
+    )
+    purge.set_defaults(handler=purge_command)
+
+    inbox = subparsers.add_parser("inbox", help=texts.HELP_INBOX, description=texts.HELP_INBOX)
+    _common_options(inbox)
+    _window_options(inbox)
+    inbox.add_argument(
+        "--limit",
+        type=positive_int,
+        metavar="N",
+        default=INBOX_LIMIT,
+        help=texts.HELP_LIMIT.format(default=INBOX_LIMIT),
+    )
+    inbox.add_argument("--snippet", metavar="FAQ_ID", help=texts.HELP_SNIPPET)
+    inbox.add_argument("--faq", type=Path, metavar="PATH", help=texts.HELP_FAQ)
+    inbox.add_argument("--abbreviations", type=Path, metavar="PATH", help=texts.HELP_ABBREVIATIONS)
+    inbox.set_defaults(handler=inbox_command)
