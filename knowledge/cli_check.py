@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from knowledge import check_texts as T
+import texts as T
 from knowledge.faq import check_abbreviations_file, check_faq_file
 from knowledge.model import Finding, Severity
 
@@ -39,11 +39,11 @@ def _summary(findings: list[Finding], entries: int, topics: int, abbreviations: 
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
     if errors:
-        return T.SUMMARY_FAILED.format(errors=errors, warnings=warnings)
+        return T.CHECK_SUMMARY_FAILED.format(errors=errors, warnings=warnings)
     counts = {"entries": entries, "topics": topics, "abbreviations": abbreviations}
     if warnings:
-        return T.SUMMARY_OK_WARNINGS.format(warnings=warnings, **counts)
-    return T.SUMMARY_OK.format(**counts)
+        return T.CHECK_SUMMARY_OK_WARNINGS.format(warnings=warnings, **counts)
+    return T.CHECK_SUMMARY_OK.format(**counts)
 
 
 def _check(faq_path: str | None, abbreviations_path: str | None, out: TextIO) -> int:
@@ -68,7 +68,7 @@ def check_faq_main(
         return _check(faq_path, abbreviations_path, stream)
     except Exception as exc:  # the command must never end in a traceback
         name = faq_path or str(DEFAULT_FAQ)
-        _emit(f"{name}:1:1: {T.INTERNAL_ERROR.format(error=repr(exc))}", stream)
+        _emit(f"{name}:1:1: {T.CHECK_INTERNAL_ERROR.format(error=repr(exc))}", stream)
         return 2
 
 

@@ -20,7 +20,7 @@ would only be noise:
 
 ``load_*`` raise :class:`~knowledge.model.KnowledgeFileError` with the errors;
 ``check_*`` return the loaded value (``None`` on any error) with every finding, warnings
-included. Messages live in :mod:`knowledge.check_texts`.
+included. Messages live in :mod:`texts`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from knowledge import check_texts as T
+import texts as T
 from knowledge.model import (
     Faq,
     FaqEntry,
@@ -114,12 +114,12 @@ def read_knowledge_file(path: PathLike) -> tuple[bytes | None, list[Finding]]:
         with open(path, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        return None, [Finding(name, 1, 1, T.FILE_MISSING)]
+        return None, [Finding(name, 1, 1, T.CHECK_FILE_MISSING)]
     except IsADirectoryError:
-        return None, [Finding(name, 1, 1, T.FILE_IS_DIRECTORY)]
+        return None, [Finding(name, 1, 1, T.CHECK_FILE_IS_DIRECTORY)]
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, [Finding(name, 1, 1, T.FILE_UNREADABLE.format(reason=reason))]
+        return None, [Finding(name, 1, 1, T.CHECK_FILE_UNREADABLE.format(reason=reason))]
     return data, []
 
 
@@ -151,7 +151,7 @@ class _NodeLoader(yaml.SafeLoader):
             event.anchor = None  # not registered: a later alias cannot share this node
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            message = T.TOO_DEEP.format(limit=MAX_DEPTH)
+            message = T.CHECK_TOO_DEEP.format(limit=MAX_DEPTH)
             raise _TooDeep(problem=message, problem_mark=event.start_mark)
         try:
             return super().compose_node(parent, index)
@@ -167,7 +167,7 @@ def _decode(data: bytes, name: str) -> tuple[str | None, list[Finding]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line, column = _position(data[: exc.start].decode("utf-8", errors="replace"))
-        message = T.NOT_UTF8.format(byte=data[exc.start])
+        message = T.CHECK_NOT_UTF8.format(byte=data[exc.start])
         return None, [Finding(name, line, column, message)]
 
 
@@ -178,7 +178,7 @@ def _tab_findings(text: str, name: str) -> list[Finding]:
         body = line.lstrip(" \t")
         indent = line[: len(line) - len(body)]
         if "\t" in indent and body:
-            findings.append(Finding(name, number, indent.index("\t") + 1, T.TAB_INDENT))
+            findings.append(Finding(name, number, indent.index("\t") + 1, T.CHECK_TAB_INDENT))
     return findings
 
 
@@ -189,22 +189,22 @@ def _syntax_finding(exc: MarkedYAMLError, name: str) -> Finding:
     problem = str(exc.problem or exc.context or "").strip()
     if isinstance(exc, _TooDeep):
         return Finding(name, line, column, problem)
-    hint = next((h for p, h in T.YAML_HINTS.items() if problem.startswith(p)), None)
+    hint = next((h for p, h in T.CHECK_YAML_HINTS.items() if problem.startswith(p)), None)
     fields: dict[str, object] = {"problem": problem, "hint": hint}
     with_context = exc.context and exc.context_mark is not None and exc.problem_mark is not None
     if with_context:
         assert exc.context_mark is not None
         fields |= {"context": exc.context, "line": exc.context_mark.line + 1}
-        template = T.YAML_SYNTAX_HINTED_CONTEXT if hint else T.YAML_SYNTAX_CONTEXT
+        template = T.CHECK_YAML_SYNTAX_HINTED_CONTEXT if hint else T.CHECK_YAML_SYNTAX_CONTEXT
     else:
-        template = T.YAML_SYNTAX_HINTED if hint else T.YAML_SYNTAX
+        template = T.CHECK_YAML_SYNTAX_HINTED if hint else T.CHECK_YAML_SYNTAX
     return Finding(name, line, column, template.format(**fields))
 
 
 def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
     """The YAML node tree of ``data``, or the findings that stop the check."""
     if len(data) > MAX_FILE_BYTES:
-        message = T.FILE_TOO_LARGE.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+        message = T.CHECK_FILE_TOO_LARGE.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
         return None, [Finding(name, 1, 1, message)]
     text, findings = _decode(data, name)
     if text is None:
@@ -219,7 +219,7 @@ def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
     except ReaderError as exc:
         line, column = _position(text[: exc.position])
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return None, [Finding(name, line, column, T.BAD_CHARACTER.format(code=code))]
+        return None, [Finding(name, line, column, T.CHECK_BAD_CHARACTER.format(code=code))]
     except MarkedYAMLError as exc:
         return None, [_syntax_finding(exc, name)]
     finally:
@@ -231,14 +231,14 @@ def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
             if (sign, anchor) in reported:  # each anchor, and each alias name once
                 continue
             reported.add((sign, anchor))
-            template = T.ANCHOR if sign == "&" else T.ALIAS
+            template = T.CHECK_ANCHOR if sign == "&" else T.CHECK_ALIAS
             message = template.format(name=anchor)
             findings.append(Finding(name, mark.line + 1, mark.column + 1, message))
         return None, findings
     if root is None or (
         isinstance(root, ScalarNode) and root.tag == _TAG + "null" and not root.value
     ):
-        return None, [Finding(name, 1, 1, T.EMPTY_FILE)]
+        return None, [Finding(name, 1, 1, T.CHECK_EMPTY_FILE)]
     return root, []
 
 
@@ -248,16 +248,16 @@ def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
 def _kind(node: Node) -> str:
     """What a node is, in the officer's words."""
     if isinstance(node, MappingNode):
-        return T.KIND_MAPPING
+        return T.CHECK_KIND_MAPPING
     if isinstance(node, SequenceNode):
-        return T.KIND_LIST
+        return T.CHECK_KIND_LIST
     if node.tag == _TAG + "null":
-        return T.KIND_EMPTY
+        return T.CHECK_KIND_EMPTY
     if node.tag == _TAG + "bool":
-        return T.KIND_BOOLEAN
+        return T.CHECK_KIND_BOOLEAN
     if node.tag in (_TAG + "int", _TAG + "float"):
-        return T.KIND_NUMBER
-    return T.KIND_TEXT
+        return T.CHECK_KIND_NUMBER
+    return T.CHECK_KIND_TEXT
 
 
 def _text_of(node: Node) -> str | None:
@@ -327,10 +327,10 @@ class _Checker:
         for key_node, value_node in node.value:
             key = _text_of(key_node)
             if key is None or key == "":
-                self.error(key_node, T.KEY_NOT_TEXT.format(kind=_kind(key_node)))
+                self.error(key_node, T.CHECK_KEY_NOT_TEXT.format(kind=_kind(key_node)))
                 continue
             if key in seen:
-                self.error(key_node, T.DUPLICATE_KEY.format(key=key, line=_line(seen[key])))
+                self.error(key_node, T.CHECK_DUPLICATE_KEY.format(key=key, line=_line(seen[key])))
                 continue
             seen[key] = key_node
             pairs.append((key, key_node, value_node))
@@ -346,10 +346,10 @@ class _Checker:
             guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if guess:
                 fields.guessed.add(guess[0])
-                message = T.UNKNOWN_KEY_GUESS.format(key=key, where=where, guess=guess[0])
+                message = T.CHECK_UNKNOWN_KEY_GUESS.format(key=key, where=where, guess=guess[0])
             else:
                 allowed_text = ", ".join(allowed)
-                message = T.UNKNOWN_KEY.format(key=key, where=where, allowed=allowed_text)
+                message = T.CHECK_UNKNOWN_KEY.format(key=key, where=where, allowed=allowed_text)
             self.error(key_node, message)
         return fields
 
@@ -362,7 +362,7 @@ class _Checker:
         if pair is not None:
             return pair[1]
         if required and name not in fields.guessed:
-            self.error(fields.owner, T.MISSING_FIELD.format(field=name, where=fields.where))
+            self.error(fields.owner, T.CHECK_MISSING_FIELD.format(field=name, where=fields.where))
         return None
 
     def text(
@@ -372,7 +372,7 @@ class _Checker:
         *,
         limit: int,
         required: bool = True,
-        too_long: str = T.TOO_LONG,
+        too_long: str = T.CHECK_TOO_LONG,
     ) -> _Text | None:
         """A required, non-empty string field of at most ``limit`` characters."""
         node = self.value(fields, name, required=required)
@@ -380,13 +380,15 @@ class _Checker:
             return None
         raw = _text_of(node)
         if raw is None:
-            self.error(node, T.NOT_TEXT.format(field=name, where=fields.where, kind=_kind(node)))
+            self.error(
+                node, T.CHECK_NOT_TEXT.format(field=name, where=fields.where, kind=_kind(node))
+            )
             return None
         value = raw.strip()
         if not value:
             # "answer:" with nothing after it has its (null) node at the end of the line.
             empty_at = fields.key(name) if node.tag == _TAG + "null" else node
-            self.error(empty_at or node, T.TEXT_EMPTY.format(field=name, where=fields.where))
+            self.error(empty_at or node, T.CHECK_TEXT_EMPTY.format(field=name, where=fields.where))
             return None
         if _length(value) > limit:
             message = too_long.format(
@@ -404,10 +406,12 @@ class _Checker:
         if node is None:
             return None if required else []
         if not isinstance(node, SequenceNode):
-            self.error(node, T.NOT_LIST.format(field=name, where=fields.where, kind=_kind(node)))
+            self.error(
+                node, T.CHECK_NOT_LIST.format(field=name, where=fields.where, kind=_kind(node))
+            )
             return None
         if not node.value and not allow_empty:
-            self.error(node, T.LIST_EMPTY.format(field=name, where=fields.where))
+            self.error(node, T.CHECK_LIST_EMPTY.format(field=name, where=fields.where))
             return None
         texts = []
         for n, item in enumerate(node.value, start=1):
@@ -415,12 +419,14 @@ class _Checker:
             where = fields.where
             if raw is None:
                 kind = _kind(item)
-                self.error(item, T.ITEM_NOT_TEXT.format(n=n, field=name, where=where, kind=kind))
+                self.error(
+                    item, T.CHECK_ITEM_NOT_TEXT.format(n=n, field=name, where=where, kind=kind)
+                )
             elif not raw.strip():
-                self.error(item, T.ITEM_EMPTY.format(n=n, field=name, where=where))
+                self.error(item, T.CHECK_ITEM_EMPTY.format(n=n, field=name, where=where))
             elif _length(raw.strip()) > limit:
                 length = _length(raw.strip())
-                message = T.ITEM_TOO_LONG.format(
+                message = T.CHECK_ITEM_TOO_LONG.format(
                     n=n, field=name, where=where, length=length, limit=limit
                 )
                 self.error(item, message)
@@ -434,12 +440,13 @@ class _Checker:
         if ident is None:
             return None
         if not ID_PATTERN.fullmatch(ident.value):
-            self.error(ident.node, T.BAD_ID.format(id=ident.value))
+            self.error(ident.node, T.CHECK_BAD_ID.format(id=ident.value))
             return None
         if len(ident.value) > MAX_ID_CHARS:
             length = len(ident.value)
             self.error(
-                ident.node, T.ID_TOO_LONG.format(id=ident.value, length=length, limit=MAX_ID_CHARS)
+                ident.node,
+                T.CHECK_ID_TOO_LONG.format(id=ident.value, length=length, limit=MAX_ID_CHARS),
             )
             return None
         return ident
@@ -450,17 +457,21 @@ class _Checker:
         if node is None:
             return []
         if not isinstance(node, SequenceNode):
-            self.error(node, T.NOT_LIST.format(field=name, where=fields.where, kind=_kind(node)))
+            self.error(
+                node, T.CHECK_NOT_LIST.format(field=name, where=fields.where, kind=_kind(node))
+            )
             return []
         if not node.value and required:
             key = fields.key(name)
-            self.error(key if key is not None else node, T.SECTION_EMPTY.format(section=name))
+            self.error(
+                key if key is not None else node, T.CHECK_SECTION_EMPTY.format(section=name)
+            )
         items = []
         for item in node.value:
             if isinstance(item, MappingNode):
                 items.append(item)
             else:
-                self.error(item, T.ITEM_NOT_MAPPING.format(section=name, kind=_kind(item)))
+                self.error(item, T.CHECK_ITEM_NOT_MAPPING.format(section=name, kind=_kind(item)))
         return items
 
     def unique_ids(self, idents: Iterable[_Text | None], kind: str) -> None:
@@ -471,7 +482,9 @@ class _Checker:
                 continue
             if ident.value in first:
                 line = _line(first[ident.value].node)
-                self.error(ident.node, T.DUPLICATE_ID.format(id=ident.value, kind=kind, line=line))
+                self.error(
+                    ident.node, T.CHECK_DUPLICATE_ID.format(id=ident.value, kind=kind, line=line)
+                )
             else:
                 first[ident.value] = ident
 
@@ -555,7 +568,7 @@ def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
         folded = fold(text.value)
         if not folded:
             checker.error(
-                text.node, T.FOLDS_TO_NOTHING.format(text=text.value, where=phrasing.where)
+                text.node, T.CHECK_FOLDS_TO_NOTHING.format(text=text.value, where=phrasing.where)
             )
             continue
         earlier = first.get(folded)
@@ -564,7 +577,7 @@ def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
         elif earlier.owner != phrasing.owner:
             # Within one owner a repeat is harmless, and it is what the "no alternate typed
             # without diacritics" warning leads officers to write.
-            message = T.PHRASING_COLLISION.format(
+            message = T.CHECK_PHRASING_COLLISION.format(
                 text=text.value,
                 where=phrasing.where,
                 other=earlier.text.value,
@@ -577,7 +590,7 @@ def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
 
 def _check_entry(checker: _Checker, node: MappingNode, n: int) -> _EntryDraft:
     """Check the fields of one entry."""
-    where = _where(node, T.WHERE_ENTRY, T.WHERE_ENTRY_NTH, n)
+    where = _where(node, T.CHECK_WHERE_ENTRY, T.CHECK_WHERE_ENTRY_NTH, n)
     fields = checker.fields(node, ENTRY_KEYS, where)
     return _EntryDraft(
         fields=fields,
@@ -587,7 +600,9 @@ def _check_entry(checker: _Checker, node: MappingNode, n: int) -> _EntryDraft:
         alternates=checker.text_list(
             fields, "alternates", limit=MAX_QUESTION_CHARS, required=True, allow_empty=True
         ),
-        answer=checker.text(fields, "answer", limit=MAX_ANSWER_CHARS, too_long=T.ANSWER_TOO_LONG),
+        answer=checker.text(
+            fields, "answer", limit=MAX_ANSWER_CHARS, too_long=T.CHECK_ANSWER_TOO_LONG
+        ),
         source=checker.text(fields, "source", limit=MAX_ANSWER_CHARS),
         related=checker.text_list(
             fields, "related", limit=10 * MAX_ID_CHARS, required=False, allow_empty=True
@@ -597,7 +612,7 @@ def _check_entry(checker: _Checker, node: MappingNode, n: int) -> _EntryDraft:
 
 def _check_smalltalk(checker: _Checker, node: MappingNode, n: int) -> _SmallTalkDraft:
     """Check the fields of one small-talk item."""
-    where = _where(node, T.WHERE_SMALLTALK, T.WHERE_SMALLTALK_NTH, n)
+    where = _where(node, T.CHECK_WHERE_SMALLTALK, T.CHECK_WHERE_SMALLTALK_NTH, n)
     fields = checker.fields(node, SMALLTALK_KEYS, where)
     return _SmallTalkDraft(
         fields=fields,
@@ -605,7 +620,9 @@ def _check_smalltalk(checker: _Checker, node: MappingNode, n: int) -> _SmallTalk
         phrasings=checker.text_list(
             fields, "phrasings", limit=MAX_QUESTION_CHARS, required=True, allow_empty=False
         ),
-        reply=checker.text(fields, "reply", limit=MAX_ANSWER_CHARS, too_long=T.ANSWER_TOO_LONG),
+        reply=checker.text(
+            fields, "reply", limit=MAX_ANSWER_CHARS, too_long=T.CHECK_ANSWER_TOO_LONG
+        ),
     )
 
 
@@ -621,16 +638,16 @@ def _check_references(
         topic = entry.topic
         if topic_ids is not None and topic is not None and topic.value not in topic_ids:
             shown = own or entry.fields.where
-            checker.error(topic.node, T.UNKNOWN_TOPIC.format(topic=topic.value, id=shown))
+            checker.error(topic.node, T.CHECK_UNKNOWN_TOPIC.format(topic=topic.value, id=shown))
         seen: set[str] = set()
         for related in entry.related or []:
             if related.value == own:
-                checker.error(related.node, T.SELF_RELATED.format(id=own))
+                checker.error(related.node, T.CHECK_SELF_RELATED.format(id=own))
             elif related.value not in entry_ids:
-                message = T.UNKNOWN_RELATED.format(related=related.value, id=own)
+                message = T.CHECK_UNKNOWN_RELATED.format(related=related.value, id=own)
                 checker.error(related.node, message)
             elif related.value in seen:
-                message = T.DUPLICATE_RELATED.format(related=related.value, id=own)
+                message = T.CHECK_DUPLICATE_RELATED.format(related=related.value, id=own)
                 checker.warn(related.node, message)
             seen.add(related.value)
 
@@ -643,44 +660,44 @@ def _warn_entry_quality(checker: _Checker, entry: _EntryDraft) -> None:
     ident = entry.id.value
     count = len(entry.alternates)
     if count < MIN_ALTERNATES:
-        message = T.FEW_ALTERNATES.format(id=ident, count=count, minimum=MIN_ALTERNATES)
+        message = T.CHECK_FEW_ALTERNATES.format(id=ident, count=count, minimum=MIN_ALTERNATES)
         checker.warn(key, message)
     question = entry.question.value if entry.question is not None else ""
     plain_typed = [a for a in entry.alternates if not _has_marks(a.value)]
     if entry.alternates and not plain_typed and _has_marks(question):
         example = _strip_marks(question).lower()
-        checker.warn(key, T.NO_PLAIN_ALTERNATE.format(id=ident, example=example))
+        checker.warn(key, T.CHECK_NO_PLAIN_ALTERNATE.format(id=ident, example=example))
 
 
 def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
     """Check a composed FAQ file and build the :class:`Faq` if it has no errors."""
     if not isinstance(root, MappingNode):
         keys = ", ".join(f"'{k}'" for k in FAQ_KEYS)
-        checker.error(root, T.TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
+        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
         return None
-    top = checker.fields(root, FAQ_KEYS, T.WHERE_TOP)
+    top = checker.fields(root, FAQ_KEYS, T.CHECK_WHERE_TOP)
     topics_node = top.items.get("topics")
 
     topic_drafts = []
     for n, node in enumerate(checker.section(top, "topics", required=True), start=1):
-        where = _where(node, T.WHERE_TOPIC, T.WHERE_TOPIC_NTH, n)
+        where = _where(node, T.CHECK_WHERE_TOPIC, T.CHECK_WHERE_TOPIC_NTH, n)
         fields = checker.fields(node, TOPIC_KEYS, where)
         ident = checker.identifier(fields)
         title = checker.text(fields, "title", limit=MAX_QUESTION_CHARS)
         topic_drafts.append((ident, title))
-    checker.unique_ids((ident for ident, _ in topic_drafts), T.KIND_TOPIC)
+    checker.unique_ids((ident for ident, _ in topic_drafts), T.CHECK_KIND_TOPIC)
 
     entries = [
         _check_entry(checker, node, n)
         for n, node in enumerate(checker.section(top, "entries", required=True), start=1)
     ]
-    checker.unique_ids((e.id for e in entries), T.KIND_ENTRY)
+    checker.unique_ids((e.id for e in entries), T.CHECK_KIND_ENTRY)
 
     smalltalk = [
         _check_smalltalk(checker, node, n)
         for n, node in enumerate(checker.section(top, "smalltalk", required=False), start=1)
     ]
-    checker.unique_ids((s.id for s in smalltalk), T.KIND_SMALLTALK)
+    checker.unique_ids((s.id for s in smalltalk), T.CHECK_KIND_SMALLTALK)
 
     # Reference checks only make sense against a topics list that is there.
     topics_usable = topics_node is not None and isinstance(topics_node[1], SequenceNode)
@@ -701,7 +718,7 @@ def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
     used_topics = {e.topic.value for e in entries if e.topic is not None}
     for ident, _ in topic_drafts:
         if ident is not None and ident.value not in used_topics and entries:
-            checker.warn(ident.node, T.EMPTY_TOPIC.format(id=ident.value))
+            checker.warn(ident.node, T.CHECK_EMPTY_TOPIC.format(id=ident.value))
 
     if checker.failed:
         return None
@@ -754,14 +771,14 @@ def _check_abbreviations_tree(root: Node, checker: _Checker) -> Abbreviations | 
     """Check a composed abbreviations file and return folded key -> expansions."""
     if not isinstance(root, MappingNode):
         keys = ", ".join(f"'{k}'" for k in ABBREVIATION_FILE_KEYS)
-        checker.error(root, T.TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
+        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
         return None
-    top = checker.fields(root, ABBREVIATION_FILE_KEYS, T.WHERE_TOP)
+    top = checker.fields(root, ABBREVIATION_FILE_KEYS, T.CHECK_WHERE_TOP)
     table = checker.value(top, "abbreviations", required=True)
     if table is None:
         return None
     if not isinstance(table, MappingNode):
-        checker.error(table, T.NOT_MAPPING.format(field="abbreviations", kind=_kind(table)))
+        checker.error(table, T.CHECK_NOT_MAPPING.format(field="abbreviations", kind=_kind(table)))
         return None
 
     result: Abbreviations = {}
@@ -769,14 +786,14 @@ def _check_abbreviations_tree(root: Node, checker: _Checker) -> Abbreviations | 
     for key, key_node, value_node in checker.pairs(table):
         expansions = _check_expansions(checker, key, key_node, value_node)
         if not ABBREVIATION_KEY_PATTERN.fullmatch(key):
-            checker.error(key_node, T.ABBR_BAD_KEY.format(key=key))
+            checker.error(key_node, T.CHECK_ABBR_BAD_KEY.format(key=key))
             continue
         folded = fold(key)
         if folded in first_key:
             # Citizens' input is folded too, so "đc" and "dc" are one key: merge, and tell
             # the officer that one of them is enough.
             other, other_node = first_key[folded]
-            message = T.ABBR_KEY_MERGED.format(key=key, other=other, line=_line(other_node))
+            message = T.CHECK_ABBR_KEY_MERGED.format(key=key, other=other, line=_line(other_node))
             checker.warn(key_node, message)
             merged = {fold(e): e for e in (*result.get(folded, ()), *(expansions or ()))}
             result[folded] = tuple(merged.values())
@@ -792,33 +809,35 @@ def _check_expansions(
 ) -> tuple[str, ...] | None:
     """The expansions of one abbreviation: a non-empty list of non-empty strings."""
     if isinstance(node, ScalarNode) and node.tag == _TAG + "null":
-        checker.error(key_node, T.ABBR_EMPTY_LIST.format(key=key))
+        checker.error(key_node, T.CHECK_ABBR_EMPTY_LIST.format(key=key))
         return None
     if not isinstance(node, SequenceNode):
         raw = (_text_of(node) or "").strip()
         if raw:
-            message = T.ABBR_NOT_LIST_TEXT.format(key=key, kind=_kind(node), value=raw)
+            message = T.CHECK_ABBR_NOT_LIST_TEXT.format(key=key, kind=_kind(node), value=raw)
         else:
-            message = T.ABBR_NOT_LIST.format(key=key, kind=_kind(node))
+            message = T.CHECK_ABBR_NOT_LIST.format(key=key, kind=_kind(node))
         checker.error(node, message)
         return None
     if not node.value:
-        checker.error(node, T.ABBR_EMPTY_LIST.format(key=key))
+        checker.error(node, T.CHECK_ABBR_EMPTY_LIST.format(key=key))
         return None
     expansions: list[str] = []
     first: dict[str, Node] = {}
     for n, item in enumerate(node.value, start=1):
         item_text = _text_of(item)
         if item_text is None:
-            checker.error(item, T.ABBR_ITEM_NOT_TEXT.format(n=n, key=key, kind=_kind(item)))
+            checker.error(item, T.CHECK_ABBR_ITEM_NOT_TEXT.format(n=n, key=key, kind=_kind(item)))
             continue
         value = item_text.strip()
         if not value:
-            checker.error(item, T.ABBR_ITEM_EMPTY.format(n=n, key=key))
+            checker.error(item, T.CHECK_ABBR_ITEM_EMPTY.format(n=n, key=key))
             continue
         folded = fold(value)
         if folded in first:
-            message = T.ABBR_ITEM_REPEATED.format(value=value, key=key, line=_line(first[folded]))
+            message = T.CHECK_ABBR_ITEM_REPEATED.format(
+                value=value, key=key, line=_line(first[folded])
+            )
             checker.warn(item, message)
             continue
         first[folded] = item

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,8 +82,6 @@ FUNCTION_WORDS = frozenset(
     """a ad oi vay z v nhi nhe ha thi la ma nhung cac nay the nhu cho em e toi minh mk co
     khong ko k kg duoc dc cua va voi vs gi j xin giup biet muon vui long u nha di roi r""".split()
 )
-# An unknown number or name in a question weighs this much more than other words.
-UNKNOWN_NAME_WEIGHT = 2.0
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
@@ -137,6 +134,8 @@ def _readings(
     inside the FAQ itself. At most :data:`MAX_READINGS` readings are made; past that the first
     expansion of each remaining ambiguous token is taken.
     """
+    if not any(token in abbreviations for token, _ in tokens):
+        return [list(tokens)]
     choices: list[list[list[tuple[str, float]]]] = []
     combinations = 1
     for token, weight in tokens:
@@ -158,30 +157,22 @@ def _readings(
     ]
 
 
-def _names(text: str) -> frozenset[str]:
-    """Folded syllables written with a capital letter inside a sentence: likely names."""
-    names: set[str] = set()
-    for sentence in _SENTENCES.split(text):
-        words = sentence.split()
-        names.update(fold(word) for word in words[1:] if word[:1].isupper())
-    return frozenset(name for name in names if name and " " not in name)
-
-
-_SENTENCES = re.compile(r"[.!?\n]+")
-
-
 def _features(reading: Sequence[tuple[str, float]]) -> Features:
     """Syllables and bigrams of adjacent syllables, each with its weight."""
-    reading = [
-        (syllable, weight * FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else weight)
+    syllables = [syllable for syllable, _ in reading]
+    weights = [
+        weight * FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else weight
         for syllable, weight in reading
     ]
     features: Features = {}
-    for syllable, weight in reading:
-        features[syllable] = max(weight, features.get(syllable, 0.0))
-    for (left, left_weight), (right, right_weight) in itertools.pairwise(reading):
-        bigram = f"{left} {right}"
-        features[bigram] = max(min(left_weight, right_weight), features.get(bigram, 0.0))
+    for syllable, weight in zip(syllables, weights, strict=True):
+        if weight > features.get(syllable, 0.0):
+            features[syllable] = weight
+    for index in range(len(syllables) - 1):
+        bigram = f"{syllables[index]} {syllables[index + 1]}"
+        weight = min(weights[index], weights[index + 1])
+        if weight > features.get(bigram, 0.0):
+            features[bigram] = weight
     return features
 
 
@@ -270,18 +261,8 @@ class Matcher:
                     break
         return repaired
 
-    def _question_readings(self, text: str, folded: str) -> list[Features]:
+    def _question_readings(self, folded: str) -> list[Features]:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
-        # A number or a name the FAQ has never seen ("năm 2023", "Bình Định", "SJC") says the
-        # question is about something else: it weighs more.
-        names = _names(text)
-        tokens = [
-            (syllable, weight * UNKNOWN_NAME_WEIGHT)
-            if syllable not in self._idf
-            and (syllable in names or any(c.isdigit() for c in syllable))
-            else (syllable, weight)
-            for syllable, weight in tokens
-        ]
         return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
 
     def _confidence(self, features: Features, doc: _Doc) -> float:
@@ -313,7 +294,7 @@ class Matcher:
         if not folded or not self._docs:
             return folded, []
         exact = self._exact.get(folded)
-        readings = self._question_readings(text, folded)
+        readings = self._question_readings(folded)
         known = sorted({text for features in readings for text in features if text in self._idf})
         if not known:
             return folded, [(exact, 100.0, 100.0)] if exact is not None else []
