@@ -176,7 +176,8 @@ SURVEY_SCORE_SAVED = "Đã ghi nhận {score} điểm"
 PRIVACY = (
     "<b>Dữ liệu của bạn</b>\n\n"
     "Trợ lý <b>không</b> lưu số điện thoại, tên, tên tài khoản hay mã tài khoản Telegram "
-    "của bạn. Bạn được nhận diện bằng một mã bí danh không thể đảo ngược.\n\n"
+    "của bạn. Bạn được nhận diện bằng một mã bí danh; không thể suy ra tài khoản của bạn "
+    "từ mã này nếu không có khóa bí mật do cơ quan quản lý giữ.\n\n"
     "Được lưu kèm mã bí danh:\n"
     "• nội dung câu hỏi bạn gửi – để cán bộ bổ sung câu trả lời còn thiếu;\n"
     "• đánh giá 👍/👎 và góp ý – để cải thiện câu trả lời;\n"
@@ -445,3 +446,159 @@ CHART_QUESTIONS_AXIS = "Số câu hỏi"
 CHART_OUTCOMES_TITLE = "Trả lời được và chưa trả lời được (không tính giao tiếp)"
 CHART_ANSWER_RATE = "{rate}\ntrả lời được"
 CHART_NO_QUESTIONS = "Chưa có câu hỏi"
+
+# --------------------------------------------------------------------------------------------
+# FAQ and abbreviations checks (check-faq, live reload), for officers: plain text (CHECK_*)
+# --------------------------------------------------------------------------------------------
+# Every message the FAQ and abbreviation checks show to officers, in one place.
+#
+# Officers edit ``faq.yaml`` and ``abbreviations.yaml`` by hand, so the checks speak Vietnamese
+# and keep YAML's own technical words (mapping, anchor, alias, tab, UTF-8) where an officer
+# would look them up. Each text is a ``str.format`` template; change the words freely, keep
+# the ``{placeholders}``. Locations (``file:line:column:``) are added by the checker.
+
+# -- reading the file ---------------------------------------------------------------------
+CHECK_FILE_MISSING = "không tìm thấy tệp"
+CHECK_FILE_IS_DIRECTORY = "đây là thư mục, không phải tệp"
+CHECK_FILE_UNREADABLE = "không đọc được tệp: {reason}"
+CHECK_FILE_TOO_LARGE = "tệp lớn hơn giới hạn {limit_mb} MB; hãy tách bớt nội dung"
+CHECK_NOT_UTF8 = (
+    "tệp không phải mã hóa UTF-8 (byte 0x{byte:02X} không hợp lệ); "
+    "hãy lưu lại tệp với mã hóa UTF-8"
+)
+CHECK_TAB_INDENT = "thụt lề bằng ký tự tab; YAML chỉ cho phép thụt lề bằng dấu cách"
+CHECK_BAD_CHARACTER = "ký tự không được phép U+{code:04X} (ký tự điều khiển); hãy xóa ký tự này"
+CHECK_YAML_SYNTAX = "lỗi cú pháp YAML: {problem}"
+CHECK_YAML_SYNTAX_CONTEXT = "lỗi cú pháp YAML: {problem} ({context}, bắt đầu tại dòng {line})"
+CHECK_YAML_SYNTAX_HINTED = "lỗi cú pháp YAML: {hint} [{problem}]"
+CHECK_YAML_SYNTAX_HINTED_CONTEXT = (
+    "lỗi cú pháp YAML: {hint} [{problem}; {context}, bắt đầu tại dòng {line}]"
+)
+# PyYAML's English problem (its beginning) -> what an officer should do about it.
+CHECK_YAML_HINTS = {
+    "mapping values are not allowed here": (
+        "có dấu ':' không đúng chỗ; chuỗi chứa ': ' phải đặt trong dấu ngoặc kép"
+    ),
+    "found unexpected end of stream": "tệp kết thúc khi dấu ngoặc kép chưa được đóng",
+    "found unexpected end of document": "tệp kết thúc khi dấu ngoặc kép chưa được đóng",
+    "expected <block end>": "thụt lề không khớp với các dòng phía trên",
+    "could not find expected ':'": "thiếu dấu ':' sau khóa, hoặc thụt lề sai",
+    "expected ',' or ']'": "danh sách [...] chưa được đóng hoặc thiếu dấu phẩy",
+    "expected ',' or '}'": "mapping {...} chưa được đóng hoặc thiếu dấu phẩy",
+    "but found another document": "tệp chỉ được có một tài liệu YAML; hãy xóa dòng '---' thừa",
+    "found character '@' that cannot start any token": (
+        "chuỗi bắt đầu bằng '@' phải đặt trong dấu ngoặc kép"
+    ),
+    "found character '`' that cannot start any token": (
+        "chuỗi bắt đầu bằng '`' phải đặt trong dấu ngoặc kép"
+    ),
+}
+CHECK_TOO_DEEP = "cấu trúc lồng nhau quá sâu (hơn {limit} cấp)"
+CHECK_ANCHOR = (
+    "không cho phép anchor YAML '&{name}' (chống bom alias 'billion laughs'); "
+    "hãy viết trực tiếp nội dung"
+)
+CHECK_ALIAS = "không cho phép alias YAML '*{name}'; hãy viết trực tiếp nội dung"
+CHECK_EMPTY_FILE = "tệp trống"
+
+# -- structure ------------------------------------------------------------------------------
+CHECK_KIND_MAPPING = "mapping"
+CHECK_KIND_LIST = "danh sách"
+CHECK_KIND_TEXT = "chuỗi văn bản"
+CHECK_KIND_EMPTY = "giá trị trống"
+CHECK_KIND_NUMBER = "số"
+CHECK_KIND_BOOLEAN = "giá trị đúng/sai"
+
+CHECK_TOP_NOT_MAPPING = (
+    "cấp ngoài cùng của tệp phải là mapping với các khóa {keys}, không phải {kind}"
+)
+CHECK_WHERE_TOP = "cấp ngoài cùng của tệp"
+CHECK_WHERE_ENTRY = "mục '{id}'"
+CHECK_WHERE_ENTRY_NTH = "mục thứ {n} của 'entries'"
+CHECK_WHERE_TOPIC = "chủ đề '{id}'"
+CHECK_WHERE_TOPIC_NTH = "chủ đề thứ {n} của 'topics'"
+CHECK_WHERE_SMALLTALK = "câu xã giao '{id}'"
+CHECK_WHERE_SMALLTALK_NTH = "câu xã giao thứ {n} của 'smalltalk'"
+
+CHECK_DUPLICATE_KEY = "khóa '{key}' bị lặp lại (đã có tại dòng {line})"
+CHECK_KEY_NOT_TEXT = "khóa phải là chuỗi văn bản, không phải {kind}"
+CHECK_UNKNOWN_KEY = "khóa lạ '{key}' trong {where}; các khóa hợp lệ: {allowed}"
+CHECK_UNKNOWN_KEY_GUESS = "khóa lạ '{key}' trong {where} (có phải '{guess}'?)"
+CHECK_MISSING_FIELD = "thiếu trường bắt buộc '{field}' trong {where}"
+CHECK_ITEM_NOT_MAPPING = (
+    "mỗi phần tử của '{section}' phải là mapping (id: ..., ...), không phải {kind}"
+)
+CHECK_SECTION_EMPTY = "danh sách '{section}' trống"
+CHECK_NOT_TEXT = "trường '{field}' trong {where} phải là chuỗi văn bản, không phải {kind}"
+CHECK_NOT_LIST = "trường '{field}' trong {where} phải là danh sách, không phải {kind}"
+CHECK_NOT_MAPPING = "trường '{field}' phải là mapping, không phải {kind}"
+CHECK_TEXT_EMPTY = "trường '{field}' trong {where} đang trống"
+CHECK_LIST_EMPTY = "trường '{field}' trong {where} là danh sách trống"
+CHECK_ITEM_NOT_TEXT = (
+    "phần tử thứ {n} của '{field}' trong {where} phải là chuỗi văn bản, không phải {kind}"
+)
+CHECK_ITEM_EMPTY = "phần tử thứ {n} của '{field}' trong {where} đang trống"
+CHECK_TOO_LONG = "trường '{field}' trong {where} dài {length} ký tự, vượt giới hạn {limit} ký tự"
+CHECK_ANSWER_TOO_LONG = (
+    "trường '{field}' trong {where} dài {length} ký tự, "
+    "vượt giới hạn {limit} ký tự của một tin nhắn Telegram"
+)
+CHECK_ITEM_TOO_LONG = (
+    "phần tử thứ {n} của '{field}' trong {where} dài {length} ký tự, vượt giới hạn {limit} ký tự"
+)
+
+# -- ids and references ---------------------------------------------------------------------
+CHECK_BAD_ID = (
+    "id '{id}' không hợp lệ: chỉ dùng chữ thường không dấu a-z, số 0-9 và dấu gạch ngang '-', "
+    "bắt đầu bằng chữ hoặc số"
+)
+CHECK_ID_TOO_LONG = "id '{id}' dài {length} ký tự, tối đa {limit} ký tự"
+CHECK_DUPLICATE_ID = "id '{id}' trùng với {kind} tại dòng {line}"
+CHECK_KIND_ENTRY = "mục"
+CHECK_KIND_TOPIC = "chủ đề"
+CHECK_KIND_SMALLTALK = "câu xã giao"
+CHECK_UNKNOWN_TOPIC = "chủ đề '{topic}' của mục '{id}' không có trong danh sách 'topics'"
+CHECK_UNKNOWN_RELATED = "mục liên quan '{related}' của mục '{id}' không tồn tại"
+CHECK_SELF_RELATED = "mục '{id}' không được tự liệt kê mình trong 'related'"
+CHECK_DUPLICATE_RELATED = "mục liên quan '{related}' được liệt kê hai lần trong mục '{id}'"
+
+# -- phrasings ------------------------------------------------------------------------------
+CHECK_FOLDS_TO_NOTHING = "câu '{text}' trong {where} không còn chữ hoặc số nào sau khi chuẩn hóa"
+CHECK_PHRASING_COLLISION = (
+    "câu '{text}' của {where} trùng với '{other}' của {other_where} tại dòng {line} "
+    "sau khi chuẩn hóa ('{folded}')"
+)
+
+# -- warnings -------------------------------------------------------------------------------
+CHECK_FEW_ALTERNATES = "mục '{id}' chỉ có {count} câu hỏi thay thế; nên có ít nhất {minimum}"
+CHECK_NO_PLAIN_ALTERNATE = (
+    "mục '{id}' không có câu hỏi thay thế nào gõ không dấu (ví dụ: '{example}'); "
+    "người dân thường gõ không dấu"
+)
+CHECK_EMPTY_TOPIC = "chủ đề '{id}' chưa có mục nào"
+
+# -- abbreviations --------------------------------------------------------------------------
+CHECK_ABBR_BAD_KEY = (
+    "từ viết tắt '{key}' không hợp lệ: phải là một từ viết thường, không dấu "
+    "(được dùng 'đ'), không có dấu cách"
+)
+CHECK_ABBR_KEY_MERGED = (
+    "từ viết tắt '{key}' trùng với '{other}' tại dòng {line} sau khi chuẩn hóa "
+    "(người dân gõ thế nào cũng được so khớp như nhau); đã gộp hai khóa, chỉ cần giữ một"
+)
+CHECK_ABBR_NOT_LIST = "cách viết đầy đủ của '{key}' phải là danh sách, không phải {kind}"
+CHECK_ABBR_NOT_LIST_TEXT = (
+    "cách viết đầy đủ của '{key}' phải là danh sách, không phải {kind}; hãy viết ['{value}']"
+)
+CHECK_ABBR_EMPTY_LIST = "từ viết tắt '{key}' chưa có cách viết đầy đủ nào"
+CHECK_ABBR_ITEM_NOT_TEXT = "cách viết thứ {n} của '{key}' phải là chuỗi văn bản, không phải {kind}"
+CHECK_ABBR_ITEM_EMPTY = "cách viết thứ {n} của '{key}' đang trống"
+CHECK_ABBR_ITEM_REPEATED = "cách viết '{value}' của '{key}' lặp lại cách viết tại dòng {line}"
+
+# -- command-line summary -------------------------------------------------------------------
+CHECK_SUMMARY_OK = "OK: {entries} mục, {topics} chủ đề, {abbreviations} viết tắt"
+CHECK_SUMMARY_OK_WARNINGS = (
+    "OK: {entries} mục, {topics} chủ đề, {abbreviations} viết tắt ({warnings} cảnh báo)"
+)
+CHECK_SUMMARY_FAILED = "{errors} lỗi, {warnings} cảnh báo"
+CHECK_INTERNAL_ERROR = "lỗi nội bộ của công cụ kiểm tra: {error}"
