@@ -54,7 +54,7 @@ from handlers.ordering import PerChatUpdateProcessor
 from handlers.render import pattern
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
-from storage.base import Storage
+from storage.base import Storage, StorageError
 from storage.sqlite import SqliteStorage
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,11 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=config.rate_limit_per_second, max_retries=RATE_LIMIT_RETRIES
+            )
+        )
         # Concurrent across chats, in order within a chat (see handlers.ordering).
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .post_init(post_init)
@@ -112,7 +116,8 @@ def build_application(
     add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
 
     # Group 0, commands. Officer commands from anyone else fall to `officer.denied`, whose
-    # reply is the unknown-command reply.
+    # reply is the unknown-command reply — and like an unknown command, only when addressed
+    # to the bot: a plain /thongke in a group gets silence, as a plain /khongco does.
     add(CommandHandler(texts.CMD_START, basics.start, filters=fresh))
     add(CommandHandler(texts.CMD_HELP, basics.help_command, filters=fresh))
     add(CommandHandler(texts.CMD_SURVEY, survey.survey_command, filters=fresh))
@@ -122,7 +127,11 @@ def build_application(
     add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=officers & fresh))
     add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=officers & fresh))
     officer_commands = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
-    add(CommandHandler(officer_commands, officer.denied, filters=~officers & fresh))
+    add(
+        CommandHandler(
+            officer_commands, officer.denied, filters=~officers & ADDRESSED_TO_BOT & fresh
+        )
+    )
     add(MessageHandler(filters.COMMAND & ADDRESSED_TO_BOT & fresh, basics.unknown_command))
 
     # Group 0, buttons, by callback-data prefix (see texts.CB_*).
@@ -253,6 +262,10 @@ def run_command(args: argparse.Namespace) -> int:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except KnowledgeFileError as error:
         _print_problems(texts.KNOWLEDGE_PROBLEMS, list(error.findings))
+        return 2
+    except StorageError as error:  # e.g. not a database, read-only, unreachable directory
+        # One line naming the file and the problem, not a traceback through the event loop.
+        logger.critical("%s", reports.cli.storage_message(error))
         return 2
     except TelegramError as error:  # e.g. a revoked token, or Telegram unreachable at start
         # Logged, not left to the default excepthook, so the token is redacted.

@@ -81,6 +81,10 @@ class Config:
     flood: FloodConfig = field(default_factory=FloodConfig)
     retention_days: int | None = None
     reload_interval_seconds: float | None = 30.0
+    # Bot API requests per second that carry a chat (messages, edits, "typing"): Telegram's
+    # limit. Raised only by load tests against the emulator; never 0 (that would switch off
+    # PTB's rate limiter).
+    rate_limit_per_second: float = 30.0
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     log_level: str = "INFO"
@@ -157,6 +161,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "flood": ((dict,), None),
     "retention_days": ((int, type(None)), _positive),
     "reload_interval_seconds": ((int, float, type(None)), _non_negative),
+    "rate_limit_per_second": ((int, float), _positive),
     "mode": ((str,), _mode),
     "webhook": ((dict,), None),
     "log_level": ((str,), _log_level),
@@ -323,6 +328,9 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         reload_interval_seconds=data.get(
             "reload_interval_seconds", defaults.reload_interval_seconds
         ),
+        rate_limit_per_second=float(
+            data.get("rate_limit_per_second", defaults.rate_limit_per_second)
+        ),
         mode=data.get("mode", defaults.mode),
         webhook=WebhookConfig(
             url=webhook.get("url"),
@@ -396,6 +404,10 @@ def setup_logging(config: Config) -> None:
     # At DEBUG python-telegram-bot dumps whole updates and requests: user ids, names, texts.
     # The bot's own DEBUG lines carry pseudonymous keys only, so DEBUG stays usable.
     logging.getLogger("telegram").setLevel(
+        max(logging.INFO, logging.getLevelName(config.log_level))
+    )
+    # At DEBUG aiosqlite logs every statement with its parameters: citizens' texts.
+    logging.getLogger("aiosqlite").setLevel(
         max(logging.INFO, logging.getLevelName(config.log_level))
     )
     install_redaction(config.secrets())

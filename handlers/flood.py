@@ -18,6 +18,7 @@ import texts
 from handlers.context import CustomContext
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.memory import Verdict
+from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,10 @@ async def flood_guard(update: Update, context: CustomContext) -> None:
     verdict = context.bot_data.flood.hit(context.citizen)
     if verdict is Verdict.ALLOW:
         return
-    await context.storage.record_flood_event()  # a per-day count; nothing about the citizen
+    try:
+        await context.storage.record_flood_event()  # a per-day count; nothing about the citizen
+    except StorageError as error:  # a full disk must not switch flood control off
+        logger.error("flood event not counted: %s", error)
     if verdict is Verdict.NOTIFY:
         logger.warning("flood control: silencing citizen %s", context.citizen)
         if update.effective_chat is not None:

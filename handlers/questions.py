@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -12,7 +13,9 @@ from handlers import render, survey, votes
 from handlers.context import CustomContext
 from handlers.send import send_messages
 from knowledge.matcher import MatchKind, MatchResult
-from storage.base import Outcome
+from storage.base import Outcome, StorageError
+
+logger = logging.getLogger(__name__)
 
 
 def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
@@ -49,9 +52,16 @@ async def answer_question(update: Update, context: CustomContext) -> None:
     result = matcher.match(question)
     outcome, faq_id = outcome_of(result)
     # Recorded before replying: the inbox must not miss a question if sending fails.
-    question_id = await context.storage.record_question(
-        context.citizen, question, result.normalized, outcome, faq_id, result.score
-    )
+    question_id: int | None
+    try:
+        question_id = await context.storage.record_question(
+            context.citizen, question, result.normalized, outcome, faq_id, result.score
+        )
+    except StorageError as error:
+        # The citizen still gets the answer: nothing is confirmed about a question, and the
+        # votes under it are then keyed by the answer message instead of the question.
+        logger.error("question not recorded, answered anyway: %s", error)
+        question_id = None
     if outcome is Outcome.ANSWERED and result.entry is not None:
         await send_messages(
             message.chat,

@@ -12,7 +12,8 @@ works on a *folded* form:
    stripping combining marks leaves it;
 3. decompose and drop the combining marks (tones and vowel hats), which also makes the tone
    placement irrelevant;
-4. drop control and zero-width characters, turn every other non-alphanumeric into a space;
+4. turn whitespace (tabs and line breaks included) into a space, drop other control and
+   zero-width characters, turn every other non-alphanumeric into a space;
 5. write a syllable-final ``y`` after a bare consonant onset as ``i`` (ky/ki, ly/li, my/mi);
    ``uy`` (quy, thuy, huy) is a different vowel and is kept.
 
@@ -33,6 +34,8 @@ def _fold_char(char: str) -> str:
     """Fold one NFC character to its matching form (may be empty or a space)."""
     if char in "đð":
         return "d"
+    if char.isspace():  # tab and line breaks are controls too, but they separate words
+        return " "
     decomposed = unicodedata.normalize("NFD", char)
     kept = "".join(c for c in decomposed if unicodedata.category(c) not in _DROP_CATEGORIES)
     if not kept:
