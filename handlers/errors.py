@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 
 import texts
 from handlers.context import CustomContext
+from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +19,17 @@ async def error_handler(update: object, context: CustomContext) -> None:
     """Log the error and tell the citizen, briefly, that something went wrong."""
     # The update is not logged: it holds the citizen's id, name and text.
     kind = type(update).__name__ if update is not None else "no update"
-    logger.error("error while handling an update (%s)", kind, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    if isinstance(context.error, StorageError):
+        # Already says which file and what went wrong; a traceback adds nothing.
+        logger.error("storage failed while handling an update (%s): %s", kind, context.error)
+    else:
+        logger.error("error while handling an update (%s)", kind, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if update.callback_query is not None:
+        # Stop the button's spinner; the apology below says what happened. The query may
+        # already be answered or too old, which is no reason for a second error.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    if update.effective_chat is not None:
         await update.effective_chat.send_message(texts.ERROR_APOLOGY)

@@ -116,11 +116,12 @@ class MatchResult:
 Features = dict[str, float]  # feature -> weight (1.0, or less for a repaired typo)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Doc:
     owner: int  # index into Matcher._owners
     folded: str
     features: Features
+    described: float = 0.0  # IDF-weighted size of the phrasing, set once the IDF is known
 
 
 def _readings(
@@ -158,22 +159,35 @@ def _readings(
 
 
 def _features(reading: Sequence[tuple[str, float]]) -> Features:
-    """Syllables and bigrams of adjacent syllables, each with its weight."""
+    """Syllables and bigrams of adjacent syllables, each with its (highest) weight."""
     syllables = [syllable for syllable, _ in reading]
     weights = [
         weight * FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else weight
         for syllable, weight in reading
     ]
-    features: Features = {}
-    for syllable, weight in zip(syllables, weights, strict=True):
-        if weight > features.get(syllable, 0.0):
-            features[syllable] = weight
-    for index in range(len(syllables) - 1):
-        bigram = f"{syllables[index]} {syllables[index + 1]}"
-        weight = min(weights[index], weights[index + 1])
-        if weight > features.get(bigram, 0.0):
-            features[bigram] = weight
+    bigrams = [f"{left} {right}" for left, right in itertools.pairwise(syllables)]
+    bigram_weights = [min(pair) for pair in itertools.pairwise(weights)]
+    features = dict(zip(syllables, weights, strict=True))
+    features.update(zip(bigrams, bigram_weights, strict=True))
+    if len(features) < len(syllables) + len(bigrams) and len(set(weights)) > 1:
+        # A repeated syllable or pair with different weights (a repaired typo): keep the most.
+        for text, weight in zip(syllables + bigrams, weights + bigram_weights, strict=True):
+            features[text] = max(weight, features[text])
     return features
+
+
+def _top(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indexes of the ``count`` highest scores, best first, ties in index order.
+
+    ``argpartition`` finds them without sorting every document (a full sort was most of the
+    time per question on a 10,000-entry FAQ); everything tied with the last one is kept so
+    the result is the same as a stable full sort's.
+    """
+    if count >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+    chosen = np.flatnonzero(scores >= cut)
+    return chosen[np.argsort(-scores[chosen], kind="stable")][:count]
 
 
 class Matcher:
@@ -223,6 +237,8 @@ class Matcher:
             text: math.log(1 + (count - df + 0.5) / (df + 0.5)) for text, df in frequencies.items()
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        for doc in self._docs:
+            doc.described = sum(self._idf[text] * weight for text, weight in doc.features.items())
         self._bigrams = frozenset(text for text in frequencies if " " in text)
         self._vocabulary = sorted(text for text in frequencies if " " not in text)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
@@ -265,26 +281,36 @@ class Matcher:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
         return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
 
-    def _confidence(self, features: Features, doc: _Doc) -> float:
-        """IDF-weighted overlap of question and entry, 0..100 (see the module docstring)."""
-        entry_features = self._owner_features[doc.owner]
-        answer_features = self._answer_features[doc.owner]
-        asked = matched_in_question = matched_in_doc = 0.0
+    def _confidence(self, features: Features, owner: int) -> tuple[float, _Doc | None]:
+        """IDF-weighted overlap of a question with an entry, 0..100, and the closest phrasing.
+
+        The question's share is the entry's (all its phrasings, its answer); the phrasing's
+        share is that of the entry's phrasing that the question covers best.
+        """
+        entry_features = self._owner_features[owner]
+        answer_features = self._answer_features[owner]
+        asked = explained = 0.0
+        weighted: list[tuple[str, float]] = []
         for text, weight in features.items():
             idf = self._idf.get(text, self._unknown_idf)
             asked += idf * weight
             if text in entry_features:
-                matched_in_question += idf * weight
+                explained += idf * weight
+                weighted.append((text, idf))
             elif text in answer_features:
-                matched_in_question += idf * weight * ANSWER_WEIGHT
-            if text in doc.features:
-                matched_in_doc += idf * doc.features[text]
-        described = sum(self._idf[text] * weight for text, weight in doc.features.items())
-        if asked <= 0 or described <= 0:
-            return 0.0
-        question_share = matched_in_question / asked
-        doc_share = matched_in_doc / described
-        return 100.0 * (QUESTION_WEIGHT * question_share + (1 - QUESTION_WEIGHT) * doc_share)
+                explained += idf * weight * ANSWER_WEIGHT
+        if asked <= 0:
+            return 0.0, None
+        best_share, best_doc = 0.0, None
+        for doc in self._owner_docs[owner]:
+            covered = sum(
+                idf * doc.features[text] for text, idf in weighted if text in doc.features
+            )
+            share = covered / doc.described if doc.described > 0 else 0.0
+            if best_doc is None or share > best_share:
+                best_share, best_doc = share, doc
+        confidence = QUESTION_WEIGHT * explained / asked + (1 - QUESTION_WEIGHT) * best_share
+        return 100.0 * confidence, best_doc
 
     # -- ranking and decision -----------------------------------------------------------------
 
@@ -300,7 +326,7 @@ class Matcher:
             return folded, [(exact, 100.0, 100.0)] if exact is not None else []
         scores = self._bm25.get_scores(known)
         candidates: list[int] = []
-        for index in np.argsort(-scores, kind="stable")[: limit * 8]:
+        for index in _top(scores, limit * 8):
             if scores[index] <= 0 or len(candidates) >= limit * 2:
                 break
             owner = self._indexed_owner[int(index)]
@@ -308,13 +334,12 @@ class Matcher:
                 candidates.append(owner)
         best: dict[int, tuple[float, float]] = {}
         for owner in candidates:
-            best[owner] = max(
-                (
-                    round(max(self._confidence(features, doc) for features in readings), 1),
-                    fuzz.token_sort_ratio(folded, doc.folded),
-                )
-                for doc in self._owner_docs[owner]
+            confidence, doc = max(
+                (self._confidence(features, owner) for features in readings),
+                key=lambda scored: scored[0],
             )
+            closeness = fuzz.token_sort_ratio(folded, doc.folded) if doc is not None else 0.0
+            best[owner] = (round(confidence, 1), closeness)
         if exact is not None:
             best[exact] = (100.0, 100.0)
         ordered = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
