@@ -342,12 +342,16 @@ class SqliteStorage:
         return SurveyState(int(survey_id), scores, SurveyStage(stage))
 
     async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
-        """Store (or change) one factor's score 1..5; False if the survey is not open."""
+        """Store (or change) one factor's score 1..5; False if the survey is not open.
+
+        The score that completes the five factors moves the survey to the comment stage in
+        the same transaction, so a crash can't leave it scored but stuck among the factors.
+        """
         if factor not in SIPAS_FACTORS:
             raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
         _check_int(score, range(1, 6), "score")
         now = self._now()
-        async with self._locked() as db:
+        async with self._locked() as db, self._begin(db):
             changed = await self._changes(
                 db,
                 "INSERT INTO survey_scores (survey_id, factor, score, answered_at)"
@@ -355,6 +359,18 @@ class SqliteStorage:
                 " ON CONFLICT (survey_id, factor) DO UPDATE"
                 " SET score = excluded.score, answered_at = excluded.answered_at",
                 [survey_id, factor, score, now, survey_id],
+            )
+            await self._changes(
+                db,
+                "UPDATE surveys SET stage = ? WHERE id = ? AND stage = ?"
+                " AND (SELECT count(*) FROM survey_scores WHERE survey_id = ?) = ?",
+                [
+                    SurveyStage.COMMENT.value,
+                    survey_id,
+                    SurveyStage.FACTORS.value,
+                    survey_id,
+                    len(SIPAS_FACTORS),
+                ],
             )
         return changed > 0
 

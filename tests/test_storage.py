@@ -925,3 +925,17 @@ async def test_dump_table_for_csv(storage: SqliteStorage, clock: FakeClock) -> N
         storage.dump_table("sqlite_master")
     with pytest.raises(ValueError, match="unknown table"):
         await storage.table_columns("questions; DROP TABLE votes")
+
+
+async def test_fifth_score_moves_the_survey_to_the_comment_in_one_step(
+    storage: SqliteStorage,
+) -> None:
+    """The score completing the five factors also moves the stage: no crash window between."""
+    survey_id = await storage.start_survey(ALICE)
+    for factor in SIPAS_FACTORS[:-1]:
+        assert await storage.record_survey_score(survey_id, factor, 4)
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == "factors"
+    assert await storage.record_survey_score(survey_id, SIPAS_FACTORS[-1], 5)
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == "comment" and state.next_factor is None
