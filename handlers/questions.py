@@ -51,6 +51,10 @@ async def answer_question(update: Update, context: CustomContext) -> None:
     matcher = context.matcher  # read once: a reload may replace it meanwhile
     result = matcher.match(question)
     outcome, faq_id = outcome_of(result)
+    # The decision, never the text: citizens type identity card and phone numbers.
+    logger.debug(
+        "question from %s: %s %s (%.1f)", context.citizen, outcome.value, faq_id, result.score
+    )
     # Recorded before replying: the inbox must not miss a question if sending fails.
     question_id: int | None
     try:

@@ -70,8 +70,8 @@ MAX_SUGGESTIONS = 3
 QUESTION_WEIGHT = 0.65
 # Only the first syllables of a very long message are matched: bounded work per message.
 MAX_SYLLABLES = 64
-# BM25 candidates whose confidence is computed.
-CANDIDATES = 8
+# Entries that BM25 puts forward for scoring.
+CANDIDATES = 10
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
 # Words that shape a question but say nothing of its subject ("là gì", "có … không", "ạ",
@@ -240,7 +240,10 @@ class Matcher:
         for doc in self._docs:
             doc.described = sum(self._idf[text] * weight for text, weight in doc.features.items())
         self._bigrams = frozenset(text for text in frequencies if " " in text)
-        self._vocabulary = sorted(text for text in frequencies if " " not in text)
+        # Known syllables by length: a typo of n letters is within two edits of n-2..n+2 only.
+        self._by_length: dict[int, list[str]] = {}
+        for text in sorted(text for text in frequencies if " " not in text):
+            self._by_length.setdefault(len(text), []).append(text)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self._docs:
             self._bm25.index([list(features) for features in indexed], show_progress=False)
@@ -260,9 +263,14 @@ class Matcher:
             if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
                 continue
             limit = 1 if len(syllable) < 6 else 2
+            nearby = [
+                known
+                for size in range(len(syllable) - limit, len(syllable) + limit + 1)
+                for known in self._by_length.get(size, ())
+            ]
             candidates = process.extract(
                 syllable,
-                self._vocabulary,
+                nearby,
                 scorer=Levenshtein.distance,
                 score_cutoff=limit,
                 limit=12,
@@ -281,12 +289,9 @@ class Matcher:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
         return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
 
-    def _confidence(self, features: Features, owner: int) -> tuple[float, _Doc | None]:
-        """IDF-weighted overlap of a question with an entry, 0..100, and the closest phrasing.
-
-        The question's share is the entry's (all its phrasings, its answer); the phrasing's
-        share is that of the entry's phrasing that the question covers best.
-        """
+    def _explained(self, features: Features, owner: int) -> tuple[float, list[tuple[str, float]]]:
+        """The IDF-weighted share of the question an entry explains (its phrasings, its answer),
+        and the question's features found in its phrasings, with their IDF."""
         entry_features = self._owner_features[owner]
         answer_features = self._answer_features[owner]
         asked = explained = 0.0
@@ -299,23 +304,26 @@ class Matcher:
                 weighted.append((text, idf))
             elif text in answer_features:
                 explained += idf * weight * ANSWER_WEIGHT
-        if asked <= 0:
-            return 0.0, None
-        best_share, best_doc = 0.0, None
+        return (explained / asked if asked > 0 else 0.0), weighted
+
+    def _phrasing_share(self, weighted: list[tuple[str, float]], owner: int) -> tuple[float, _Doc]:
+        """The entry's phrasing the question covers best, and the share of it covered."""
+        best_share, best_doc = -1.0, self._owner_docs[owner][0]
         for doc in self._owner_docs[owner]:
-            covered = sum(
-                idf * doc.features[text] for text, idf in weighted if text in doc.features
-            )
+            covered = sum(idf * doc.features[t] for t, idf in weighted if t in doc.features)
             share = covered / doc.described if doc.described > 0 else 0.0
-            if best_doc is None or share > best_share:
+            if share > best_share:
                 best_share, best_doc = share, doc
-        confidence = QUESTION_WEIGHT * explained / asked + (1 - QUESTION_WEIGHT) * best_share
-        return 100.0 * confidence, best_doc
+        return best_share, best_doc
 
     # -- ranking and decision -----------------------------------------------------------------
 
     def _rank(self, text: str, limit: int) -> tuple[str, list[tuple[int, float, float]]]:
-        """Folded text and the best owners as (owner, confidence, closeness), best first."""
+        """Folded text and the best ``limit`` owners as (owner, confidence, closeness).
+
+        Confidence = QUESTION_WEIGHT x the share of the question the entry explains + the rest
+        x the share of its best phrasing covered (see the module docstring).
+        """
         folded = fold(text)
         if not folded or not self._docs:
             return folded, []
@@ -326,33 +334,34 @@ class Matcher:
             return folded, [(exact, 100.0, 100.0)] if exact is not None else []
         scores = self._bm25.get_scores(known)
         candidates: list[int] = []
-        for index in _top(scores, limit * 8):
-            if scores[index] <= 0 or len(candidates) >= limit * 2:
+        for index in _top(scores, CANDIDATES * 4):
+            if scores[index] <= 0 or len(candidates) >= CANDIDATES:
                 break
             owner = self._indexed_owner[int(index)]
             if owner not in candidates:
                 candidates.append(owner)
         best: dict[int, tuple[float, float]] = {}
         for owner in candidates:
-            confidence, doc = max(
-                (self._confidence(features, owner) for features in readings),
-                key=lambda scored: scored[0],
-            )
-            closeness = fuzz.token_sort_ratio(folded, doc.folded) if doc is not None else 0.0
-            best[owner] = (round(confidence, 1), closeness)
+            for features in readings:
+                explained, weighted = self._explained(features, owner)
+                share, doc = self._phrasing_share(weighted, owner)
+                confidence = 100.0 * (QUESTION_WEIGHT * explained + (1 - QUESTION_WEIGHT) * share)
+                scored = (round(confidence, 1), fuzz.token_sort_ratio(folded, doc.folded))
+                if owner not in best or scored > best[owner]:
+                    best[owner] = scored
         if exact is not None:
             best[exact] = (100.0, 100.0)
         ordered = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
         return folded, [(owner, score, closeness) for owner, (score, closeness) in ordered]
 
-    def rank(self, text: str, limit: int = CANDIDATES) -> tuple[str, list[tuple[int, float]]]:
+    def rank(self, text: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, list[tuple[int, float]]]:
         """Folded text and the best owners as (owner index, confidence), best first."""
         folded, ranked = self._rank(text, limit)
         return folded, [(owner, score) for owner, score, _ in ranked]
 
     def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The FAQ entries closest to ``text`` whatever their score (for officers' tools)."""
-        _, ranked = self._rank(text, CANDIDATES)
+        _, ranked = self._rank(text, limit + len(self.faq.smalltalk))
         entries = [
             Suggestion(owner.id, owner.question, score)
             for owner, score in ((self._owners[index], score) for index, score, _ in ranked)
@@ -362,7 +371,7 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Decide how to reply to one question."""
-        folded, ranked = self._rank(text, CANDIDATES)
+        folded, ranked = self._rank(text, MAX_SUGGESTIONS + 1)
         if not ranked:
             return MatchResult(MatchKind.NO_MATCH, text, folded, 0.0)
         owner_index, score, closeness = ranked[0]
