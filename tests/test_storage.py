@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -208,18 +209,60 @@ async def test_parent_that_is_a_file_raises_storage_error(tmp_path: Path) -> Non
     assert caught.value.problem is StorageProblem.CANNOT_OPEN
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
-async def test_read_only_file_raises_storage_error(db_path: Path) -> None:
-    async with SqliteStorage(db_path):
-        pass
-    db_path.chmod(0o444)
+READ_ONLY_CHILD = """
+import asyncio, os, sys
+sys.path.insert(0, sys.argv[2])
+from storage.base import Outcome, StorageError
+from storage.pseudonym import citizen_key
+from storage.sqlite import SqliteStorage
+
+if os.geteuid() == 0:  # root ignores permissions: become "nobody" once everything is loaded
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+async def main():
     try:
-        with pytest.raises(StorageError) as caught:
-            async with SqliteStorage(db_path) as storage:
-                await ask(storage)
-        assert caught.value.problem is StorageProblem.READ_ONLY
+        async with SqliteStorage(sys.argv[1]) as storage:
+            await storage.record_question(
+                citizen_key(1, "s" * 16), "q", "q", Outcome.UNANSWERED, None, 0.0
+            )
+    except StorageError as error:
+        print(error.problem.name)
+    else:
+        print("WROTE")
+
+asyncio.run(main())
+"""
+
+
+def test_read_only_file_raises_storage_error() -> None:
+    """A database file the bot may not write is reported as read-only.
+
+    Root ignores file permissions, so as root the check runs in a child that drops to the
+    unprivileged user ``nobody`` once its modules are loaded (in a folder under /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix="danvan-ro-"))
+    try:
+        db_file = folder / "bot.db"
+        asyncio.run(_create(db_file))
+        db_file.chmod(0o444)
+        folder.chmod(0o555)
+        result = subprocess.run(
+            [sys.executable, "-c", READ_ONLY_CHILD, str(db_file), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.stdout.strip() == "READ_ONLY", result.stderr
     finally:
-        db_path.chmod(0o644)
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+async def _create(path: Path) -> None:
+    async with SqliteStorage(path):
+        pass
 
 
 async def test_write_refused_as_read_only_raises_storage_error(storage: SqliteStorage) -> None:
