@@ -399,10 +399,8 @@ def setup_logging(config: Config) -> None:
     # httpx logs every request URL at INFO, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # APScheduler logs every run of the reload job (every 30 s) at INFO; bm25s sets its own
-    # logger to DEBUG and notes every index it builds.
+    # APScheduler logs every run of the reload job (every 30 s) at INFO.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
     # At DEBUG python-telegram-bot dumps whole updates and requests: user ids, names, texts.
     # The bot's own DEBUG lines carry pseudonymous keys only, so DEBUG stays usable.
     logging.getLogger("telegram").setLevel(

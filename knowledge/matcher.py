@@ -8,7 +8,7 @@ phrasing is a short document. Text is folded (:mod:`knowledge.normalize`) and tu
 mostly two syllables ("hội nghị", "dân vận"), so bigrams carry the meaning that single
 syllables, shared by many words, do not.
 
-1. **Candidates — BM25** (the ``bm25s`` library, a sparse-matrix index) over those features
+1. **Candidates — BM25** (over a scipy sparse matrix, see :class:`_Bm25`) over those features
    finds the entries that share the most informative features with the question. On the
    labeled set in ``tests/data/eval_cases.yaml`` it ranks the right entry first far more often
    than any rapidfuzz scorer on its own: ``WRatio`` rewards short substrings and scores "a" 60
@@ -43,14 +43,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import bm25s
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+from scipy import sparse
 
 from knowledge.model import Faq, FaqEntry, SmallTalk
 from knowledge.normalize import fold
@@ -70,7 +70,9 @@ MAX_SUGGESTIONS = 3
 QUESTION_WEIGHT = 0.65
 # Only the first syllables of a very long message are matched: bounded work per message.
 MAX_SYLLABLES = 64
-# Entries that BM25 puts forward for scoring.
+# BM25's parameters (the usual ones) and the entries it puts forward for scoring.
+BM25_K1 = 1.2
+BM25_B = 0.75
 CANDIDATES = 10
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
@@ -121,25 +123,29 @@ class _Doc:
     owner: int  # index into Matcher._owners
     folded: str
     features: Features
-    described: float = 0.0  # IDF-weighted size of the phrasing, set once the IDF is known
+    described: float = -1.0  # IDF-weighted size of the phrasing; worked out when first needed
+
+
+Reading = tuple[list[str], list[float]]  # syllables and their weights
 
 
 def _readings(
-    tokens: Sequence[tuple[str, float]],
+    syllables: list[str],
+    weights: list[float],
     abbreviations: Abbreviations,
     context: frozenset[str] = frozenset(),
-) -> list[list[tuple[str, float]]]:
+) -> list[Reading]:
     """The syllable sequences a text may mean once abbreviations are expanded.
 
     ``context`` (the syllables of an entry's phrasings) settles an ambiguous abbreviation
     inside the FAQ itself. At most :data:`MAX_READINGS` readings are made; past that the first
     expansion of each remaining ambiguous token is taken.
     """
-    if not any(token in abbreviations for token, _ in tokens):
-        return [list(tokens)]
-    choices: list[list[list[tuple[str, float]]]] = []
+    if abbreviations.keys().isdisjoint(syllables):
+        return [(syllables, weights)]
+    choices: list[list[Reading]] = []
     combinations = 1
-    for token, weight in tokens:
+    for token, weight in zip(syllables, weights, strict=True):
         expansions = abbreviations.get(token, ())
         if len(expansions) > 1 and context:
             expansions = (
@@ -149,29 +155,32 @@ def _readings(
             expansions = expansions[:1]
         if expansions:
             combinations *= len(expansions)
-            choices.append([[(s, weight) for s in e.split()] for e in expansions])
+            choices.append([(e.split(), [weight] * len(e.split())) for e in expansions])
         else:
-            choices.append([[(token, weight)]])
+            choices.append([([token], [weight])])
     return [
-        [pair for part in combination for pair in part]
+        (
+            [syllable for part, _ in combination for syllable in part],
+            [weight for _, part in combination for weight in part],
+        )
         for combination in itertools.product(*choices)
     ]
 
 
-def _features(reading: Sequence[tuple[str, float]]) -> Features:
+def _features(syllables: Sequence[str], weights: Sequence[float] | None = None) -> Features:
     """Syllables and bigrams of adjacent syllables, each with its (highest) weight."""
-    syllables = [syllable for syllable, _ in reading]
-    weights = [
-        weight * FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else weight
-        for syllable, weight in reading
+    weighted = [
+        (weights[index] if weights is not None else 1.0)
+        * (FUNCTION_WEIGHT if syllable in FUNCTION_WORDS else 1.0)
+        for index, syllable in enumerate(syllables)
     ]
     bigrams = [f"{left} {right}" for left, right in itertools.pairwise(syllables)]
-    bigram_weights = [min(pair) for pair in itertools.pairwise(weights)]
-    features = dict(zip(syllables, weights, strict=True))
+    bigram_weights = [min(pair) for pair in itertools.pairwise(weighted)]
+    features = dict(zip(syllables, weighted, strict=True))
     features.update(zip(bigrams, bigram_weights, strict=True))
-    if len(features) < len(syllables) + len(bigrams) and len(set(weights)) > 1:
+    if weights is not None and len(features) < len(syllables) + len(bigrams):
         # A repeated syllable or pair with different weights (a repaired typo): keep the most.
-        for text, weight in zip(syllables + bigrams, weights + bigram_weights, strict=True):
+        for text, weight in zip([*syllables, *bigrams], [*weighted, *bigram_weights], strict=True):
             features[text] = max(weight, features[text])
     return features
 
@@ -188,6 +197,37 @@ def _top(scores: np.ndarray, count: int) -> np.ndarray:
     cut = np.partition(scores, len(scores) - count)[len(scores) - count]
     chosen = np.flatnonzero(scores >= cut)
     return chosen[np.argsort(-scores[chosen], kind="stable")][:count]
+
+
+class _Bm25:
+    """BM25 over documents whose every feature occurs once, as a sparse matrix (scipy).
+
+    With a term frequency of 1, BM25's score of a document is the sum of the IDF of the query
+    terms it holds times a factor of its length alone, ``1 / (1 + k1 (1 - b + b len/avglen))``
+    (Lucene's variant), so one sparse matrix-vector product scores every document. The
+    ``bm25s`` library computes the same, but spent half of the index build recounting term
+    frequencies that are all 1 here.
+    """
+
+    def __init__(self, docs: Sequence[Iterable[str]], idf: dict[str, float]) -> None:
+        self._term_ids = {term: index for index, term in enumerate(idf)}
+        self._idf = np.fromiter(idf.values(), dtype=np.float32, count=len(idf))
+        columns = [[self._term_ids[term] for term in doc] for doc in docs]
+        lengths = np.fromiter((len(ids) for ids in columns), dtype=np.float32, count=len(docs))
+        rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths.astype(np.int64))
+        flat = np.fromiter(itertools.chain.from_iterable(columns), dtype=np.int32)
+        self._matrix = sparse.csc_matrix(
+            (np.ones(len(flat), dtype=np.float32), (rows, flat)), shape=(len(docs), len(idf))
+        )
+        average = float(lengths.mean()) if len(docs) else 1.0
+        self._norm = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
+
+    def scores(self, terms: Iterable[str]) -> np.ndarray:
+        """The BM25 score of every document for a query made of ``terms``."""
+        ids = [self._term_ids[term] for term in terms if term in self._term_ids]
+        if not ids:
+            return np.zeros(self._matrix.shape[0], dtype=np.float32)
+        return np.asarray(self._matrix[:, ids] @ self._idf[ids]) * self._norm
 
 
 class Matcher:
@@ -207,9 +247,13 @@ class Matcher:
             context = frozenset(" ".join(folded_phrasings).split())
             for folded in folded_phrasings:
                 self._exact.setdefault(folded, owner_index)
-                tokens = [(syllable, 1.0) for syllable in folded.split()]
-                for reading in _readings(tokens, self.abbreviations, context):
-                    self._docs.append(_Doc(owner_index, folded, _features(reading)))
+                syllables = folded.split()
+                if self.abbreviations.keys().isdisjoint(syllables):
+                    self._docs.append(_Doc(owner_index, folded, _features(syllables)))
+                    continue
+                ones = [1.0] * len(syllables)
+                for reading in _readings(syllables, ones, self.abbreviations, context):
+                    self._docs.append(_Doc(owner_index, folded, _features(*reading)))
 
         # What an entry knows across all its phrasings: a question may take "diễn ra" from one
         # phrasing and "ở đâu" from another.
@@ -221,7 +265,7 @@ class Matcher:
         ]
         # Citizens ask about what an answer says, in its words: the answer is weaker evidence.
         self._answer_features: list[Features] = [
-            _features([(s, 1.0) for s in fold(f"{owner.answer} {owner.source}").split()])
+            _features(fold(f"{owner.answer} {owner.source}").split())
             if isinstance(owner, FaqEntry)
             else {}
             for owner in self._owners
@@ -237,16 +281,12 @@ class Matcher:
             text: math.log(1 + (count - df + 0.5) / (df + 0.5)) for text, df in frequencies.items()
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        for doc in self._docs:
-            doc.described = sum(self._idf[text] * weight for text, weight in doc.features.items())
         self._bigrams = frozenset(text for text in frequencies if " " in text)
         # Known syllables by length: a typo of n letters is within two edits of n-2..n+2 only.
         self._by_length: dict[int, list[str]] = {}
         for text in sorted(text for text in frequencies if " " not in text):
             self._by_length.setdefault(len(text), []).append(text)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        if self._docs:
-            self._bm25.index([list(features) for features in indexed], show_progress=False)
+        self._bm25 = _Bm25(indexed, self._idf)
 
     # -- the question side ------------------------------------------------------------------
 
@@ -287,7 +327,11 @@ class Matcher:
 
     def _question_readings(self, folded: str) -> list[Features]:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
-        return [_features(reading) for reading in _readings(tokens, self.abbreviations)]
+        syllables = [syllable for syllable, _ in tokens]
+        weights = [weight for _, weight in tokens]
+        return [
+            _features(*reading) for reading in _readings(syllables, weights, self.abbreviations)
+        ]
 
     def _explained(self, features: Features, owner: int) -> tuple[float, list[tuple[str, float]]]:
         """The IDF-weighted share of the question an entry explains (its phrasings, its answer),
@@ -310,6 +354,8 @@ class Matcher:
         """The entry's phrasing the question covers best, and the share of it covered."""
         best_share, best_doc = -1.0, self._owner_docs[owner][0]
         for doc in self._owner_docs[owner]:
+            if doc.described < 0:  # once per phrasing, not at build time: most are never asked
+                doc.described = sum(self._idf[t] * w for t, w in doc.features.items())
             covered = sum(idf * doc.features[t] for t, idf in weighted if t in doc.features)
             share = covered / doc.described if doc.described > 0 else 0.0
             if share > best_share:
@@ -332,7 +378,7 @@ class Matcher:
         known = sorted({text for features in readings for text in features if text in self._idf})
         if not known:
             return folded, [(exact, 100.0, 100.0)] if exact is not None else []
-        scores = self._bm25.get_scores(known)
+        scores = self._bm25.scores(known)
         candidates: list[int] = []
         for index in _top(scores, CANDIDATES * 4):
             if scores[index] <= 0 or len(candidates) >= CANDIDATES:

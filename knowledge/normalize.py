@@ -27,7 +27,6 @@ import unicodedata
 
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
 _Y_AS_I = re.compile(r"\b([bcdghklmnprstvx]h?)y\b")
-_SPACES = re.compile(r"\s+")
 
 
 def _fold_char(char: str) -> str:
@@ -58,8 +57,9 @@ def fold(text: str) -> str:
     """Return the folded matching form of ``text`` (see the module docstring)."""
     composed = unicodedata.normalize("NFKC", text).casefold()
     folded = composed.translate(_TABLE)
-    folded = _Y_AS_I.sub(r"\1i", folded)
-    return _SPACES.sub(" ", folded).strip()
+    if "y" in folded:
+        folded = _Y_AS_I.sub(r"\1i", folded)
+    return " ".join(folded.split())
 
 
 def syllables(text: str) -> list[str]:

@@ -9,6 +9,7 @@ citizens sent meanwhile.
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,19 @@ def stop(bot: BotProcess, how: signal.Signals) -> None:
     """Stop the bot with ``how``; a polite signal must end it cleanly (exit status 0)."""
     code = bot.stop(how)
     assert code == (-signal.SIGKILL if how is signal.SIGKILL else 0), bot.log()
+
+
+def settle(emu: Emulator) -> None:
+    """Wait (bounded) until the bot has confirmed every update it fetched.
+
+    PTB confirms an update with its next getUpdates call, a moment after handling it; a
+    SIGKILL meant to hit an idle bot must come after that, or the last update would come
+    again after the restart (the at-most-once contract of polling, tested separately).
+    """
+    deadline = time.monotonic() + 10
+    while emu.pending_updates() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert emu.pending_updates() == 0
 
 
 def score(user: UserClient, survey: BotMessage, number: int, value: int) -> BotMessage:
@@ -118,6 +132,7 @@ def test_questions_sent_while_down_are_answered_in_order(
     """
     user.send_command("/start")
     user.wait_for_reply()
+    settle(emu)
     stop(bot, how)
 
     for question, _ in QUESTIONS:
@@ -148,6 +163,7 @@ def test_survey_resumes_after_a_restart(
     survey = score(user, survey, 1, 4)
     survey = score(user, survey, 2, 2)
     assert "Câu 3/5" in survey.text
+    settle(emu)
     stop(bot, how)
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "factors", False, False, 2)]
@@ -182,6 +198,7 @@ def test_new_survey_after_a_restart_abandons_the_old_one_cleanly(
     old = user.wait_for_reply()
     old = score(user, old, 1, 5)
     old = score(user, old, 2, 5)
+    settle(emu)
     stop(bot, how)
     bot.start()
 
@@ -216,6 +233,7 @@ def test_survey_comment_after_a_crash_at_the_comment_prompt(
     for number in range(1, 6):
         survey = score(user, survey, number, 4)
     assert survey.text == texts.SURVEY_COMMENT_PROMPT
+    settle(emu)
     stop(bot, signal.SIGKILL)
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "comment", False, False, 5)]
