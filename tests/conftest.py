@@ -122,31 +122,40 @@ def bot_config(tmp_path: Path) -> Config:
 MakeBot = Callable[..., contextlib.AbstractAsyncContextManager[BotHarness]]
 
 
+@contextlib.asynccontextmanager
+async def running(
+    config: Config, request: RecordingRequest | None = None, storage: Storage | None = None
+) -> AsyncIterator[BotHarness]:
+    """Start the real application around a transport and a storage; handler errors are
+    collected in ``harness.errors`` (checking them is the caller's business)."""
+    from bot import build_application  # here: a broken bot must not break other tests
+
+    request = request if request is not None else RecordingRequest()
+    app = build_application(config, request=request, storage=storage)
+    harness = BotHarness(app, request)
+
+    async def collect(update: object, context: CustomContext) -> None:
+        assert context.error is not None
+        harness.errors.append(context.error)
+
+    app.add_error_handler(collect)
+    async with app:
+        assert app.post_init is not None and app.post_shutdown is not None
+        await app.post_init(app)
+        try:
+            yield harness
+        finally:
+            await app.post_shutdown(app)
+
+
 @pytest.fixture
 def make_bot(bot_config: Config) -> MakeBot:
     """Start an application (``async with make_bot(**config_changes) as bot``)."""
 
     @contextlib.asynccontextmanager
     async def start(**changes: Any) -> AsyncIterator[BotHarness]:
-        from bot import build_application  # here: a broken bot must not break other tests
-
-        config = dataclasses.replace(bot_config, **changes)
-        request = RecordingRequest()
-        app = build_application(config, request=request)
-        harness = BotHarness(app, request)
-
-        async def collect(update: object, context: CustomContext) -> None:
-            assert context.error is not None
-            harness.errors.append(context.error)
-
-        app.add_error_handler(collect)
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            await app.post_init(app)
-            try:
-                yield harness
-            finally:
-                await app.post_shutdown(app)
+        async with running(dataclasses.replace(bot_config, **changes)) as harness:
+            yield harness
         if not harness.expect_errors and harness.errors:
             raise AssertionError(f"handler errors: {harness.errors!r}") from harness.errors[0]
 
