@@ -7,6 +7,7 @@ The services live in ``bot_data``, an instance of :class:`BotData` created by th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +63,11 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         """The current matcher (replaced as a whole on reload, so read it once per update)."""
         return self.knowledge.matcher
 
-    @property
+    @functools.cached_property
     def citizen(self) -> str:
-        """The pseudonymous key of the user this update comes from (never their id)."""
+        """The pseudonymous key of the user this update comes from (never their id).
+
+        Worked out once per update: PTB makes one context per update for all its handlers."""
         if self._user_id is None:
             raise RuntimeError("this update has no user")
         return self.key_of(self._user_id)

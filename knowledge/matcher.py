@@ -286,6 +286,7 @@ class Matcher:
         self._by_length: dict[int, list[str]] = {}
         for text in sorted(text for text in frequencies if " " not in text):
             self._by_length.setdefault(len(text), []).append(text)
+        self._nearby_cache: dict[tuple[int, int], list[str]] = {}
         self._bm25 = _Bm25(indexed, self._idf)
 
     # -- the question side ------------------------------------------------------------------
@@ -303,11 +304,7 @@ class Matcher:
             if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
                 continue
             limit = 1 if len(syllable) < 6 else 2
-            nearby = [
-                known
-                for size in range(len(syllable) - limit, len(syllable) + limit + 1)
-                for known in self._by_length.get(size, ())
-            ]
+            nearby = self._nearby(len(syllable), limit)
             candidates = process.extract(
                 syllable,
                 nearby,
@@ -324,6 +321,17 @@ class Matcher:
                     repaired[index] = (candidate, REPAIR_WEIGHT)
                     break
         return repaired
+
+    def _nearby(self, length: int, limit: int) -> list[str]:
+        """Known syllables of length ``length`` ± ``limit`` (kept: the same few are reused)."""
+        key = (length, limit)
+        if key not in self._nearby_cache:
+            self._nearby_cache[key] = [
+                known
+                for size in range(length - limit, length + limit + 1)
+                for known in self._by_length.get(size, ())
+            ]
+        return self._nearby_cache[key]
 
     def _question_readings(self, folded: str) -> list[Features]:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
