@@ -50,7 +50,7 @@ from enum import StrEnum
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
-from scipy import sparse
+from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type stubs
 
 from knowledge.model import Faq, FaqEntry, SmallTalk
 from knowledge.normalize import fold
@@ -220,14 +220,15 @@ class _Bm25:
             (np.ones(len(flat), dtype=np.float32), (rows, flat)), shape=(len(docs), len(idf))
         )
         average = float(lengths.mean()) if len(docs) else 1.0
-        self._norm = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
+        self._norm: np.ndarray = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """The BM25 score of every document for a query made of ``terms``."""
         ids = [self._term_ids[term] for term in terms if term in self._term_ids]
         if not ids:
-            return np.zeros(self._matrix.shape[0], dtype=np.float32)
-        return np.asarray(self._matrix[:, ids] @ self._idf[ids]) * self._norm
+            return np.zeros(len(self._norm), dtype=np.float32)
+        scored: np.ndarray = np.asarray(self._matrix[:, ids] @ self._idf[ids]) * self._norm
+        return scored
 
 
 class Matcher:

@@ -1,0 +1,40 @@
+"""The house style holds: ruff's lint and format, and mypy --strict on the product code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("ruff", "check", "."), ("ruff", "format", "--check", ".")],
+    ids=["ruff-check", "ruff-format"],
+)
+def test_ruff(command: tuple[str, ...]) -> None:
+    """No lint finding and nothing left to reformat (line length 99)."""
+    result = run(*command)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    """bot.py, config.py, texts.py, knowledge/, storage/, handlers/ and reports/ type-check
+    under mypy --strict (the files are listed in pyproject.toml)."""
+    result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
