@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from pathlib import Path
 
 from knowledge.model import Faq, FaqEntry, Topic
+from knowledge.normalize import strip_marks
 
 SEED_ARTICLE = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 _QUESTION_STARTS = ("Cho hỏi", "Xin hỏi", "Vì sao", "Thế nào là", "Ai phụ trách", "Khi nào")
@@ -31,13 +31,6 @@ def _words() -> list[str]:
         text += " " + path.read_text(encoding="utf-8")
     tokens = re.findall(r"\w+", text.lower())
     return [t for t in tokens if not t.isdigit() and len(t) > 1]
-
-
-def strip_marks(text: str) -> str:
-    """Vietnamese without diacritics, as typed on a phone without a Vietnamese keyboard."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def synthetic_faq(entries: int, seed: int = 2020) -> Faq:

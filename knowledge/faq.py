@@ -28,7 +28,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +48,7 @@ from knowledge.model import (
     SmallTalk,
     Topic,
 )
-from knowledge.normalize import fold
+from knowledge.normalize import fold, strip_marks
 
 PathLike = str | os.PathLike[str]
 Abbreviations = dict[str, tuple[str, ...]]
@@ -503,24 +502,6 @@ def _where(node: MappingNode, named: str, nth: str, n: int) -> str:
     return named.format(id=ident) if ident else nth.format(n=n)
 
 
-def _has_marks(text: str) -> bool:
-    """Whether ``text`` has a Vietnamese diacritic (tone mark, vowel hat or đ)."""
-    for char in text:
-        if char in "đĐ":
-            return True
-        if any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", char)):
-            return True
-    return False
-
-
-def _strip_marks(text: str) -> str:
-    """``text`` as typed without diacritics, keeping case and punctuation."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
-
-
 # -- the FAQ --------------------------------------------------------------------------------
 
 
@@ -663,9 +644,9 @@ def _warn_entry_quality(checker: _Checker, entry: _EntryDraft) -> None:
         message = T.CHECK_FEW_ALTERNATES.format(id=ident, count=count, minimum=MIN_ALTERNATES)
         checker.warn(key, message)
     question = entry.question.value if entry.question is not None else ""
-    plain_typed = [a for a in entry.alternates if not _has_marks(a.value)]
-    if entry.alternates and not plain_typed and _has_marks(question):
-        example = _strip_marks(question).lower()
+    plain_typed = [a for a in entry.alternates if strip_marks(a.value) == a.value]
+    if entry.alternates and not plain_typed and strip_marks(question) != question:
+        example = strip_marks(question).lower()
         checker.warn(key, T.CHECK_NO_PLAIN_ALTERNATE.format(id=ident, example=example))
 
 

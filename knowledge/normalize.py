@@ -65,3 +65,11 @@ def fold(text: str) -> str:
 def syllables(text: str) -> list[str]:
     """Folded syllables (space-separated tokens) of ``text``."""
     return fold(text).split()
+
+
+def strip_marks(text: str) -> str:
+    """``text`` as typed without diacritics (đ→d too), keeping case and punctuation."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.normalize import fold, syllables
+from knowledge.normalize import fold, strip_marks, syllables
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,10 @@ def test_same_question_typed_three_ways_folds_alike() -> None:
 def test_syllables() -> None:
     """Syllables are the folded, space-separated tokens."""
     assert syllables("Dân vận khéo!") == ["dan", "van", "kheo"]
+
+
+def test_strip_marks_keeps_case_and_punctuation() -> None:
+    """What a citizen types without a Vietnamese keyboard: no tones, no hats, đ as d."""
+    typed = strip_marks("Đồng chí Trương Thị Mai, hội nghị?")
+    assert typed == "Dong chi Truong Thi Mai, hoi nghi?"
+    assert strip_marks("abc 123") == "abc 123"
