@@ -58,10 +58,12 @@ OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
 # Start, help, general replies
 # --------------------------------------------------------------------------------------------
 WELCOME = (
-    "Xin chào! Tôi là <b>Trợ lý dân vận</b> – trợ lý tự động trả lời câu hỏi thường gặp "
-    "về công tác dân vận của chính quyền, quy chế dân chủ ở cơ sở, tiếp công dân, "
-    "giải quyết phản ánh, kiến nghị và thủ tục hành chính.\n\n"
-    "Hãy gõ câu hỏi của bạn, hoặc chọn bên dưới."
+    "Xin chào! Tôi là <b>Trợ lý dân vận</b> – trợ lý tự động trả lời câu hỏi về công tác "
+    "dân vận chính quyền, theo nội dung Hội nghị đánh giá công tác dân vận của cơ quan hành "
+    "chính nhà nước, chính quyền các cấp 6 tháng đầu năm 2020: ai chủ trì, các báo cáo, "
+    "hạn chế, kết luận và nhiệm vụ thời gian tới.\n\n"
+    "Hãy gõ câu hỏi của bạn, hoặc chọn bên dưới. Bạn cũng có thể đánh giá mức độ hài lòng "
+    "về sự phục vụ của cơ quan hành chính."
 )
 HELP = (
     "<b>Cách dùng Trợ lý dân vận</b>\n\n"
