@@ -120,7 +120,7 @@ BUTTON_LABEL_MAX = 60  # characters of a question shown on a button
 VOTE_THANKS = "Cảm ơn bạn đã đánh giá"
 ASK_REASON = (
     "Cảm ơn bạn. Câu trả lời chưa hữu ích ở điểm nào? Bạn có thể gõ một dòng góp ý "
-    "(không bắt buộc; gõ /huy để bỏ qua)."
+    "(không bắt buộc; gõ /huy để bỏ qua), hoặc hỏi lại bằng cách diễn đạt khác."
 )
 REASON_THANKS = "Cảm ơn bạn, góp ý đã được ghi nhận để cán bộ hoàn thiện câu trả lời."
 REASON_CANCELLED = "Đã bỏ qua góp ý."

@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 import texts
 from handlers import render
 from handlers.context import CustomContext
+from knowledge.matcher import MatchKind
 
 
 async def vote(update: Update, context: CustomContext) -> None:
@@ -46,10 +47,13 @@ async def take_reason(update: Update, context: CustomContext) -> bool:
     answer_key = context.bot_data.reason_prompts.pop(context.citizen)
     if answer_key is None or message is None or message.text is None:
         return False
-    reason = render.one_line(
-        render.strip_mention(message.text, context.bot.username), render.REASON_MAX_CHARS
-    )
+    text = render.strip_mention(message.text, context.bot.username)
+    reason = render.one_line(text, render.REASON_MAX_CHARS)
     if not reason:
+        return False
+    if context.matcher.match(text).kind is MatchKind.ANSWER:
+        # After a 👎 people often ask again in other words: a question the FAQ answers is
+        # answered, not filed away as a comment on the last answer.
         return False
     # Returns False only if the vote was deleted meanwhile (/riengtu): nothing to attach to.
     await context.storage.record_vote_reason(context.citizen, answer_key, reason)

@@ -273,6 +273,17 @@ async def test_thumbs_down_asks_for_a_reason_and_stores_it(bot: BotHarness) -> N
     assert len(question_rows(bot)) == 2
 
 
+async def test_a_question_asked_again_after_thumbs_down_is_answered(bot: BotHarness) -> None:
+    """After 👎 a citizen who asks again in other words gets an answer, not "thanks for the
+    comment"; the vote keeps no reason."""
+    answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
+    await bot.press(answer, texts.BUTTON_DOWN)
+    reply = only_reply(await bot.say("Hội nghị diễn ra khi nào?"))
+    assert reply.text.startswith("<b>Hội nghị diễn ra khi nào?</b>")
+    assert bot.rows("SELECT reason FROM votes") == [(None,)]
+    assert len(question_rows(bot)) == 2
+
+
 async def test_reason_prompt_is_cancelled_by_huy_or_any_command(bot: BotHarness) -> None:
     answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
     await bot.press(answer, texts.BUTTON_DOWN)
