@@ -16,11 +16,14 @@ syllables, shared by many words, do not.
    whenever one word set contains the other — all of which make off-topic questions look like
    matches.
 2. **Confidence — weighted overlap.** BM25 scores are unbounded, so they cannot be compared
-   with a threshold. For each candidate the score (0–100) is the IDF-weighted share of the
-   question's features found in the phrasing (how much of the question is explained) blended
-   with the share of the phrasing's features found in the question (how much of the phrasing
-   was asked about). A feature never seen in the FAQ weighs as much as the rarest one, so a
-   question about the weather or gold prices explains itself poorly and is declined.
+   with a threshold. For each candidate entry the score (0–100) is the IDF-weighted share of
+   the question's features the entry explains — found in any of its phrasings, or, counting
+   :data:`ANSWER_WEIGHT`, only in its answer and source, since citizens ask about what an
+   answer says in its words — blended (:data:`QUESTION_WEIGHT`) with the share of its best
+   phrasing's features found in the question (how much of the phrasing was asked about).
+   Question words and particles ("là gì", "ạ", "ad ơi") weigh little
+   (:data:`FUNCTION_WEIGHT`). A feature never seen in the FAQ weighs as much as the rarest one,
+   so a question about the weather or gold prices explains itself poorly and is declined.
 3. **rapidfuzz where it helps:** typo repair (a syllable unknown to the FAQ is replaced by a
    known one at edit distance 1–2, only when the repair forms a bigram the FAQ knows), the
    near-duplicate shortcut (a question equal after folding to a phrasing is answered at 100),
