@@ -295,11 +295,13 @@ class Matcher:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._bigrams = frozenset(text for text in frequencies if " " in text)
-        # Known syllables by length: a typo of n letters is within two edits of n-2..n+2 only.
-        self._by_length: dict[int, list[str]] = {}
-        for text in sorted(text for text in frequencies if " " not in text):
-            self._by_length.setdefault(len(text), []).append(text)
-        self._nearby_cache: dict[tuple[int, int], list[str]] = {}
+        # For typo repair: which syllables follow, and precede, each one in a known pair.
+        self._follows: dict[str, set[str]] = {}
+        self._precedes: dict[str, set[str]] = {}
+        for bigram in self._bigrams:
+            left, right = bigram.split(" ")
+            self._follows.setdefault(left, set()).add(right)
+            self._precedes.setdefault(right, set()).add(left)
         self._bm25 = _Bm25(indexed, self._idf)
 
     # -- the question side ------------------------------------------------------------------
@@ -316,35 +318,19 @@ class Matcher:
         for index, syllable in enumerate(syllables):
             if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
                 continue
-            limit = 1 if len(syllable) < 6 else 2
-            nearby = self._nearby(len(syllable), limit)
-            candidates = process.extract(
-                syllable,
-                nearby,
-                scorer=Levenshtein.distance,
-                score_cutoff=limit,
-                limit=12,
-            )
             before = repaired[index - 1][0] if index > 0 else None
             after = syllables[index + 1] if index + 1 < len(syllables) else None
-            for candidate, _distance, _ in sorted(candidates, key=lambda c: c[1]):
-                if (before and f"{before} {candidate}" in self._bigrams) or (
-                    after and f"{candidate} {after}" in self._bigrams
-                ):
-                    repaired[index] = (candidate, REPAIR_WEIGHT)
-                    break
+            # Only syllables that make a known pair with a neighbour can be the repair.
+            pairing = sorted(
+                {*self._follows.get(before or "", ()), *self._precedes.get(after or "", ())}
+            )
+            limit = 1 if len(syllable) < 6 else 2
+            best = process.extractOne(
+                syllable, pairing, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            if best is not None:
+                repaired[index] = (best[0], REPAIR_WEIGHT)
         return repaired
-
-    def _nearby(self, length: int, limit: int) -> list[str]:
-        """Known syllables of length ``length`` ± ``limit`` (kept: the same few are reused)."""
-        key = (length, limit)
-        if key not in self._nearby_cache:
-            self._nearby_cache[key] = [
-                known
-                for size in range(length - limit, length + limit + 1)
-                for known in self._by_length.get(size, ())
-            ]
-        return self._nearby_cache[key]
 
     def _question_readings(self, folded: str) -> list[Features]:
         tokens = self._repair(folded.split()[:MAX_SYLLABLES])
