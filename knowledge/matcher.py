@@ -407,11 +407,6 @@ class Matcher:
         ordered = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
         return folded, [(owner, score, closeness) for owner, (score, closeness) in ordered]
 
-    def rank(self, text: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, list[tuple[int, float]]]:
-        """Folded text and the best owners as (owner index, confidence), best first."""
-        folded, ranked = self._rank(text, limit)
-        return folded, [(owner, score) for owner, score, _ in ranked]
-
     def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The FAQ entries closest to ``text`` whatever their score (for officers' tools)."""
         _, ranked = self._rank(text, limit + len(self.faq.smalltalk))
