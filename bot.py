@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sys
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
@@ -175,7 +176,11 @@ async def post_init(application: DanVanApplication) -> None:
     if data.storage is None:
         raise RuntimeError("build the application with build_application()")
     await data.storage.open()
-    data.knowledge = await asyncio.to_thread(KnowledgeBase.load, config.faq, config.abbreviations)
+    data.knowledge = await asyncio.to_thread(
+        partial(KnowledgeBase.load, synonyms_path=config.synonyms),
+        config.faq,
+        config.abbreviations,
+    )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
 
     citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
@@ -242,7 +247,7 @@ def run_command(args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 return 2
             print(texts.NO_TOKEN_CHAT)
-            matcher = knowledge.cli.load_matcher(config.faq, config.abbreviations)
+            matcher = knowledge.cli.load_matcher(config.faq, config.abbreviations, config.synonyms)
             knowledge.cli.chat_loop(matcher, stdin=sys.stdin, stdout=sys.stdout)
             return 0
         application = build_application(config)

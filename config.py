@@ -76,6 +76,7 @@ class Config:
     database: Path = Path("data/danvan.db")
     faq: Path = ROOT / "knowledge" / "faq.yaml"
     abbreviations: Path = ROOT / "knowledge" / "abbreviations.yaml"
+    synonyms: Path = ROOT / "knowledge" / "synonyms.yaml"
     officers: tuple[int, ...] = ()
     pseudonym_secret: str | None = field(default=None, repr=False)
     flood: FloodConfig = field(default_factory=FloodConfig)
@@ -156,6 +157,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "database": ((str,), None),
     "faq": ((str,), None),
     "abbreviations": ((str,), None),
+    "synonyms": ((str,), None),
     "officers": ((list, type(None)), _officers),
     "pseudonym_secret": ((str, type(None)), None),
     "flood": ((dict,), None),
@@ -318,6 +320,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         database=_resolve(data.get("database"), base, defaults.database),
         faq=_resolve(data.get("faq"), base, defaults.faq),
         abbreviations=_resolve(data.get("abbreviations"), base, defaults.abbreviations),
+        synonyms=_resolve(data.get("synonyms"), base, defaults.synonyms),
         officers=tuple(data.get("officers") or ()),
         pseudonym_secret=env.get(ENV_SECRET) or data.get("pseudonym_secret") or None,
         flood=FloodConfig(

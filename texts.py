@@ -98,11 +98,28 @@ NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
 # Answers
 # --------------------------------------------------------------------------------------------
 ANSWER_TITLE = "<b>{question}</b>"
-ANSWER_SOURCE = "<i>Nguồn: {source}</i>"
+ANSWER_SOURCE = "<i>Trích bài viết: “{source}”</i>"
+# An answer to a question about the present: the article's facts are those of July 2020.
+ANSWER_DATED = (
+    "<i>Tại thời điểm Hội nghị ({as_of}), theo bài viết — thông tin này có thể đã thay đổi:</i>"
+)
+ANSWER_AS_OF = "7/2020"
+# "Bao nhiêu / mấy" that the entry gives no number for: say so, then what the article says.
+NO_FIGURE = "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:"
+# Another year, place or conference than the article's.
+OUT_OF_SCOPE = (
+    "Tôi chỉ có thông tin từ bài viết về {covers}. Bài viết không có thông tin về "
+    "“{unmet}”, nên tôi không trả lời được câu hỏi này."
+)
+OUT_OF_SCOPE_NEAREST = "Về Hội nghị 16/7/2020: "
+# A referral (procedures, contacts, documents): its reply comes from the FAQ file.
+REFERRAL_RELATED = "Điều bài viết nói: "
+ALSO_ASKED = "➕ Bạn cũng hỏi: "
 DID_YOU_MEAN = "Có phải bạn muốn hỏi:"
+# The no-match reply says the question was recorded only when it was.
+NO_MATCH_RECORDED = " Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung."
 NO_MATCH = (
-    "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp. Câu hỏi của bạn đã được ghi lại "
-    "để cán bộ bổ sung.\n\n"
+    "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp.{recorded}\n\n"
     "Bạn có thể:\n"
     "• diễn đạt lại câu hỏi ngắn gọn hơn, hoặc xem câu hỏi theo chủ đề;\n"
     "• liên hệ trực tiếp Ủy ban nhân dân cấp xã nơi bạn cư trú (bộ phận tiếp công dân "
@@ -273,6 +290,8 @@ TYPE_NAMES: dict[str, str] = {
 # Terminal chat and ``ask`` (plain text)
 # --------------------------------------------------------------------------------------------
 CLI_ANSWER = "{question}\n\n{answer}"
+CLI_NO_FIGURE = "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:\n\n"
+CLI_DATED = "Tại thời điểm Hội nghị (7/2020), theo bài viết (có thể đã thay đổi):\n\n"
 CLI_NO_MATCH = (
     "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp. Hãy diễn đạt lại câu hỏi, hoặc liên hệ "
     "Ủy ban nhân dân cấp xã nơi bạn cư trú, hoặc Cổng Dịch vụ công quốc gia "
@@ -563,6 +582,20 @@ CHECK_UNKNOWN_TOPIC = "chủ đề '{topic}' của mục '{id}' không có trong
 CHECK_UNKNOWN_RELATED = "mục liên quan '{related}' của mục '{id}' không tồn tại"
 CHECK_SELF_RELATED = "mục '{id}' không được tự liệt kê mình trong 'related'"
 CHECK_DUPLICATE_RELATED = "mục liên quan '{related}' được liệt kê hai lần trong mục '{id}'"
+CHECK_NOT_BOOLEAN = "trường '{field}' trong {where} phải là true hoặc false, không phải {kind}"
+CHECK_TOPIC_KIND = "loại chủ đề '{kind}' không hợp lệ; các loại hợp lệ: {allowed}"
+CHECK_KIND_REFERRAL = "hướng dẫn"
+CHECK_WHERE_REFERRAL = "hướng dẫn '{id}'"
+CHECK_WHERE_REFERRAL_NTH = "hướng dẫn thứ {n} của 'referrals'"
+CHECK_REFERRAL_NO_DEFAULT = (
+    "danh sách 'referrals' cần đúng một hướng dẫn có 'default: true' (dùng khi người dân hỏi "
+    "thủ tục mà không hướng dẫn nào khớp)"
+)
+CHECK_REFERRAL_TWO_DEFAULTS = (
+    "chỉ được một hướng dẫn có 'default: true'; đã có hướng dẫn mặc định tại dòng {line}"
+)
+CHECK_WHERE_SCOPE = "mục 'scope'"
+CHECK_SCOPE_NOT_NUMBER = "'{value}' trong 'numbers' phải là số hoặc ngày (ví dụ 2020, 16/7)"
 
 # -- phrasings ------------------------------------------------------------------------------
 CHECK_FOLDS_TO_NOTHING = "câu '{text}' trong {where} không còn chữ hoặc số nào sau khi chuẩn hóa"
@@ -596,6 +629,28 @@ CHECK_ABBR_EMPTY_LIST = "từ viết tắt '{key}' chưa có cách viết đầy
 CHECK_ABBR_ITEM_NOT_TEXT = "cách viết thứ {n} của '{key}' phải là chuỗi văn bản, không phải {kind}"
 CHECK_ABBR_ITEM_EMPTY = "cách viết thứ {n} của '{key}' đang trống"
 CHECK_ABBR_ITEM_REPEATED = "cách viết '{value}' của '{key}' lặp lại cách viết tại dòng {line}"
+
+# -- synonyms -------------------------------------------------------------------------------
+CHECK_SYN_KEY_EMPTY = "từ chuẩn '{key}' không còn chữ hoặc số nào sau khi chuẩn hóa"
+CHECK_SYN_KEY_REPEATED = "từ chuẩn '{key}' trùng với '{other}' tại dòng {line} sau khi chuẩn hóa"
+CHECK_SYN_VARIANT_EMPTY = (
+    "cách nói '{value}' của '{key}' không còn chữ hoặc số nào sau khi chuẩn hóa"
+)
+CHECK_SYN_VARIANT_IS_KEY = (
+    "cách nói '{value}' giống hệt từ chuẩn '{key}' sau khi bỏ dấu; không cần ghi"
+)
+CHECK_SYN_VARIANT_IS_CANONICAL = (
+    "cách nói '{value}' của '{key}' là từ chuẩn của nhóm tại dòng {line}; "
+    "một từ không thể vừa là từ chuẩn vừa là cách nói của từ khác"
+)
+CHECK_SYN_VARIANT_TWICE = (
+    "cách nói '{value}' của '{key}' đã thuộc từ chuẩn '{other}' tại dòng {line}; "
+    "mỗi cách nói chỉ thuộc một từ chuẩn"
+)
+CHECK_SYNONYM_COLLISION = (
+    "câu '{text}' của {where} trở nên giống hệt '{other}' của {other_where} tại dòng {line} "
+    "khi thay từ đồng nghĩa ('{rewritten}'); trợ lý sẽ khó phân biệt hai mục này"
+)
 
 # -- command-line summary -------------------------------------------------------------------
 CHECK_SUMMARY_OK = "OK: {entries} mục, {topics} chủ đề, {abbreviations} viết tắt"

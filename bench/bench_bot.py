@@ -99,7 +99,9 @@ class Bench:
             KnowledgeBase.load,
             self.config.faq,
             self.config.abbreviations,
-            matcher_factory=lambda _faq, abbreviations: Matcher(faq, abbreviations),
+            matcher_factory=lambda _faq, abbreviations, synonyms: Matcher(
+                faq, abbreviations, synonyms
+            ),
         )
 
     async def stop(self) -> None:

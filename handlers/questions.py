@@ -13,19 +13,28 @@ from handlers import render, survey, votes
 from handlers.context import CustomContext
 from handlers.send import send_messages
 from knowledge.matcher import MatchKind, MatchResult
+from knowledge.normalize import original_words
 from storage.base import Outcome, StorageError
 
 logger = logging.getLogger(__name__)
 
 
 def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
-    """How a match is recorded: its outcome and the FAQ entry it points to, if any."""
+    """How a match is recorded: its outcome and the FAQ entry it points to, if any.
+
+    A referral, a question about another year or place and a figure the article lacks are
+    not answers: they go to the officers' inbox as unanswered, with the nearest entry.
+    """
     if result.kind is MatchKind.ANSWER and result.entry is not None:
         return Outcome.ANSWERED, result.entry.id
     if result.kind is MatchKind.AMBIGUOUS and result.suggestions:
         return Outcome.AMBIGUOUS, result.suggestions[0].faq_id
     if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
         return Outcome.SMALLTALK, None
+    if result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+        return Outcome.UNANSWERED, result.entry.id
+    if result.suggestions:
+        return Outcome.UNANSWERED, result.suggestions[0].faq_id
     return Outcome.UNANSWERED, None
 
 
@@ -66,20 +75,38 @@ async def answer_question(update: Update, context: CustomContext) -> None:
         # votes under it are then keyed by the answer message instead of the question.
         logger.error("question not recorded, answered anyway: %s", error)
         question_id = None
-    if outcome is Outcome.ANSWERED and result.entry is not None:
+    faq = matcher.faq
+    if result.kind is MatchKind.ANSWER and result.entry is not None:
         await send_messages(
             message.chat,
-            render.answer_messages(result.entry),
-            render.answer_keyboard(result.entry, matcher.faq, question_id),
+            render.answer_messages(result.entry, dated=result.dated),
+            render.answer_keyboard(result.entry, faq, question_id, result.also),
             reply_to=message,
         )
+    elif result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+        await send_messages(
+            message.chat,
+            render.no_figure_messages(result.entry),
+            render.answer_keyboard(result.entry, faq, question_id),
+            reply_to=message,
+        )
+    elif result.kind is MatchKind.REFERRAL and result.referral is not None:
+        text, markup = render.referral_message(result.referral, faq, result.suggestions)
+        await message.reply_text(text, reply_markup=markup)
+    elif result.kind is MatchKind.OUT_OF_SCOPE:
+        unmet = original_words(question, result.unmet)
+        text, markup = render.out_of_scope_message(faq.scope.covers, unmet, result.suggestions)
+        await message.reply_text(text, reply_markup=markup)
     elif outcome is Outcome.AMBIGUOUS:
         text, markup = render.suggestions_message(result.suggestions)
         await message.reply_text(text, reply_markup=markup)
     elif outcome is Outcome.SMALLTALK and result.smalltalk is not None:
         await message.reply_text(html.escape(result.smalltalk.reply, quote=False))
     else:
-        await message.reply_text(texts.NO_MATCH, reply_markup=render.no_match_keyboard())
+        await message.reply_text(
+            render.no_match_text(recorded=question_id is not None),
+            reply_markup=render.no_match_keyboard(),
+        )
 
 
 async def answer_button(update: Update, context: CustomContext) -> None:

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import texts
 from knowledge.matcher import Suggestion
-from knowledge.model import Faq, FaqEntry
+from knowledge.model import Faq, FaqEntry, Referral
 from storage.base import SIPAS_FACTORS, Stats, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
@@ -203,13 +203,59 @@ def strip_mention(text: str, username: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 # Answers
 # --------------------------------------------------------------------------------------------
-def answer_messages(entry: FaqEntry, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The HTML messages of one answer: title, answer (split if long), source."""
+def answer_messages(
+    entry: FaqEntry, limit: int = MESSAGE_LIMIT, *, dated: bool = False
+) -> list[str]:
+    """The HTML messages of one answer: title, answer (split if long), the quoted source.
+
+    ``dated``: the question asked about the present, so the answer says when it held. The
+    assistant's own entries (``kind: bot`` topics) quote no source.
+    """
     blocks = [texts.ANSWER_TITLE.format(question=html.escape(entry.question, quote=False))]
+    if dated:
+        blocks.append(texts.ANSWER_DATED.format(as_of=texts.ANSWER_AS_OF))
     blocks += escaped_blocks(entry.answer.strip(), limit)
-    if entry.source:
+    if entry.source and not entry.about_bot:
         blocks.append(texts.ANSWER_SOURCE.format(source=html.escape(entry.source, quote=False)))
     return pack(blocks, limit)
+
+
+def no_figure_messages(entry: FaqEntry, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """ "The article gives no figure", then what it does say (the entry's answer)."""
+    return pack([texts.NO_FIGURE, *answer_messages(entry, limit)], limit)
+
+
+def out_of_scope_message(
+    covers: str, unmet: str, nearest: Sequence[Suggestion]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What the article covers, that it has nothing on ``unmet``, and the nearest entry."""
+    text = texts.OUT_OF_SCOPE.format(
+        covers=html.escape(covers, quote=False), unmet=html.escape(unmet, quote=False)
+    )
+    rows: Rows = [
+        [button(texts.OUT_OF_SCOPE_NEAREST + label(s.question), data(texts.CB_ANSWER, s.faq_id))]
+        for s in nearest[:1]
+    ]
+    rows.append([button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def referral_message(
+    referral: Referral, faq: Faq, nearest: Sequence[Suggestion]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Where to turn, and buttons for what the article says on the subject."""
+    ids = [*(s.faq_id for s in nearest[:1]), *referral.related]
+    entries = [faq.by_id[i] for i in dict.fromkeys(ids) if i in faq.by_id][:MAX_RELATED]
+    rows: Rows = [
+        [button(texts.REFERRAL_RELATED + label(e.question), data(texts.CB_ANSWER, e.id))]
+        for e in entries
+    ]
+    return html.escape(referral.reply, quote=False), InlineKeyboardMarkup(rows)
+
+
+def no_match_text(recorded: bool) -> str:
+    """The "I don't know" reply; it says the question was recorded only if it was."""
+    return texts.NO_MATCH.format(recorded=texts.NO_MATCH_RECORDED if recorded else "")
 
 
 def vote_row(faq_id: str, question_id: int | None) -> list[InlineKeyboardButton]:
@@ -227,9 +273,15 @@ def related_entries(entry: FaqEntry, faq: Faq) -> list[FaqEntry]:
     return [other for other in related if other.id != entry.id][:MAX_RELATED]
 
 
-def answer_keyboard(entry: FaqEntry, faq: Faq, question_id: int | None) -> InlineKeyboardMarkup:
-    """Votes, then one button per related question."""
+def answer_keyboard(
+    entry: FaqEntry, faq: Faq, question_id: int | None, also: Suggestion | None = None
+) -> InlineKeyboardMarkup:
+    """Votes, the message's second question if it had one, then the related questions."""
     rows: Rows = [vote_row(entry.id, question_id)]
+    if also is not None and also.faq_id in faq.by_id:
+        rows.append(
+            [button(texts.ALSO_ASKED + label(also.question), data(texts.CB_ANSWER, also.faq_id))]
+        )
     rows += [
         [button(texts.RELATED_PREFIX + label(other.question), data(texts.CB_ANSWER, other.id))]
         for other in related_entries(entry, faq)

@@ -21,14 +21,15 @@ from typing import Any, TextIO
 import yaml
 
 import texts
-from knowledge.faq import load_abbreviations, load_faq
+from knowledge.faq import load_abbreviations, load_faq, load_synonyms
 from knowledge.matcher import Matcher, MatchKind, MatchResult
-from knowledge.model import KnowledgeFileError
-from knowledge.normalize import fold
+from knowledge.model import Faq, KnowledgeFileError
+from knowledge.normalize import fold, original_words
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_FAQ = PACKAGE_DIR / "faq.yaml"
 DEFAULT_ABBREVIATIONS = PACKAGE_DIR / "abbreviations.yaml"
+DEFAULT_SYNONYMS = PACKAGE_DIR / "synonyms.yaml"
 DEFAULT_CASES = PACKAGE_DIR.parent / "tests" / "data" / "eval_cases.yaml"
 
 # The labeled set must reach these shares (see tests/test_eval.py and the README).
@@ -37,13 +38,18 @@ MIN_OFF_TOPIC_DECLINED = 0.95
 STYLES = ("plain", "no_diacritics", "chat", "typo", "paraphrase")
 
 
-def load_matcher(faq_path: str | Path | None, abbreviations_path: str | Path | None) -> Matcher:
-    """Load both knowledge files and build the index; raises KnowledgeFileError."""
+def load_matcher(
+    faq_path: str | Path | None,
+    abbreviations_path: str | Path | None,
+    synonyms_path: str | Path | None = None,
+) -> Matcher:
+    """Load the knowledge files and build the index; raises KnowledgeFileError."""
     faq = load_faq(Path(faq_path) if faq_path else DEFAULT_FAQ)
     abbreviations = load_abbreviations(
         Path(abbreviations_path) if abbreviations_path else DEFAULT_ABBREVIATIONS
     )
-    return Matcher(faq, abbreviations)
+    synonyms = load_synonyms(Path(synonyms_path) if synonyms_path else DEFAULT_SYNONYMS)
+    return Matcher(faq, abbreviations, synonyms)
 
 
 def result_json(result: MatchResult) -> dict[str, Any]:
@@ -62,10 +68,24 @@ def result_json(result: MatchResult) -> dict[str, Any]:
     }
 
 
-def render_for_terminal(result: MatchResult) -> str:
+def render_for_terminal(result: MatchResult, faq: Faq | None = None) -> str:
     """A person-readable reply for the terminal."""
     if result.kind is MatchKind.ANSWER and result.entry is not None:
-        return texts.CLI_ANSWER.format(question=result.entry.question, answer=result.entry.answer)
+        answer = texts.CLI_ANSWER.format(
+            question=result.entry.question, answer=result.entry.answer
+        )
+        return texts.CLI_DATED + answer if result.dated else answer
+    if result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+        answer = texts.CLI_ANSWER.format(
+            question=result.entry.question, answer=result.entry.answer
+        )
+        return texts.CLI_NO_FIGURE + answer
+    if result.kind is MatchKind.REFERRAL and result.referral is not None:
+        return result.referral.reply
+    if result.kind is MatchKind.OUT_OF_SCOPE:
+        covers = faq.scope.covers if faq is not None else ""
+        unmet = original_words(result.question, result.unmet)
+        return texts.OUT_OF_SCOPE.format(covers=covers, unmet=unmet)
     if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
         return result.smalltalk.reply
     if result.kind is MatchKind.AMBIGUOUS:
@@ -83,7 +103,7 @@ def _print_findings(error: KnowledgeFileError, stream: TextIO) -> None:
 def ask_command(args: argparse.Namespace) -> int:
     """``ask``: answer one question, or JSON lines for questions read from stdin."""
     try:
-        matcher = load_matcher(args.faq, args.abbreviations)
+        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
@@ -96,7 +116,7 @@ def ask_command(args: argparse.Namespace) -> int:
     if not args.question:
         print(texts.CLI_ASK_USAGE, file=sys.stderr)
         return 2
-    print(render_for_terminal(matcher.match(" ".join(args.question))))
+    print(render_for_terminal(matcher.match(" ".join(args.question)), matcher.faq))
     return 0
 
 
@@ -121,13 +141,13 @@ def chat_loop(matcher: Matcher, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
             continue
         result = matcher.match(question)
         offered = [s.faq_id for s in result.suggestions]
-        print(render_for_terminal(result), file=stdout)
+        print(render_for_terminal(result, matcher.faq), file=stdout)
 
 
 def chat_command(args: argparse.Namespace) -> int:
     """``chat``: try the FAQ in the terminal, without Telegram."""
     try:
-        matcher = load_matcher(args.faq, args.abbreviations)
+        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
@@ -216,7 +236,7 @@ def evaluate(matcher: Matcher, cases: dict[str, Any]) -> EvalReport:
 def eval_command(args: argparse.Namespace) -> int:
     """``eval``: accuracy per style and off-topic decline rate; non-zero below thresholds."""
     try:
-        matcher = load_matcher(args.faq, args.abbreviations)
+        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
@@ -236,7 +256,7 @@ def check_faq_command(args: argparse.Namespace) -> int:
     """``check-faq``: validate the FAQ and abbreviations files."""
     from knowledge.cli_check import check_faq_main
 
-    return check_faq_main(args.path, args.abbreviations)
+    return check_faq_main(args.path, args.abbreviations, args.synonyms)
 
 
 def _knowledge_options(parser: argparse.ArgumentParser) -> None:
@@ -245,6 +265,9 @@ def _knowledge_options(parser: argparse.ArgumentParser) -> None:
         "--abbreviations",
         metavar="PATH",
         help="abbreviations file (default: knowledge/abbreviations.yaml)",
+    )
+    parser.add_argument(
+        "--synonyms", metavar="PATH", help="synonyms file (default: knowledge/synonyms.yaml)"
     )
 
 
@@ -269,4 +292,5 @@ def add_commands(subparsers: Any) -> None:
     check = subparsers.add_parser("check-faq", help="validate the FAQ and abbreviations files")
     check.add_argument("path", nargs="?", help="FAQ file (default: knowledge/faq.yaml)")
     check.add_argument("--abbreviations", metavar="PATH")
+    check.add_argument("--synonyms", metavar="PATH")
     check.set_defaults(handler=check_faq_command)

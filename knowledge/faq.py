@@ -44,11 +44,13 @@ from knowledge.model import (
     FaqEntry,
     Finding,
     KnowledgeFileError,
+    Referral,
+    Scope,
     Severity,
     SmallTalk,
     Topic,
 )
-from knowledge.normalize import fold, strip_marks
+from knowledge.normalize import Synonyms, fold, strip_marks
 
 PathLike = str | os.PathLike[str]
 Abbreviations = dict[str, tuple[str, ...]]
@@ -62,11 +64,15 @@ MIN_ALTERNATES = 3
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 ABBREVIATION_KEY_PATTERN = re.compile(r"[a-z0-9đ]+")
 
-FAQ_KEYS = ("topics", "entries", "smalltalk")
-TOPIC_KEYS = ("id", "title")
+FAQ_KEYS = ("topics", "entries", "smalltalk", "referrals", "scope")
+TOPIC_KEYS = ("id", "title", "kind")
+TOPIC_KINDS = ("article", "bot")  # bot: entries about the assistant itself, with no source
 ENTRY_KEYS = ("id", "topic", "question", "alternates", "answer", "source", "related")
 SMALLTALK_KEYS = ("id", "phrasings", "reply")
+REFERRAL_KEYS = ("id", "phrasings", "reply", "related", "default")
+SCOPE_KEYS = ("covers", "numbers")
 ABBREVIATION_FILE_KEYS = ("abbreviations",)
+SYNONYM_FILE_KEYS = ("synonyms",)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 # The line breaks YAML counts, so our line numbers agree with PyYAML's marks.
@@ -433,6 +439,18 @@ class _Checker:
                 texts.append(_Text(raw.strip(), item))
         return texts
 
+    def boolean(self, fields: _Fields, name: str) -> bool:
+        """An optional ``true``/``false`` field (absent: false)."""
+        node = self.value(fields, name, required=False)
+        if node is None:
+            return False
+        if not isinstance(node, ScalarNode) or node.tag != _TAG + "bool":
+            self.error(
+                node, T.CHECK_NOT_BOOLEAN.format(field=name, where=fields.where, kind=_kind(node))
+            )
+            return False
+        return str(node.value).lower() in ("true", "yes", "on", "y")
+
     def identifier(self, fields: _Fields) -> _Text | None:
         """The ``id`` field: required, ``[a-z0-9][a-z0-9-]*``, at most :data:`MAX_ID_CHARS`."""
         ident = self.text(fields, "id", limit=10 * MAX_ID_CHARS)
@@ -529,18 +547,37 @@ class _SmallTalkDraft:
     reply: _Text | None
 
 
+@dataclass(slots=True)
+class _ReferralDraft:
+    """A referral whose fields have been checked."""
+
+    fields: _Fields
+    id: _Text | None
+    phrasings: list[_Text] | None
+    reply: _Text | None
+    related: list[_Text] | None
+    default: bool
+
+
 @dataclass(frozen=True, slots=True)
 class _Phrasing:
     """One way to ask, with the owner it belongs to."""
 
     text: _Text
-    owner: int  # index in the combined list of entries and small talk
+    owner: int  # index in the combined list of entries, small talk and referrals
     where: str
 
 
-def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
-    """Report phrasings that fold to nothing or collide with another owner's after folding."""
+def _check_phrasings(
+    checker: _Checker, phrasings: list[_Phrasing], synonyms: Synonyms | None = None
+) -> None:
+    """Report phrasings that fold to nothing or collide with another owner's after folding.
+
+    With ``synonyms``, phrasings that become equal once synonyms are rewritten are a warning:
+    the FAQ still loads, but the matcher can no longer tell the two entries apart by them.
+    """
     first: dict[str, _Phrasing] = {}
+    rewritten: dict[str, _Phrasing] = {}
     in_file_order = sorted(
         phrasings, key=lambda p: (p.text.node.start_mark.line, p.text.node.start_mark.column)
     )
@@ -553,6 +590,19 @@ def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
             )
             continue
         earlier = first.get(folded)
+        if earlier is None and synonyms is not None:
+            canonical = synonyms.rewrite_text(folded)
+            other = rewritten.setdefault(canonical, phrasing)
+            if other.owner != phrasing.owner and canonical != folded:
+                message = T.CHECK_SYNONYM_COLLISION.format(
+                    text=text.value,
+                    where=phrasing.where,
+                    other=other.text.value,
+                    other_where=other.where,
+                    line=_line(other.text.node),
+                    rewritten=canonical,
+                )
+                checker.warn(text.node, message)
         if earlier is None:
             first[folded] = phrasing
         elif earlier.owner != phrasing.owner:
@@ -569,14 +619,18 @@ def _check_phrasings(checker: _Checker, phrasings: list[_Phrasing]) -> None:
             checker.error(text.node, message)
 
 
-def _check_entry(checker: _Checker, node: MappingNode, n: int) -> _EntryDraft:
-    """Check the fields of one entry."""
+def _check_entry(
+    checker: _Checker, node: MappingNode, n: int, bot_topics: frozenset[str]
+) -> _EntryDraft:
+    """Check the fields of one entry; ``source`` is required outside ``kind: bot`` topics."""
     where = _where(node, T.CHECK_WHERE_ENTRY, T.CHECK_WHERE_ENTRY_NTH, n)
     fields = checker.fields(node, ENTRY_KEYS, where)
+    topic = checker.text(fields, "topic", limit=10 * MAX_ID_CHARS)
+    about_bot = topic is not None and topic.value in bot_topics
     return _EntryDraft(
         fields=fields,
         id=checker.identifier(fields),
-        topic=checker.text(fields, "topic", limit=10 * MAX_ID_CHARS),
+        topic=topic,
         question=checker.text(fields, "question", limit=MAX_QUESTION_CHARS),
         alternates=checker.text_list(
             fields, "alternates", limit=MAX_QUESTION_CHARS, required=True, allow_empty=True
@@ -584,11 +638,75 @@ def _check_entry(checker: _Checker, node: MappingNode, n: int) -> _EntryDraft:
         answer=checker.text(
             fields, "answer", limit=MAX_ANSWER_CHARS, too_long=T.CHECK_ANSWER_TOO_LONG
         ),
-        source=checker.text(fields, "source", limit=MAX_ANSWER_CHARS),
+        source=checker.text(fields, "source", limit=MAX_ANSWER_CHARS, required=not about_bot),
         related=checker.text_list(
             fields, "related", limit=10 * MAX_ID_CHARS, required=False, allow_empty=True
         ),
     )
+
+
+def _check_referral(checker: _Checker, node: MappingNode, n: int) -> _ReferralDraft:
+    """Check the fields of one referral (phrasings may be empty only for the default one)."""
+    where = _where(node, T.CHECK_WHERE_REFERRAL, T.CHECK_WHERE_REFERRAL_NTH, n)
+    fields = checker.fields(node, REFERRAL_KEYS, where)
+    default = checker.boolean(fields, "default")
+    return _ReferralDraft(
+        fields=fields,
+        id=checker.identifier(fields),
+        phrasings=checker.text_list(
+            fields, "phrasings", limit=MAX_QUESTION_CHARS, required=True, allow_empty=default
+        ),
+        reply=checker.text(
+            fields, "reply", limit=MAX_ANSWER_CHARS, too_long=T.CHECK_ANSWER_TOO_LONG
+        ),
+        related=checker.text_list(
+            fields, "related", limit=10 * MAX_ID_CHARS, required=False, allow_empty=True
+        ),
+        default=default,
+    )
+
+
+def _check_referral_set(
+    checker: _Checker, top: _Fields, referrals: list[_ReferralDraft], entry_ids: set[str]
+) -> None:
+    """Related entries must exist, and exactly one referral is the default."""
+    for referral in referrals:
+        own = referral.id.value if referral.id is not None else referral.fields.where
+        for related in referral.related or []:
+            if related.value not in entry_ids:
+                message = T.CHECK_UNKNOWN_RELATED.format(related=related.value, id=own)
+                checker.error(related.node, message)
+    if not referrals:
+        return
+    defaults = [r for r in referrals if r.default]
+    if not defaults:
+        key = top.key("referrals")
+        checker.error(key if key is not None else top.owner, T.CHECK_REFERRAL_NO_DEFAULT)
+    for extra in defaults[1:]:
+        first = defaults[0].fields.owner
+        checker.error(extra.fields.owner, T.CHECK_REFERRAL_TWO_DEFAULTS.format(line=_line(first)))
+
+
+def _check_scope(checker: _Checker, top: _Fields) -> Scope:
+    """The optional ``scope``: what the article covers, and the numbers that name it."""
+    node = checker.value(top, "scope", required=False)
+    if node is None:
+        return Scope()
+    if not isinstance(node, MappingNode):
+        checker.error(node, T.CHECK_NOT_MAPPING.format(field="scope", kind=_kind(node)))
+        return Scope()
+    fields = checker.fields(node, SCOPE_KEYS, T.CHECK_WHERE_SCOPE)
+    covers = checker.text(fields, "covers", limit=MAX_ANSWER_CHARS)
+    numbers = checker.text_list(
+        fields, "numbers", limit=MAX_QUESTION_CHARS, required=False, allow_empty=True
+    )
+    tokens: set[str] = set()
+    for number in numbers or []:
+        folded = fold(number.value).split()
+        if not folded or not all(token.isdigit() for token in folded):
+            checker.error(number.node, T.CHECK_SCOPE_NOT_NUMBER.format(value=number.value))
+        tokens.update(folded)
+    return Scope(covers.value if covers is not None else "", frozenset(tokens))
 
 
 def _check_smalltalk(checker: _Checker, node: MappingNode, n: int) -> _SmallTalkDraft:
@@ -650,7 +768,7 @@ def _warn_entry_quality(checker: _Checker, entry: _EntryDraft) -> None:
         checker.warn(key, T.CHECK_NO_PLAIN_ALTERNATE.format(id=ident, example=example))
 
 
-def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
+def _check_faq_tree(root: Node, checker: _Checker, synonyms: Synonyms | None = None) -> Faq | None:
     """Check a composed FAQ file and build the :class:`Faq` if it has no errors."""
     if not isinstance(root, MappingNode):
         keys = ", ".join(f"'{k}'" for k in FAQ_KEYS)
@@ -660,19 +778,34 @@ def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
     topics_node = top.items.get("topics")
 
     topic_drafts = []
+    bot_topics: set[str] = set()
     for n, node in enumerate(checker.section(top, "topics", required=True), start=1):
         where = _where(node, T.CHECK_WHERE_TOPIC, T.CHECK_WHERE_TOPIC_NTH, n)
         fields = checker.fields(node, TOPIC_KEYS, where)
         ident = checker.identifier(fields)
         title = checker.text(fields, "title", limit=MAX_QUESTION_CHARS)
+        kind = checker.text(fields, "kind", limit=MAX_ID_CHARS, required=False)
+        if kind is not None and kind.value not in TOPIC_KINDS:
+            allowed = ", ".join(TOPIC_KINDS)
+            checker.error(kind.node, T.CHECK_TOPIC_KIND.format(kind=kind.value, allowed=allowed))
         topic_drafts.append((ident, title))
+        if ident is not None and kind is not None and kind.value == "bot":
+            bot_topics.add(ident.value)
     checker.unique_ids((ident for ident, _ in topic_drafts), T.CHECK_KIND_TOPIC)
 
     entries = [
-        _check_entry(checker, node, n)
+        _check_entry(checker, node, n, frozenset(bot_topics))
         for n, node in enumerate(checker.section(top, "entries", required=True), start=1)
     ]
     checker.unique_ids((e.id for e in entries), T.CHECK_KIND_ENTRY)
+
+    referrals = [
+        _check_referral(checker, node, n)
+        for n, node in enumerate(checker.section(top, "referrals", required=False), start=1)
+    ]
+    checker.unique_ids((r.id for r in referrals), T.CHECK_KIND_REFERRAL)
+    _check_referral_set(checker, top, referrals, {e.id.value for e in entries if e.id})
+    scope = _check_scope(checker, top)
 
     smalltalk = [
         _check_smalltalk(checker, node, n)
@@ -692,7 +825,10 @@ def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
         phrasings += [_Phrasing(t, owner, entry.fields.where) for t in texts]
     for owner, small in enumerate(smalltalk, start=len(entries)):
         phrasings += [_Phrasing(t, owner, small.fields.where) for t in small.phrasings or []]
-    _check_phrasings(checker, phrasings)
+    for owner, referral in enumerate(referrals, start=len(entries) + len(smalltalk)):
+        where = referral.fields.where
+        phrasings += [_Phrasing(t, owner, where) for t in referral.phrasings or []]
+    _check_phrasings(checker, phrasings, synonyms)
 
     for entry in entries:
         _warn_entry_quality(checker, entry)
@@ -703,7 +839,33 @@ def _check_faq_tree(root: Node, checker: _Checker) -> Faq | None:
 
     if checker.failed:
         return None
-    return _build_faq(checker.name, topic_drafts, entries, smalltalk)
+    built = _build_faq(checker.name, topic_drafts, entries, smalltalk, frozenset(bot_topics))
+    return Faq(
+        topics=built.topics,
+        entries=built.entries,
+        smalltalk=built.smalltalk,
+        path=built.path,
+        referrals=_build_referrals(referrals),
+        scope=scope,
+    )
+
+
+def _build_referrals(referrals: list[_ReferralDraft]) -> tuple[Referral, ...]:
+    """Referrals from drafts that passed every check."""
+    built = []
+    for r in referrals:
+        assert r.id is not None and r.reply is not None
+        built.append(
+            Referral(
+                id=r.id.value,
+                phrasings=tuple(p.value for p in r.phrasings or []),
+                reply=r.reply.value,
+                related=tuple(x.value for x in r.related or []),
+                default=r.default,
+                line=_line(r.fields.owner),
+            )
+        )
+    return tuple(built)
 
 
 def _build_faq(
@@ -711,6 +873,7 @@ def _build_faq(
     topic_drafts: list[tuple[_Text | None, _Text | None]],
     entries: list[_EntryDraft],
     smalltalk: list[_SmallTalkDraft],
+    bot_topics: frozenset[str] = frozenset(),
 ) -> Faq:
     """Build the model from drafts that passed every check (no field is ``None``)."""
 
@@ -719,7 +882,10 @@ def _build_faq(
         assert text is not None
         return text.value
 
-    topics = tuple(Topic(value(ident), value(title)) for ident, title in topic_drafts)
+    topics = tuple(
+        Topic(value(ident), value(title), about_bot=value(ident) in bot_topics)
+        for ident, title in topic_drafts
+    )
     faq_entries = tuple(
         FaqEntry(
             id=value(e.id),
@@ -727,9 +893,10 @@ def _build_faq(
             question=value(e.question),
             alternates=tuple(a.value for a in e.alternates or []),
             answer=value(e.answer),
-            source=value(e.source),
+            source=e.source.value if e.source is not None else "",
             related=tuple(r.value for r in e.related or []),
             line=_line(e.fields.owner),
+            about_bot=value(e.topic) in bot_topics,
         )
         for e in entries
     )
@@ -829,13 +996,19 @@ def _check_expansions(
 # -- public API ---------------------------------------------------------------------------
 
 
-def check_faq_bytes(data: bytes, name: str) -> tuple[Faq | None, list[Finding]]:
-    """Check FAQ file content; the FAQ (``None`` on any error) and all findings."""
+def check_faq_bytes(
+    data: bytes, name: str, synonyms: Synonyms | None = None
+) -> tuple[Faq | None, list[Finding]]:
+    """Check FAQ file content; the FAQ (``None`` on any error) and all findings.
+
+    With ``synonyms``, phrasings of different entries that become equal once synonyms are
+    rewritten are reported as warnings.
+    """
     root, findings = _compose(data, name)
     if root is None:
         return None, findings
     checker = _Checker(name)
-    faq = _check_faq_tree(root, checker)
+    faq = _check_faq_tree(root, checker, synonyms)
     return faq, _sorted(checker.findings)
 
 
@@ -851,12 +1024,14 @@ def check_abbreviations_bytes(
     return table, _sorted(checker.findings)
 
 
-def check_faq_file(path: PathLike) -> tuple[Faq | None, list[Finding]]:
+def check_faq_file(
+    path: PathLike, synonyms: Synonyms | None = None
+) -> tuple[Faq | None, list[Finding]]:
     """Check a FAQ file; the FAQ (``None`` on any error) and all findings, warnings included."""
     data, findings = read_knowledge_file(path)
     if data is None:
         return None, findings
-    return check_faq_bytes(data, os.fspath(path))
+    return check_faq_bytes(data, os.fspath(path), synonyms)
 
 
 def check_abbreviations_file(path: PathLike) -> tuple[Abbreviations | None, list[Finding]]:
@@ -878,6 +1053,100 @@ def load_faq(path: PathLike) -> Faq:
 def load_abbreviations(path: PathLike) -> Abbreviations:
     """Load an abbreviations file (keys folded, expansions as written) or raise."""
     table, findings = check_abbreviations_file(path)
+    if table is None:
+        raise KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
+    return table
+
+
+# -- synonyms -------------------------------------------------------------------------------
+
+
+def _check_synonyms_tree(root: Node, checker: _Checker) -> Synonyms | None:
+    """Check a composed synonyms file: canonical phrase -> list of variants."""
+    if not isinstance(root, MappingNode):
+        keys = ", ".join(f"'{k}'" for k in SYNONYM_FILE_KEYS)
+        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
+        return None
+    top = checker.fields(root, SYNONYM_FILE_KEYS, T.CHECK_WHERE_TOP)
+    table = checker.value(top, "synonyms", required=True)
+    if table is None:
+        return None
+    if not isinstance(table, MappingNode):
+        checker.error(table, T.CHECK_NOT_MAPPING.format(field="synonyms", kind=_kind(table)))
+        return None
+
+    groups: list[tuple[str, Node, list[tuple[str, Node]]]] = []
+    canonical_at: dict[str, tuple[str, Node]] = {}
+    for key, key_node, value_node in checker.pairs(table):
+        folded_key = fold(key)
+        if not folded_key:
+            checker.error(key_node, T.CHECK_SYN_KEY_EMPTY.format(key=key))
+            continue
+        if folded_key in canonical_at:
+            other, other_node = canonical_at[folded_key]
+            message = T.CHECK_SYN_KEY_REPEATED.format(key=key, other=other, line=_line(other_node))
+            checker.error(key_node, message)
+            continue
+        canonical_at[folded_key] = (key, key_node)
+        expansions = _check_expansions(checker, key, key_node, value_node)
+        if expansions is None:
+            continue
+        items = list(value_node.value) if isinstance(value_node, SequenceNode) else []
+        located: list[tuple[str, Node]] = [
+            (v, next((n for n in items if (_text_of(n) or "").strip() == v), value_node))
+            for v in expansions
+        ]
+        groups.append((key, key_node, located))
+
+    mapping: dict[str, str] = {}
+    variant_at: dict[str, tuple[str, Node]] = {}
+    for key, _key_node, variants in groups:
+        folded_key = fold(key)
+        for variant, node in variants:
+            folded = fold(variant)
+            if not folded:
+                checker.error(node, T.CHECK_SYN_VARIANT_EMPTY.format(value=variant, key=key))
+            elif folded == folded_key:
+                checker.warn(node, T.CHECK_SYN_VARIANT_IS_KEY.format(value=variant, key=key))
+            elif folded in canonical_at:
+                other, other_node = canonical_at[folded]
+                message = T.CHECK_SYN_VARIANT_IS_CANONICAL.format(
+                    value=variant, key=key, line=_line(other_node)
+                )
+                checker.error(node, message)
+            elif folded in variant_at:
+                other, other_node = variant_at[folded]
+                message = T.CHECK_SYN_VARIANT_TWICE.format(
+                    value=variant, key=key, other=other, line=_line(other_node)
+                )
+                checker.error(node, message)
+            else:
+                variant_at[folded] = (key, node)
+                mapping[folded] = folded_key
+    return None if checker.failed else Synonyms(mapping)
+
+
+def check_synonyms_bytes(data: bytes, name: str) -> tuple[Synonyms | None, list[Finding]]:
+    """Check synonyms file content; the table (``None`` on any error) and all findings."""
+    root, findings = _compose(data, name)
+    if root is None:
+        return None, findings
+    checker = _Checker(name)
+    table = _check_synonyms_tree(root, checker)
+    return table, _sorted(checker.findings)
+
+
+def check_synonyms_file(path: PathLike) -> tuple[Synonyms | None, list[Finding]]:
+    """Check a synonyms file; the table (``None`` on any error) and all findings."""
+    data, findings = read_knowledge_file(path)
+    if data is None:
+        return None, findings
+    return check_synonyms_bytes(data, os.fspath(path))
+
+
+def load_synonyms(path: PathLike) -> Synonyms:
+    """Load a synonyms file or raise :class:`KnowledgeFileError`."""
+    table, findings = check_synonyms_file(path)
     if table is None:
         raise KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
     return table

@@ -30,12 +30,14 @@ from knowledge.faq import (
     PathLike,
     check_abbreviations_bytes,
     check_faq_bytes,
+    check_synonyms_bytes,
     read_knowledge_file,
 )
 from knowledge.matcher import Matcher
 from knowledge.model import Faq, Finding, KnowledgeFileError, Severity
+from knowledge.normalize import Synonyms
 
-MatcherFactory = Callable[[Faq, Abbreviations], Matcher]
+MatcherFactory = Callable[[Faq, Abbreviations, Synonyms], Matcher]
 
 # A file modified this close to the moment its stat was taken may change again within the
 # same mtime tick without changing its stat, so its stat alone never proves it unchanged.
@@ -75,7 +77,7 @@ class ReloadResult:
 class _Seen:
     """The files as the last reload saw them, and what checking them found."""
 
-    stats: tuple[_Stat | None, _Stat | None]
+    stats: tuple[_Stat | None, ...]
     taken_at: float  # time.time() when the stats were taken
     digest: str
     ok: bool
@@ -102,7 +104,7 @@ def _stat(path: PathLike | None) -> _Stat | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _settled(stats: tuple[_Stat | None, _Stat | None], taken_at: float) -> bool:
+def _settled(stats: tuple[_Stat | None, ...], taken_at: float) -> bool:
     """Whether no file changed since ``taken_at`` without its stat changing too.
 
     A missing file (``None``) that is still missing has not changed; an existing one is
@@ -112,10 +114,10 @@ def _settled(stats: tuple[_Stat | None, _Stat | None], taken_at: float) -> bool:
     return all(stat is None or taken_at - stat[0] / 1e9 > _RACY_SECONDS for stat in stats)
 
 
-def _digest(faq_data: bytes, abbreviations_data: bytes | None) -> str:
-    """One hash over both files' content."""
+def _digest(*files: bytes | None) -> str:
+    """One hash over the files' content."""
     hasher = hashlib.sha256()
-    for data in (faq_data, abbreviations_data):
+    for data in files:
         hasher.update(b"-" if data is None else b"+%d:" % len(data))
         hasher.update(data or b"")
     return hasher.hexdigest()
@@ -129,11 +131,13 @@ class KnowledgeBase:
         faq_path: PathLike,
         abbreviations_path: PathLike | None = None,
         *,
+        synonyms_path: PathLike | None = None,
         matcher_factory: MatcherFactory = Matcher,
     ) -> None:
         """Set up without loading; use :meth:`load` for a ready knowledge base."""
         self.faq_path = faq_path
         self.abbreviations_path = abbreviations_path
+        self.synonyms_path = synonyms_path
         self._matcher_factory = matcher_factory
         self._matcher: Matcher | None = None
         self._served_digest = ""
@@ -147,10 +151,16 @@ class KnowledgeBase:
         faq_path: PathLike,
         abbreviations_path: PathLike | None = None,
         *,
+        synonyms_path: PathLike | None = None,
         matcher_factory: MatcherFactory = Matcher,
     ) -> KnowledgeBase:
-        """Load both files and build the first index; raise KnowledgeFileError if invalid."""
-        base = cls(faq_path, abbreviations_path, matcher_factory=matcher_factory)
+        """Load the files and build the first index; raise KnowledgeFileError if invalid."""
+        base = cls(
+            faq_path,
+            abbreviations_path,
+            synonyms_path=synonyms_path,
+            matcher_factory=matcher_factory,
+        )
         result = base.reload(force=True)
         if not result.ok:
             raise KnowledgeFileError(result.errors)
@@ -187,7 +197,11 @@ class KnowledgeBase:
         """Read, check and index the files if needed; changes nothing on ``self``."""
         previous = self._seen
         taken_at = time.time()
-        stats = (_stat(self.faq_path), _stat(self.abbreviations_path))
+        stats = (
+            _stat(self.faq_path),
+            _stat(self.abbreviations_path),
+            _stat(self.synonyms_path),
+        )
         if (
             not force
             and previous is not None
@@ -201,6 +215,10 @@ class KnowledgeBase:
         if self.abbreviations_path is not None:
             abbreviations_data, more = read_knowledge_file(self.abbreviations_path)
             findings += more
+        synonyms_data: bytes | None = None
+        if self.synonyms_path is not None:
+            synonyms_data, more = read_knowledge_file(self.synonyms_path)
+            findings += more
         if findings:  # a file is missing or unreadable
             seen = _Seen(stats, taken_at, "", ok=False, findings=tuple(findings))
             changed = (
@@ -209,22 +227,28 @@ class KnowledgeBase:
             return _Attempt(seen, changed=force or changed)
         assert faq_data is not None
 
-        digest = _digest(faq_data, abbreviations_data)
+        digest = _digest(faq_data, abbreviations_data, synonyms_data)
         if not force and previous is not None and digest == previous.digest:
             return _Attempt(_Seen(stats, taken_at, digest, previous.ok, previous.findings), False)
         if not force and digest == self._served_digest:  # an edit was undone
             seen = _Seen(stats, taken_at, digest, ok=True, findings=self._served_findings)
             return _Attempt(seen, changed=False)
 
-        faq, findings = check_faq_bytes(faq_data, os.fspath(self.faq_path))
+        synonyms: Synonyms | None = Synonyms()
+        findings = []
+        if synonyms_data is not None and self.synonyms_path is not None:
+            name = os.fspath(self.synonyms_path)
+            synonyms, findings = check_synonyms_bytes(synonyms_data, name)
+        faq, more = check_faq_bytes(faq_data, os.fspath(self.faq_path), synonyms)
+        findings = more + findings
         abbreviations: Abbreviations | None = {}
         if abbreviations_data is not None and self.abbreviations_path is not None:
             name = os.fspath(self.abbreviations_path)
             abbreviations, more = check_abbreviations_bytes(abbreviations_data, name)
             findings += more
-        if faq is None or abbreviations is None:
+        if faq is None or abbreviations is None or synonyms is None:
             return _Attempt(_Seen(stats, taken_at, digest, False, tuple(findings)), True)
-        matcher = self._matcher_factory(faq, abbreviations)
+        matcher = self._matcher_factory(faq, abbreviations, synonyms)
         seen = _Seen(stats, taken_at, digest, ok=True, findings=tuple(findings))
         return _Attempt(seen, changed=True, matcher=matcher)
 

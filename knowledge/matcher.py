@@ -54,9 +54,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -64,24 +63,29 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type stubs
 
-from knowledge.model import Faq, FaqEntry, SmallTalk
-from knowledge.normalize import fold
+from knowledge import message, scope
+from knowledge.model import Faq, FaqEntry, Referral, SmallTalk
+from knowledge.normalize import Synonyms, fold
 
 Abbreviations = dict[str, tuple[str, ...]]
+Owner = FaqEntry | SmallTalk | Referral
 
-# Calibrated on tests/data/eval_cases.yaml (see the module docstring and the README).
+# Calibrated on the tuning half of tests/data/eval_citizens.yaml (see the module docstring).
 ANSWER_SCORE = 40.0
 ANSWER_MARGIN = 3.0
 # With confidences closer than the margin, the wording (rapidfuzz token_sort_ratio) must be
 # this much closer to the leader's.
 TIE_BREAK_CLOSENESS = 15.0
 SUGGEST_SCORE = 25.0
+# Small talk ("vâng", "cảm ơn") is replied to only when it is most of the message: "giá vàng
+# hôm nay bn" shares "vàng"/"vâng" with it, and must not get "Vâng ạ".
+SMALLTALK_SCORE = 60.0
+# Officers' tools show no nearest entry below this: it would only mislead.
+NEAREST_MIN_SCORE = 10.0
 MAX_SUGGESTIONS = 3
 
 # How much of the score comes from covering the question (the rest: covering the phrasing).
 QUESTION_WEIGHT = 0.65
-# Only the first syllables of a very long message are matched: bounded work per message.
-MAX_SYLLABLES = 64
 # BM25's parameters (the usual ones) and the entries it puts forward for scoring.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -94,7 +98,8 @@ REPAIR_WEIGHT = 0.8
 FUNCTION_WEIGHT = 0.3
 FUNCTION_WORDS = frozenset(
     """a ad oi vay z v nhi nhe ha thi la ma nhung cac nay the nhu cho em e toi minh mk co
-    khong ko k kg duoc dc cua va voi vs gi j xin giup biet muon vui long u nha di roi r""".split()
+    khong ko k kg duoc dc cua va voi vs gi j xin giup biet muon vui long u nha di roi r
+    anh admin ah ak""".split()
 )
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
@@ -107,6 +112,9 @@ class MatchKind(StrEnum):
     AMBIGUOUS = "ambiguous"
     NO_MATCH = "no_match"
     SMALLTALK = "smalltalk"
+    REFERRAL = "referral"  # a procedure, contact or document: where to turn
+    OUT_OF_SCOPE = "out_of_scope"  # another year, place or body than the article's
+    NO_FIGURE = "no_figure"  # a figure the entry does not give
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,22 +130,16 @@ class MatchResult:
     question: str
     normalized: str
     score: float  # 0..100, the confidence of the best candidate
-    entry: FaqEntry | None = None  # set for ANSWER
+    entry: FaqEntry | None = None  # ANSWER; NO_FIGURE: what the article does say
     smalltalk: SmallTalk | None = None  # set for SMALLTALK
-    suggestions: tuple[Suggestion, ...] = ()  # up to 3, for AMBIGUOUS
+    suggestions: tuple[Suggestion, ...] = ()  # AMBIGUOUS: up to 3; OUT_OF_SCOPE: the nearest
+    referral: Referral | None = None  # set for REFERRAL
+    dated: bool = False  # ANSWER to a question about the present: say when the facts held
+    unmet: str = ""  # OUT_OF_SCOPE: what the question asks about, folded ("nam 2021")
+    also: Suggestion | None = None  # ANSWER: a second question in the same message
 
 
 Features = dict[str, float]  # feature -> weight (1.0, or less for a repaired typo)
-
-
-@dataclass(slots=True)
-class _Doc:
-    owner: int  # index into Matcher._owners
-    folded: str
-    features: Features
-    described: float = -1.0  # IDF-weighted size of the phrasing; worked out when first needed
-
-
 Reading = tuple[list[str], list[float]]  # syllables and their weights
 
 
@@ -167,7 +169,11 @@ def _readings(
             expansions = expansions[:1]
         if expansions:
             combinations *= len(expansions)
-            choices.append([(e.split(), [weight] * len(e.split())) for e in expansions])
+            # One-letter chat abbreviations are pronouns and particles ("c" = chị, "e" = em,
+            # "k" = không): their expansions say nothing of the subject, and folded they are
+            # also content words ("chi" is "chỉ" in "chỉ số").
+            each = weight * FUNCTION_WEIGHT if len(token) == 1 else weight
+            choices.append([(e.split(), [each] * len(e.split())) for e in expansions])
         else:
             choices.append([([token], [weight])])
     return [
@@ -190,7 +196,7 @@ def _features(syllables: Sequence[str], weights: Sequence[float] | None = None) 
     bigram_weights = [min(pair) for pair in itertools.pairwise(weighted)]
     features = dict(zip(syllables, weighted, strict=True))
     features.update(zip(bigrams, bigram_weights, strict=True))
-    if weights is not None and len(features) < len(syllables) + len(bigrams):
+    if len(features) < len(syllables) + len(bigrams):
         # A repeated syllable or pair with different weights (a repaired typo): keep the most.
         for text, weight in zip([*syllables, *bigrams], [*weighted, *bigram_weights], strict=True):
             features[text] = max(weight, features[text])
@@ -211,100 +217,182 @@ def _top(scores: np.ndarray, count: int) -> np.ndarray:
     return chosen[np.argsort(-scores[chosen], kind="stable")][:count]
 
 
-class _Bm25:
-    """BM25 over documents whose every feature occurs once, as a sparse matrix (scipy).
+def _csr(rows: list[np.ndarray], data: list[np.ndarray], columns: int) -> sparse.csr_matrix:
+    """A CSR matrix from per-row column ids and values (duplicates: the largest kept)."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    values = np.concatenate(data) if data else np.zeros(0, dtype=np.float32)
+    matrix = sparse.csr_matrix(
+        (values.astype(np.float32), indices.astype(np.int32), indptr), shape=(len(rows), columns)
+    )
+    matrix.sort_indices()
+    return matrix
 
-    With a term frequency of 1, BM25's score of a document is the sum of the IDF of the query
-    terms it holds times a factor of its length alone, ``1 / (1 + k1 (1 - b + b len/avglen))``
-    (Lucene's variant), so one sparse matrix-vector product scores every document. The
-    ``bm25s`` library computes the same, but spent half of the index build recounting term
-    frequencies that are all 1 here.
+
+def _row_hits(
+    matrix: sparse.csr_matrix, rows: Sequence[int], ids: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the sum of ``values`` of the query ids it holds, and of values x data.
+
+    ``ids`` must be sorted. One vectorised pass over the rows' stored entries.
     """
+    starts = matrix.indptr[np.asarray(rows)]
+    ends = matrix.indptr[np.asarray(rows) + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0 or len(ids) == 0:
+        zeros = np.zeros(len(rows))
+        return zeros, zeros.copy()
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    positions = np.arange(total) + offsets
+    columns = matrix.indices[positions]
+    labels = np.repeat(np.arange(len(rows)), lengths)
+    where = np.searchsorted(ids, columns)
+    where[where >= len(ids)] = 0
+    hit = ids[where] == columns
+    plain = np.bincount(labels[hit], weights=values[where[hit]], minlength=len(rows))
+    weighted = np.bincount(
+        labels[hit], weights=values[where[hit]] * matrix.data[positions[hit]], minlength=len(rows)
+    )
+    return plain, weighted
 
-    def __init__(self, docs: Sequence[Iterable[str]], idf: dict[str, float]) -> None:
-        self._term_ids = {term: index for index, term in enumerate(idf)}
-        self._idf = np.fromiter(idf.values(), dtype=np.float32, count=len(idf))
-        columns = [[self._term_ids[term] for term in doc] for doc in docs]
-        lengths = np.fromiter((len(ids) for ids in columns), dtype=np.float32, count=len(docs))
-        rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths.astype(np.int64))
-        flat = np.fromiter(itertools.chain.from_iterable(columns), dtype=np.int32)
-        self._matrix = sparse.csc_matrix(
-            (np.ones(len(flat), dtype=np.float32), (rows, flat)), shape=(len(docs), len(idf))
-        )
-        average = float(lengths.mean()) if len(docs) else 1.0
-        self._norm: np.ndarray = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
 
-    def scores(self, terms: Iterable[str]) -> np.ndarray:
-        """The BM25 score of every document for a query made of ``terms``."""
-        ids = [self._term_ids[term] for term in terms if term in self._term_ids]
-        if not ids:
-            return np.zeros(len(self._norm), dtype=np.float32)
-        scored: np.ndarray = np.asarray(self._matrix[:, ids] @ self._idf[ids]) * self._norm
-        return scored
+@dataclass(slots=True)
+class _Scored:
+    owner: int
+    score: float
+    closeness: float
+    reading: int  # which reading of the question gave the score
+
+
+@dataclass(slots=True)
+class _Ranked:
+    folded: str
+    owners: list[_Scored] = field(default_factory=list)
+    readings: list[list[str]] = field(default_factory=list)  # before synonyms
 
 
 class Matcher:
     """An immutable index over one FAQ; build a new one to change the FAQ."""
 
-    def __init__(self, faq: Faq, abbreviations: Abbreviations | None = None) -> None:
+    def __init__(
+        self,
+        faq: Faq,
+        abbreviations: Abbreviations | None = None,
+        synonyms: Synonyms | None = None,
+    ) -> None:
         self.faq = faq
         self.abbreviations: Abbreviations = {
             fold(key): tuple(fold(expansion) for expansion in expansions if fold(expansion))
             for key, expansions in (abbreviations or {}).items()
         }
-        self._owners: list[FaqEntry | SmallTalk] = [*faq.entries, *faq.smalltalk]
-        self._exact: dict[str, int] = {}
-        self._docs: list[_Doc] = []
+        self.synonyms = synonyms or Synonyms()
+        self._owners: list[Owner] = [*faq.entries, *faq.smalltalk, *faq.referrals]
+        vocabulary: dict[str, int] = {}
+        intern = vocabulary.setdefault
+
+        def encode(features: Features) -> tuple[np.ndarray, np.ndarray]:
+            ids = np.fromiter(
+                (intern(text, len(vocabulary)) for text in features), np.int32, len(features)
+            )
+            return ids, np.fromiter(features.values(), np.float32, len(features))
+
+        exact: dict[str, int] = {}
+        doc_ids: list[np.ndarray] = []
+        doc_weights: list[np.ndarray] = []
+        doc_owner: list[int] = []
+        doc_phrasing: list[int] = []
+        owner_docs = np.zeros(len(self._owners) + 1, dtype=np.int64)
+        answer_ids: list[np.ndarray] = []
+        answer_weights: list[np.ndarray] = []
+        rewrite = self.synonyms.rewrite
         for owner_index, owner in enumerate(self._owners):
-            folded_phrasings = [folded for p in owner.phrasings if (folded := fold(p))]
+            folded_phrasings = [fold(p) for p in owner.phrasings]
             context = frozenset(" ".join(folded_phrasings).split())
-            for folded in folded_phrasings:
-                self._exact.setdefault(folded, owner_index)
-                syllables = folded.split()
-                if self.abbreviations.keys().isdisjoint(syllables):
-                    self._docs.append(_Doc(owner_index, folded, _features(syllables)))
+            for phrasing_index, folded in enumerate(folded_phrasings):
+                if not folded:
                     continue
+                exact.setdefault(folded, owner_index)
+                syllables = folded.split()
                 ones = [1.0] * len(syllables)
                 for reading in _readings(syllables, ones, self.abbreviations, context):
-                    self._docs.append(_Doc(owner_index, folded, _features(*reading)))
+                    ids, weights = encode(_features(*rewrite(*reading)))
+                    doc_ids.append(ids)
+                    doc_weights.append(weights)
+                    doc_owner.append(owner_index)
+                    doc_phrasing.append(phrasing_index)
+            owner_docs[owner_index + 1] = len(doc_ids)
+            if isinstance(owner, FaqEntry):
+                syllables = fold(f"{owner.answer} {owner.source}").split()
+                ids, weights = encode(_features(*rewrite(syllables, [1.0] * len(syllables))))
+            else:
+                ids, weights = np.zeros(0, np.int32), np.zeros(0, np.float32)
+            answer_ids.append(ids)
+            answer_weights.append(weights)
+        self._exact = exact
+        self._owner_docs = owner_docs
+        self._doc_owner = np.asarray(doc_owner, dtype=np.int32)
+        self._doc_phrasing = np.asarray(doc_phrasing, dtype=np.int32)
+        terms = len(vocabulary)
+        self._vocabulary = vocabulary
 
-        # What an entry knows across all its phrasings: a question may take "diễn ra" from one
-        # phrasing and "ở đâu" from another.
-        self._owner_docs: list[list[_Doc]] = [[] for _ in self._owners]
-        for doc in self._docs:
-            self._owner_docs[doc.owner].append(doc)
-        self._owner_features = [
-            frozenset().union(*(doc.features for doc in docs)) for docs in self._owner_docs
-        ]
-        # Citizens ask about what an answer says, in its words: the answer is weaker evidence.
-        self._answer_features: list[Features] = [
-            _features(fold(f"{owner.answer} {owner.source}").split())
-            if isinstance(owner, FaqEntry)
-            else {}
-            for owner in self._owners
-        ]
-        indexed = [doc.features for doc in self._docs] + self._answer_features
-        self._indexed_owner = [doc.owner for doc in self._docs] + list(range(len(self._owners)))
+        # Documents: one per phrasing reading, weights as data. Owners: what an entry knows
+        # across all its phrasings (a question may take "diễn ra" from one phrasing and
+        # "ở đâu" from another); answers: what only its answer and source say.
+        self._docs = _csr(doc_ids, doc_weights, terms)
+        per_owner = sparse.csr_matrix(
+            (
+                np.ones(len(doc_owner), dtype=np.float32),
+                (np.asarray(doc_owner, dtype=np.int64), np.arange(len(doc_owner))),
+            ),
+            shape=(len(self._owners), len(doc_owner)),
+        )
+        binary_docs = self._docs.copy()
+        binary_docs.data[:] = 1.0
+        owner_terms = (per_owner @ binary_docs).tocsr()
+        owner_terms.data[:] = 1.0
+        owner_terms.sort_indices()
+        self._owner_terms = owner_terms
+        answers = _csr(answer_ids, [np.ones(len(i), np.float32) for i in answer_ids], terms)
+        answer_only = (answers - answers.multiply(owner_terms)).tocsr()
+        answer_only.eliminate_zeros()
+        answer_only.sort_indices()
+        self._answer_only = answer_only
 
-        frequencies: Counter[str] = Counter()
-        for features in indexed:
-            frequencies.update(features.keys())
-        count = max(len(indexed), 1)
-        self._idf: dict[str, float] = {
-            text: math.log(1 + (count - df + 0.5) / (df + 0.5)) for text, df in frequencies.items()
-        }
+        # BM25 over phrasings and answers alike: every feature occurs once per document.
+        indexed = sparse.vstack([binary_docs, answers.astype(np.float32)]).tocsc()
+        frequencies = np.diff(indexed.indptr).astype(np.float64)
+        count = max(indexed.shape[0], 1)
+        self._idf = np.log(1 + (count - frequencies + 0.5) / (frequencies + 0.5)).astype(
+            np.float32
+        )
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        self._bigrams = frozenset(text for text in frequencies if " " in text)
+        lengths = np.diff(indexed.tocsr().indptr).astype(np.float32)
+        average = float(lengths.mean()) if len(lengths) else 1.0
+        self._bm25 = indexed
+        self._bm25_norm = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
+        self._indexed_owner = np.concatenate(
+            [self._doc_owner, np.arange(len(self._owners), dtype=np.int32)]
+        )
+        self._described = np.asarray(self._docs @ self._idf, dtype=np.float64).ravel()
+
         # For typo repair: which syllables follow, and precede, each one in a known pair.
-        self._follows: dict[str, set[str]] = {}
-        self._precedes: dict[str, set[str]] = {}
-        for bigram in self._bigrams:
-            left, right = bigram.split(" ")
-            self._follows.setdefault(left, set()).add(right)
-            self._precedes.setdefault(right, set()).add(left)
-        self._bm25 = _Bm25(indexed, self._idf)
+        self._syllables = {text for text in vocabulary if " " not in text}
+        self._follows: dict[str, list[str]] = {}
+        self._precedes: dict[str, list[str]] = {}
+        for text in vocabulary:
+            if " " in text:
+                left, right = text.split(" ")
+                self._follows.setdefault(left, []).append(right)
+                self._precedes.setdefault(right, []).append(left)
+        self._entry_texts: dict[int, tuple[str, str, str]] = {}
 
     # -- the question side ------------------------------------------------------------------
+
+    def _known(self, text: str) -> int:
+        return self._vocabulary.get(text, -1)
 
     def _repair(self, syllables: list[str]) -> list[tuple[str, float]]:
         """Repair typos: an unknown syllable becomes a near one that forms a known bigram.
@@ -312,17 +400,29 @@ class Matcher:
         The repair must make a bigram the FAQ knows with a neighbour, so a word the FAQ
         doesn't know ("vàng" in a question about gold prices) is left alone. Typos that make
         another real syllable ("khoẻ" for "khéo") are not repaired: tried on the labeled set,
-        that turned too many off-topic words into FAQ words.
+        that turned too many off-topic words into FAQ words. A repair keeps the first letter
+        (typos slip inside a word; "xăng" is not a typo of "tăng") and never touches a number
+        ("2021" is not a typo of "2020").
         """
         repaired = [(syllable, 1.0) for syllable in syllables]
         for index, syllable in enumerate(syllables):
-            if syllable in self._idf or syllable in self.abbreviations or len(syllable) < 3:
+            if (
+                syllable in self._syllables
+                or syllable in self.abbreviations
+                or len(syllable) < 3
+                or syllable.isdigit()
+            ):
                 continue
             before = repaired[index - 1][0] if index > 0 else None
             after = syllables[index + 1] if index + 1 < len(syllables) else None
             # Only syllables that make a known pair with a neighbour can be the repair.
             pairing = sorted(
-                {*self._follows.get(before or "", ()), *self._precedes.get(after or "", ())}
+                known
+                for known in {
+                    *self._follows.get(before or "", ()),
+                    *self._precedes.get(after or "", ()),
+                }
+                if known[0] == syllable[0]
             )
             limit = 1 if len(syllable) < 6 else 2
             best = process.extractOne(
@@ -332,116 +432,265 @@ class Matcher:
                 repaired[index] = (best[0], REPAIR_WEIGHT)
         return repaired
 
-    def _question_readings(self, folded: str) -> list[Features]:
-        tokens = self._repair(folded.split()[:MAX_SYLLABLES])
+    def _question_readings(self, folded: str) -> tuple[list[Features], list[list[str]]]:
+        tokens = self._repair(folded.split())
         syllables = [syllable for syllable, _ in tokens]
         weights = [weight for _, weight in tokens]
-        return [
-            _features(*reading) for reading in _readings(syllables, weights, self.abbreviations)
-        ]
-
-    def _explained(self, features: Features, owner: int) -> tuple[float, list[tuple[str, float]]]:
-        """The IDF-weighted share of the question an entry explains (its phrasings, its answer),
-        and the question's features found in its phrasings, with their IDF."""
-        entry_features = self._owner_features[owner]
-        answer_features = self._answer_features[owner]
-        asked = explained = 0.0
-        weighted: list[tuple[str, float]] = []
-        for text, weight in features.items():
-            idf = self._idf.get(text, self._unknown_idf)
-            asked += idf * weight
-            if text in entry_features:
-                explained += idf * weight
-                weighted.append((text, idf))
-            elif text in answer_features:
-                explained += idf * weight * ANSWER_WEIGHT
-        return (explained / asked if asked > 0 else 0.0), weighted
-
-    def _phrasing_share(self, weighted: list[tuple[str, float]], owner: int) -> tuple[float, _Doc]:
-        """The entry's phrasing the question covers best, and the share of it covered."""
-        best_share, best_doc = -1.0, self._owner_docs[owner][0]
-        for doc in self._owner_docs[owner]:
-            if doc.described < 0:  # once per phrasing, not at build time: most are never asked
-                doc.described = sum(self._idf[t] * w for t, w in doc.features.items())
-            covered = sum(idf * doc.features[t] for t, idf in weighted if t in doc.features)
-            share = covered / doc.described if doc.described > 0 else 0.0
-            if share > best_share:
-                best_share, best_doc = share, doc
-        return best_share, best_doc
+        readings = _readings(syllables, weights, self.abbreviations)
+        features = [_features(*self.synonyms.rewrite(*reading)) for reading in readings]
+        return features, [reading[0] for reading in readings]
 
     # -- ranking and decision -----------------------------------------------------------------
 
-    def _rank(self, text: str, limit: int) -> tuple[str, list[tuple[int, float, float]]]:
-        """Folded text and the best ``limit`` owners as (owner, confidence, closeness).
+    def _rank(self, folded: str, limit: int, only: Sequence[int] = ()) -> _Ranked:
+        """The best ``limit`` owners of a folded text, with confidence and closeness.
 
-        Confidence = QUESTION_WEIGHT x the share of the question the entry explains + the rest
-        x the share of its best phrasing covered (see the module docstring).
+        Confidence = QUESTION_WEIGHT x the IDF-weighted share of the question the entry
+        explains (its phrasings, or its answer at ANSWER_WEIGHT) + the rest x the share of its
+        best phrasing covered (see the module docstring). ``only``: score these owners instead
+        of the ones BM25 puts forward.
         """
-        folded = fold(text)
-        if not folded or not self._docs:
-            return folded, []
+        ranked = _Ranked(folded)
+        if not folded or not len(self._doc_owner):
+            return ranked
         exact = self._exact.get(folded)
-        readings = self._question_readings(folded)
-        known = sorted({text for features in readings for text in features if text in self._idf})
-        if not known:
-            return folded, [(exact, 100.0, 100.0)] if exact is not None else []
-        scores = self._bm25.scores(known)
-        candidates: list[int] = []
-        for index in _top(scores, CANDIDATES * 4):
-            if scores[index] <= 0 or len(candidates) >= CANDIDATES:
-                break
-            owner = self._indexed_owner[int(index)]
-            if owner not in candidates:
-                candidates.append(owner)
-        best: dict[int, tuple[float, float]] = {}
-        for owner in candidates:
-            for features in readings:
-                explained, weighted = self._explained(features, owner)
-                share, doc = self._phrasing_share(weighted, owner)
-                confidence = 100.0 * (QUESTION_WEIGHT * explained + (1 - QUESTION_WEIGHT) * share)
-                scored = (round(confidence, 1), fuzz.token_sort_ratio(folded, doc.folded))
-                if owner not in best or scored > best[owner]:
+        readings, plain = self._question_readings(folded)
+        ranked.readings = plain
+        queries = []
+        for features in readings:
+            known = {self._known(t): w for t, w in features.items() if self._known(t) >= 0}
+            ids = np.fromiter(sorted(known), dtype=np.int32, count=len(known))
+            weights = np.fromiter((known[i] for i in ids), dtype=np.float64, count=len(ids))
+            idf = self._idf[ids].astype(np.float64)
+            unknown = sum(w for t, w in features.items() if self._known(t) < 0)
+            asked = float(idf @ weights) + self._unknown_idf * unknown
+            queries.append((ids, weights, idf, asked))
+        every = np.unique(np.concatenate([q[0] for q in queries]))
+        if not len(every):
+            if exact is not None:
+                ranked.owners = [_Scored(exact, 100.0, 100.0, 0)]
+            return ranked
+        candidates: list[int] = [o for o in only if self._owner_docs[o + 1] > self._owner_docs[o]]
+        if not only:
+            column = self._bm25[:, every]
+            scores = np.asarray(column @ self._idf[every]).ravel() * self._bm25_norm
+            for index in _top(scores, CANDIDATES * 4):
+                if scores[index] <= 0 or len(candidates) >= CANDIDATES:
+                    break
+                owner = int(self._indexed_owner[int(index)])
+                if owner not in candidates:
+                    candidates.append(owner)
+        best: dict[int, _Scored] = {}
+        for number, (ids, weights, idf, asked) in enumerate(queries):
+            if asked <= 0:
+                continue
+            in_phrasings, _ = _row_hits(self._owner_terms, candidates, ids, idf * weights)
+            in_answer, _ = _row_hits(self._answer_only, candidates, ids, idf * weights)
+            explained = (in_phrasings + ANSWER_WEIGHT * in_answer) / asked
+            for position, owner in enumerate(candidates):
+                first, last = int(self._owner_docs[owner]), int(self._owner_docs[owner + 1])
+                docs = range(first, last)
+                _, covered = _row_hits(self._docs, docs, ids, idf)
+                shares = covered / np.maximum(self._described[first:last], 1e-9)
+                top = int(np.argmax(shares))
+                share = float(shares[top])
+                confidence = 100.0 * (
+                    QUESTION_WEIGHT * float(explained[position]) + (1 - QUESTION_WEIGHT) * share
+                )
+                phrasing = self._owners[owner].phrasings[int(self._doc_phrasing[first + top])]
+                scored = _Scored(
+                    owner,
+                    round(confidence, 1),
+                    fuzz.token_sort_ratio(folded, fold(phrasing)),
+                    number,
+                )
+                previous = best.get(owner)
+                if previous is None or (scored.score, scored.closeness) > (
+                    previous.score,
+                    previous.closeness,
+                ):
                     best[owner] = scored
         if exact is not None:
-            best[exact] = (100.0, 100.0)
-        ordered = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return folded, [(owner, score, closeness) for owner, (score, closeness) in ordered]
+            best[exact] = _Scored(exact, 100.0, 100.0, 0)
+        ordered = sorted(best.values(), key=lambda s: (s.score, s.closeness), reverse=True)
+        ranked.owners = ordered[:limit]
+        return ranked
 
     def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-        """The FAQ entries closest to ``text`` whatever their score (for officers' tools)."""
-        _, ranked = self._rank(text, limit + len(self.faq.smalltalk))
+        """The FAQ entries closest to ``text`` (for officers' tools), none below
+        :data:`NEAREST_MIN_SCORE`."""
+        extra = len(self.faq.smalltalk) + len(self.faq.referrals)
+        ranked = self._rank(fold(text[: message.MAX_CHARS]), limit + extra)
         entries = [
-            Suggestion(owner.id, owner.question, score)
-            for owner, score in ((self._owners[index], score) for index, score, _ in ranked)
-            if isinstance(owner, FaqEntry)
+            Suggestion(owner.id, owner.question, scored.score)
+            for owner, scored in ((self._owners[s.owner], s) for s in ranked.owners)
+            if isinstance(owner, FaqEntry) and scored.score >= NEAREST_MIN_SCORE
         ]
         return entries[:limit]
 
-    def match(self, text: str) -> MatchResult:
-        """Decide how to reply to one question."""
-        folded, ranked = self._rank(text, MAX_SUGGESTIONS + 1)
-        if not ranked:
+    def _texts_of(self, owner: int, entry: FaqEntry) -> tuple[str, str, str]:
+        """The folded texts of an entry (everything, phrasings, answer), made when needed."""
+        texts = self._entry_texts.get(owner)
+        if texts is None:
+            phrasings = " ".join(fold(p) for p in entry.phrasings)
+            answer = fold(entry.answer)
+            texts = (f"{phrasings} {answer} {fold(entry.source)}", phrasings, answer)
+            if len(self._entry_texts) < 4096:  # a cache, bounded on a huge FAQ
+                self._entry_texts[owner] = texts
+        return texts
+
+    def _unmet(
+        self, owner: int, entry: FaqEntry, found: list[scope.Constraint]
+    ) -> list[scope.Constraint]:
+        everything, phrasings, answer = self._texts_of(owner, entry)
+        numbers = self.faq.scope.numbers
+        return [c for c in found if not scope.met(c, everything, phrasings, answer, numbers)]
+
+    def _referral(self, folded: str) -> Referral | None:
+        """The referral nearest to the question, else the default one."""
+        first = len(self.faq.entries) + len(self.faq.smalltalk)
+        referrals = range(first, len(self._owners))
+        for scored in self._rank(folded, 1, only=referrals).owners:
+            owner = self._owners[scored.owner]
+            if isinstance(owner, Referral) and scored.score >= SUGGEST_SCORE:
+                return owner
+        return self.faq.default_referral
+
+    def _decide(self, text: str, folded: str) -> MatchResult:
+        """The decision for one text (a whole short message, or a question inside a long one)."""
+        ranked = self._rank(folded, MAX_SUGGESTIONS + 1)
+        if not ranked.owners:
             return MatchResult(MatchKind.NO_MATCH, text, folded, 0.0)
-        owner_index, score, closeness = ranked[0]
-        owner = self._owners[owner_index]
-        runner_score, runner_closeness = ranked[1][1:] if len(ranked) > 1 else (0.0, 0.0)
+        top = ranked.owners[0]
+        owner = self._owners[top.owner]
+        runner = ranked.owners[1] if len(ranked.owners) > 1 else None
+        runner_score, runner_closeness = (
+            (runner.score, runner.closeness) if runner is not None else (0.0, 0.0)
+        )
         # Ahead by the margin, or tied on confidence and clearly closer in wording (rapidfuzz
         # tie-break); two equally close candidates are offered, never picked at random.
-        ahead = score - runner_score >= ANSWER_MARGIN or (
-            score >= runner_score and closeness - runner_closeness >= TIE_BREAK_CLOSENESS
+        ahead = top.score - runner_score >= ANSWER_MARGIN or (
+            top.score >= runner_score and top.closeness - runner_closeness >= TIE_BREAK_CLOSENESS
         )
         # One word ("covid", "1") is too little to answer with confidence: offer candidates.
         enough_words = len(folded.split()) >= 2
-        confident = score >= 100 or (enough_words and score >= ANSWER_SCORE and ahead)
-        if confident and isinstance(owner, SmallTalk):
-            return MatchResult(MatchKind.SMALLTALK, text, folded, score, smalltalk=owner)
-        if confident and isinstance(owner, FaqEntry):
-            return MatchResult(MatchKind.ANSWER, text, folded, score, entry=owner)
+        confident = top.score >= 100 or (enough_words and top.score >= ANSWER_SCORE and ahead)
         suggestions = tuple(
-            Suggestion(candidate.id, candidate.question, candidate_score)
-            for candidate, candidate_score in ((self._owners[i], s) for i, s, _ in ranked)
-            if isinstance(candidate, FaqEntry) and candidate_score >= SUGGEST_SCORE
+            Suggestion(candidate.id, candidate.question, scored.score)
+            for candidate, scored in ((self._owners[s.owner], s) for s in ranked.owners)
+            if isinstance(candidate, FaqEntry) and scored.score >= SUGGEST_SCORE
         )[:MAX_SUGGESTIONS]
+        score = top.score
+
+        if confident and isinstance(owner, Referral):
+            return MatchResult(MatchKind.REFERRAL, text, folded, score, referral=owner)
+        if confident and isinstance(owner, SmallTalk) and score >= SMALLTALK_SCORE:
+            return MatchResult(MatchKind.SMALLTALK, text, folded, score, smalltalk=owner)
+
+        reading = ranked.readings[top.reading] if ranked.readings else folded.split()
+        typed = set(folded.split())
+        found = [
+            c
+            for c in scope.detect(" ".join(reading))
+            # A number counts only if the citizen typed it ("covid" reads as "covid 19").
+            if not (c.kind is scope.Kind.TIME and c.phrase.isdigit() and c.phrase not in typed)
+        ]
+        entry = owner if isinstance(owner, FaqEntry) else None
+        unmet = self._unmet(top.owner, entry, found) if entry is not None else found
+        kinds = {c.kind for c in unmet}
+        if scope.Kind.PROCEDURE in kinds:
+            referral = self._referral(folded)
+            if referral is not None:
+                return MatchResult(
+                    MatchKind.REFERRAL,
+                    text,
+                    folded,
+                    score,
+                    referral=referral,
+                    suggestions=suggestions[:1],
+                )
+        other = next(
+            (c for c in unmet if c.kind in (scope.Kind.TIME, scope.Kind.PLACE, scope.Kind.BODY)),
+            None,
+        )
+        if other is not None and score >= SUGGEST_SCORE:
+            return MatchResult(
+                MatchKind.OUT_OF_SCOPE,
+                text,
+                folded,
+                score,
+                unmet=other.phrase,
+                suggestions=suggestions[:1],
+            )
+        if confident and entry is not None:
+            if scope.Kind.FIGURE in kinds:
+                return MatchResult(MatchKind.NO_FIGURE, text, folded, score, entry=entry)
+            dated = scope.is_present(found) and not entry.about_bot
+            return MatchResult(MatchKind.ANSWER, text, folded, score, entry=entry, dated=dated)
         if suggestions:
             return MatchResult(MatchKind.AMBIGUOUS, text, folded, score, suggestions=suggestions)
         return MatchResult(MatchKind.NO_MATCH, text, folded, score)
+
+    def match(self, text: str) -> MatchResult:
+        """Decide how to reply to one message (its question found first if it is long)."""
+        text = text[: message.MAX_CHARS]
+        candidates = message.questions(text)
+        if not candidates:
+            return MatchResult(MatchKind.NO_MATCH, text, fold(text), 0.0)
+        if len(candidates) == 1:
+            return _with(self._decide(text, candidates[0].text), fold(text))
+        results = [self._decide(text, candidate.text) for candidate in candidates]
+        normalized = fold(text)
+        answers = sorted(
+            (r for r in results if r.kind is MatchKind.ANSWER and r.entry is not None),
+            key=lambda r: -r.score,
+        )
+        if answers:
+            best = answers[0]
+            assert best.entry is not None
+            other = next(
+                (
+                    r.entry
+                    for r in answers[1:]
+                    if r.entry is not None and r.entry.id != best.entry.id
+                ),
+                None,
+            )
+            also = Suggestion(other.id, other.question, 0.0) if other is not None else None
+            return _with(best, normalized, also=also)
+        first = results[0]  # the sentence that looks most like the question
+        for result in results:
+            if result.kind in (MatchKind.REFERRAL, MatchKind.OUT_OF_SCOPE, MatchKind.NO_FIGURE):
+                return _with(result, normalized)
+        merged: dict[str, Suggestion] = {}
+        for result in results:
+            for suggestion in result.suggestions:
+                kept = merged.get(suggestion.faq_id)
+                if kept is None or suggestion.score > kept.score:
+                    merged[suggestion.faq_id] = suggestion
+        if merged:
+            ordered = sorted(merged.values(), key=lambda s: -s.score)[:MAX_SUGGESTIONS]
+            return MatchResult(
+                MatchKind.AMBIGUOUS, text, normalized, ordered[0].score, suggestions=tuple(ordered)
+            )
+        smalltalk = next((r for r in results if r.kind is MatchKind.SMALLTALK), None)
+        if smalltalk is not None:
+            return _with(smalltalk, normalized)
+        return _with(first, normalized)
+
+
+def _with(result: MatchResult, normalized: str, also: Suggestion | None = None) -> MatchResult:
+    """The result for the whole message: its normalized text, and a second question."""
+    return MatchResult(
+        kind=result.kind,
+        question=result.question,
+        normalized=normalized,
+        score=result.score,
+        entry=result.entry,
+        smalltalk=result.smalltalk,
+        suggestions=result.suggestions,
+        referral=result.referral,
+        dated=result.dated,
+        unmet=result.unmet,
+        also=also,
+    )

@@ -12,6 +12,7 @@ class Topic:
 
     id: str
     title: str
+    about_bot: bool = False  # ``kind: bot``: entries about the assistant, not the article
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class FaqEntry:
     source: str
     related: tuple[str, ...] = ()
     line: int = 0  # line of the entry in its YAML file, for messages to officers
+    about_bot: bool = False  # in a ``kind: bot`` topic: no quotation, never dated
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -44,6 +46,35 @@ class SmallTalk:
 
 
 @dataclass(frozen=True, slots=True)
+class Referral:
+    """Where to turn for what the article cannot answer: procedures, hotlines, documents.
+
+    ``related`` names the entries that say what the article does say on the subject; the
+    ``default`` referral answers a procedure question no other referral fits.
+    """
+
+    id: str
+    phrasings: tuple[str, ...]
+    reply: str
+    related: tuple[str, ...] = ()
+    default: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the source covers, for replies to questions about something else.
+
+    ``numbers`` are the figures that name the conference itself (16/7/2020, 6 months): a
+    question may carry them whatever it asks. Any other number must appear in the entry
+    that answers it.
+    """
+
+    covers: str = ""
+    numbers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Faq:
     """A loaded, validated FAQ file."""
 
@@ -51,10 +82,17 @@ class Faq:
     entries: tuple[FaqEntry, ...]
     smalltalk: tuple[SmallTalk, ...] = ()
     path: str = ""
+    referrals: tuple[Referral, ...] = ()
+    scope: Scope = field(default_factory=Scope)
     by_id: dict[str, FaqEntry] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_id.update({entry.id: entry for entry in self.entries})
+
+    @property
+    def default_referral(self) -> Referral | None:
+        """The referral for a procedure question that no other referral fits."""
+        return next((r for r in self.referrals if r.default), None)
 
     def topic_entries(self, topic_id: str) -> list[FaqEntry]:
         """Entries of one topic, in file order."""

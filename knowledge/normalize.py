@@ -73,3 +73,73 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
     )
+
+
+class Synonyms:
+    """Rewrites domain synonyms to one canonical phrase, on folded syllables.
+
+    ``mapping`` is folded variant -> folded canonical phrase ("cuoc hop" -> "hoi nghi"). The
+    text is scanned left to right and the longest phrase starting at each syllable wins, the
+    canonical phrases included (they map to themselves), so a short variant never eats part of
+    a longer phrase: with "tiếp công dân" canonical, "công dân" inside it stays.
+    """
+
+    def __init__(self, mapping: dict[str, str] | None = None) -> None:
+        self.mapping = dict(mapping or {})
+        phrases = {**{c: c for c in self.mapping.values()}, **self.mapping}
+        self._by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for variant, canonical in phrases.items():
+            words = tuple(variant.split())
+            self._by_first.setdefault(words[0], []).append((words, tuple(canonical.split())))
+        for options in self._by_first.values():
+            options.sort(key=lambda option: -len(option[0]))
+
+    def __len__(self) -> int:
+        return len(self.mapping)
+
+    def rewrite(self, syllables: list[str], weights: list[float]) -> tuple[list[str], list[float]]:
+        """The syllables with every synonym replaced; a replacement keeps the lowest weight."""
+        if not self._by_first or self._by_first.keys().isdisjoint(syllables):
+            return syllables, weights
+        out: list[str] = []
+        out_weights: list[float] = []
+        index = 0
+        while index < len(syllables):
+            for words, canonical in self._by_first.get(syllables[index], ()):
+                end = index + len(words)
+                if tuple(syllables[index:end]) == words:
+                    weight = min(weights[index:end])
+                    out += canonical
+                    out_weights += [weight] * len(canonical)
+                    index = end
+                    break
+            else:
+                out.append(syllables[index])
+                out_weights.append(weights[index])
+                index += 1
+        return out, out_weights
+
+    def rewrite_text(self, folded: str) -> str:
+        """A folded text with its synonyms rewritten."""
+        syllables = folded.split()
+        return " ".join(self.rewrite(syllables, [1.0] * len(syllables))[0])
+
+
+def original_words(text: str, folded_phrase: str) -> str:
+    """The words of ``text`` that fold to ``folded_phrase``, as the citizen typed them.
+
+    Used to quote back what a question asked about ("Đà Nẵng", not "da nang"); falls back to
+    the folded phrase when the words cannot be found (an abbreviation was expanded).
+    """
+    target = folded_phrase.split()
+    words = text.split()
+    folded = [fold(word).split() for word in words]
+    for start in range(len(words)):
+        collected: list[str] = []
+        for end in range(start, len(words)):
+            collected += folded[end]
+            if collected == target:
+                return " ".join(words[start : end + 1]).strip(".,;:!?()\"'“”")
+            if len(collected) >= len(target) or collected != target[: len(collected)]:
+                break
+    return folded_phrase

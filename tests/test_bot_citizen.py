@@ -67,7 +67,7 @@ async def test_answer_is_escaped_html_with_votes_and_related(bot: BotHarness) ->
     # The FAQ answer holds "<b>UBND</b> xã & ...": shown literally, never as markup.
     assert "&lt;b&gt;UBND&lt;/b&gt; xã &amp; nhà văn hóa" in reply.text
     assert "<b>UBND" not in reply.text
-    assert "Nguồn: Kế hoạch 12/KH-UBND &lt;mục II.1&gt;" in reply.text
+    assert "Trích bài viết: “Kế hoạch 12/KH-UBND &lt;mục II.1&gt;”" in reply.text
     ((question_id,),) = bot.rows("SELECT id FROM questions")
     assert reply.buttons[0] == [
         (texts.BUTTON_UP, f"v:+:hoi-nghi-o-dau:{question_id}"),
@@ -109,7 +109,7 @@ async def test_ambiguous_question_offers_candidates(bot: BotHarness) -> None:
 
 async def test_no_match_is_polite_and_goes_to_the_inbox(bot: BotHarness) -> None:
     reply = only_reply(await bot.say("Giá vàng hôm nay bao nhiêu?"))
-    assert reply.text == texts.NO_MATCH
+    assert reply.text == texts.NO_MATCH.format(recorded=texts.NO_MATCH_RECORDED)
     assert "Ủy ban nhân dân" in reply.text and "dichvucong.gov.vn" in reply.text
     assert reply.button_data == [texts.CB_TOPICS]
     assert question_rows(bot) == [("Giá vàng hôm nay bao nhiêu?", "unanswered", None)]

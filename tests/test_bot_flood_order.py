@@ -147,5 +147,5 @@ async def test_replies_come_in_order_when_polling_concurrently(bot: BotHarness) 
         assert mine[0].startswith("Xin chào!")
         assert mine[1].startswith("<b>Làm căn cước")
         assert mine[2].startswith("Không có gì")
-        assert mine[3] == texts.NO_MATCH
+        assert mine[3] == texts.NO_MATCH.format(recorded=texts.NO_MATCH_RECORDED)
         assert mine[4].startswith("<b>Hội nghị tổ chức")

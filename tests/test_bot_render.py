@@ -77,7 +77,7 @@ def test_answer_at_the_limit_is_split_into_valid_messages() -> None:
     assert len(messages) == 2
     assert all(render.utf16_len(m) <= render.MESSAGE_LIMIT for m in messages)
     assert messages[0].startswith("<b>Câu &lt;hỏi&gt; &amp; đáp?</b>")
-    assert messages[-1].endswith("<i>Nguồn: Luật &lt;A&gt; &amp; B</i>")
+    assert messages[-1].endswith("<i>Trích bài viết: “Luật &lt;A&gt; &amp; B”</i>")
     visible = html.unescape(re.sub(r"</?[bi]>", "", "".join(messages)))
     assert squeeze(answer) in squeeze(visible)
 

@@ -257,7 +257,7 @@ def test_bom_and_crlf_files_keep_their_positions(tmp_path: Path) -> None:
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in the checker itself is reported in one line with status 2."""
 
-    def broken(path: object) -> object:
+    def broken(path: object, synonyms: object = None) -> object:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("knowledge.cli_check.check_faq_file", broken)

@@ -19,6 +19,7 @@ from knowledge.faq import Abbreviations
 from knowledge.live import KnowledgeBase
 from knowledge.matcher import Matcher, MatchKind
 from knowledge.model import Faq, KnowledgeFileError
+from knowledge.normalize import Synonyms
 
 FIXTURES = Path(__file__).resolve().parent / "faq_fixtures"
 
@@ -217,11 +218,11 @@ class SlowFactory:
         self.seconds = seconds
         self.threads: list[threading.Thread] = []
 
-    def __call__(self, faq: Faq, abbreviations: Abbreviations) -> Matcher:
+    def __call__(self, faq: Faq, abbreviations: Abbreviations, synonyms: Synonyms) -> Matcher:
         """Build the matcher after a pause, like a big FAQ would take."""
         self.threads.append(threading.current_thread())
         time.sleep(self.seconds)
-        return Matcher(faq, abbreviations)
+        return Matcher(faq, abbreviations, synonyms)
 
 
 async def test_reload_async_builds_off_the_event_loop(files: tuple[Path, Path]) -> None:

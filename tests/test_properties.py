@@ -62,6 +62,9 @@ long_noise = st.tuples(vietnamese_noise, st.integers(1000, TEXT_MAX)).map(
     lambda drawn: (drawn[0] * (TEXT_MAX // max(len(drawn[0]), 1) + 1))[: drawn[1]] or "x"
 )
 
+# Replies that give an entry's answer: plainly, or after "the article gives no figure".
+ANSWERED = (MatchKind.ANSWER, MatchKind.NO_FIGURE)
+
 
 # The real FAQ and abbreviations, indexed once for the whole module (the strategies below
 # draw phrasings and words from it).
@@ -156,12 +159,15 @@ def test_match_never_raises_is_deterministic_and_scores_0_to_100(
 
 
 def test_every_faq_phrasing_as_written_finds_its_entry(matcher: Matcher) -> None:
-    """Each question and alternate of the real FAQ, exactly as written, gets its own answer."""
+    """Each question and alternate of the real FAQ, exactly as written, gets its own answer.
+
+    A phrasing that asks for a figure its entry does not give ("có bao nhiêu đại biểu") gets
+    that entry's answer after "the article gives no figure" (NO_FIGURE)."""
     wrong = []
     for faq_id, phrasing in ENTRY_PHRASINGS:
         result = matcher.match(phrasing)
         found = result.entry.id if result.entry is not None else None
-        if result.kind is not MatchKind.ANSWER or found != faq_id:
+        if result.kind not in ANSWERED or found != faq_id:
             wrong.append((faq_id, phrasing, result.kind, found))
     for talk_id, phrasing in SMALLTALK_PHRASINGS:
         result = matcher.match(phrasing)
@@ -183,7 +189,7 @@ def test_a_retyped_faq_phrasing_is_answered_with_its_entry(
     (faq_id, phrasing), text = case
     assert fold(text) == fold(phrasing)
     result = matcher.match(text)
-    assert result.kind is MatchKind.ANSWER, (phrasing, text, result.kind, result.score)
+    assert result.kind in ANSWERED, (phrasing, text, result.kind, result.score)
     assert result.entry is not None and result.entry.id == faq_id
 
 

@@ -1,0 +1,134 @@
+"""Finding the question inside a citizen's message.
+
+Citizens write the way they write to a person: a greeting, who they are, why they ask, then
+the question — often last — and thanks. Matching the whole message would let the greeting and
+the story outweigh the question, so a long message is cut into sentences and clauses, and each
+gets a weight:
+
+- a clause that is only a greeting, a self-introduction or thanks ("Chào ad", "em là sinh viên
+  năm 3", "em cảm ơn ạ") is dropped;
+- a sentence with a question mark or a question word ("gì", "nào", "ở đâu", "bao nhiêu",
+  "không", "là gì") weighs most; one that only asks to be told ("cho em hỏi về …") a little
+  less; context weighs little.
+
+:func:`questions` returns the texts worth matching, best first: for each question sentence the
+sentence without its greeting and introduction clauses, and the clause from the question word
+on. The work is bounded: at most :data:`MAX_CHARS` characters are read, and at most
+:data:`MAX_CANDIDATES` texts of at most :data:`MAX_SYLLABLES` syllables each are returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.normalize import fold
+
+MAX_CHARS = 4096  # Telegram's limit for one message
+MAX_SYLLABLES = 64  # per text to match
+MAX_CANDIDATES = 6
+# A message this short (in syllables) is matched whole, as typed.
+SHORT_SYLLABLES = 24
+
+_SENTENCE_END = re.compile(r"(?<=[?？!！.。;…\n])|\n")
+_CLAUSE_BREAK = re.compile(r"[,，:]\s*|\s+-\s+|\s+–\s+")
+
+_QUESTION = re.compile(
+    r"\b(?:gi|j|nao|dau|sao|ai|khong|ko|k|hok|khum|chua|may|bao nhieu|bn|bao gio|bh|"
+    r"the nao|ntn|ra sao|khi nao|la gi|lam gi|tai sao|vi sao|phai khong|co phai|hay|"
+    r"bao lau|what|who|when|where|why|how)\b"
+)
+_REQUEST = re.compile(
+    r"\b(?:cho (?:em|minh|toi|chau|con|anh|chi|mk|mik|e|t)?\s?(?:hoi|biet|xin)|xin hoi|"
+    r"muon (?:hoi|biet|tim hieu)|hoi (?:ve|xem|chut|ti|ad)|giai thich|noi ro|tim hieu|"
+    r"tra loi giup|giup (?:em|minh|toi|chau|e|mk|mik)|nho (?:ad|anh|chi|ban)|"
+    r"can biet|thac mac|please|pls|plz)\b"
+)
+_GREETING = re.compile(
+    r"^(?:(?:xin |kinh )?chao(?: buoi (?:sang|trua|chieu|toi))?|kinh gui|kinh thua|hello|"
+    r"hi|hey|alo|da|vang|ad oi|admin oi|ban oi|bot oi|anh chi oi|anh oi|chi oi|em oi)"
+    r"(?: (?:ad|admin|ban|bot|anh|chi|em|anh chi|moi nguoi|mn|tro li|ban quan tri|"
+    r"quan tri vien|a|nhe|oi|ca nha))*$"
+)
+_INTRODUCTION = re.compile(
+    r"^(?:(?:da |vang )?(?:toi|em|minh|mk|mik|chau|con|tui|t|e) (?:la|ten|ten la|dang|"
+    r"hien dang|hien la|o|song o|que o|lam|co|vua|moi|duoc|nghe|doc|xem|thay|nho|"
+    r"da|cung)|nha (?:toi|em|minh)|o (?:xa|phuong|huyen|tinh|que) (?:toi|em|minh))\b"
+)
+_THANKS = re.compile(
+    r"\b(?:cam on|cam ouns|tks|thanks|thank you|thank|camon|cmon|thanx|ty|"
+    r"mong (?:ad|anh|chi|ban|tro li|admin)? ?(?:tra loi|phan hoi|giai dap|som|giup))\b"
+)
+_CONTENT_MIN = 2  # a question clause with fewer syllables keeps its sentence's context
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A text worth matching, with how much it looks like the question."""
+
+    text: str  # folded
+    weight: float
+    position: int  # index of its sentence: later sentences break ties
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [part.strip() for part in _SENTENCE_END.split(text)]
+    return [part for part in parts if part]
+
+
+def _is_filler(clause: str) -> bool:
+    """A clause that is only greeting, introduction or thanks."""
+    if not clause:
+        return True
+    if _GREETING.match(clause):
+        return True
+    if _THANKS.search(clause) and not _QUESTION.search(_THANKS.sub(" ", clause)):
+        return True
+    return bool(_INTRODUCTION.match(clause)) and not _QUESTION.search(clause)
+
+
+def _clip(folded: str) -> str:
+    syllables = folded.split()
+    return " ".join(syllables[:MAX_SYLLABLES])
+
+
+def questions(text: str) -> list[Candidate]:
+    """The texts of a message worth matching, best first (see the module docstring)."""
+    text = text[:MAX_CHARS]
+    folded_all = fold(text)
+    sentences = _sentences(text)
+    if len(folded_all.split()) <= SHORT_SYLLABLES:
+        return [Candidate(_clip(folded_all), 1.0, 0)] if folded_all else []
+
+    found: list[Candidate] = []
+    for position, sentence in enumerate(sentences):
+        asks = "?" in sentence or "？" in sentence
+        clauses = [fold(c) for c in _CLAUSE_BREAK.split(sentence)]
+        kept = [c for c in clauses if not _is_filler(c)]
+        if not kept:
+            continue
+        joined = " ".join(kept)
+        question_at = next((i for i, c in enumerate(kept) if _QUESTION.search(c)), None)
+        request_at = next((i for i, c in enumerate(kept) if _REQUEST.search(c)), None)
+        if asks or question_at is not None:
+            weight = 1.0 + (0.2 if asks else 0.0)
+        elif request_at is not None:
+            weight = 0.8
+        else:
+            weight = 0.3
+        found.append(Candidate(_clip(joined), weight, position))
+        start = request_at if request_at is not None else question_at
+        if start is not None and start > 0:
+            tail = " ".join(kept[start:])
+            if len(tail.split()) >= _CONTENT_MIN:
+                found.append(Candidate(_clip(tail), weight + 0.05, position))
+    if not found:
+        return [Candidate(_clip(folded_all), 0.1, 0)] if folded_all else []
+    found.sort(key=lambda c: (-c.weight, -c.position))
+    best = found[0].weight
+    # Context sentences are matched only when no sentence looks like a question.
+    chosen = [c for c in found if c.weight >= min(best, 0.8)] if best >= 0.8 else found
+    unique: dict[str, Candidate] = {}
+    for candidate in chosen:
+        unique.setdefault(candidate.text, candidate)
+    return list(unique.values())[:MAX_CANDIDATES]
