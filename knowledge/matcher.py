@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -90,6 +91,10 @@ QUESTION_WEIGHT = 0.65
 BM25_K1 = 1.2
 BM25_B = 0.75
 CANDIDATES = 10
+# Past this many documents (phrasing readings and answers), the commonest terms are left out
+# of finding candidates (see Matcher._bm25_scores). The real FAQ has about 1,100.
+PRUNE_ABOVE = 20_000
+COMMON_SHARE = 0.05
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
 # Words that shape a question but say nothing of its subject ("là gì", "có … không", "ạ",
@@ -157,6 +162,21 @@ def _readings(
     """
     if abbreviations.keys().isdisjoint(syllables):
         return [(syllables, weights)]
+    if all(len(abbreviations.get(token, ())) <= 1 for token in syllables):
+        # Every abbreviation has one meaning: one reading, without the product below.
+        words: list[str] = []
+        weighted: list[float] = []
+        for token, weight in zip(syllables, weights, strict=True):
+            expansion = abbreviations.get(token)
+            if expansion:
+                parts = expansion[0].split()
+                each = weight * FUNCTION_WEIGHT if len(token) == 1 else weight
+                words += parts
+                weighted += [each] * len(parts)
+            else:
+                words.append(token)
+                weighted.append(weight)
+        return [(words, weighted)]
     choices: list[list[Reading]] = []
     combinations = 1
     for token, weight in zip(syllables, weights, strict=True):
@@ -203,6 +223,23 @@ def _features(syllables: Sequence[str], weights: Sequence[float] | None = None) 
     return features
 
 
+def _plain_features(syllables: list[str]) -> Features:
+    """:func:`_features` of a text with no repaired typos (the FAQ side): the same, faster."""
+    function = FUNCTION_WORDS
+    weighted = [FUNCTION_WEIGHT if syllable in function else 1.0 for syllable in syllables]
+    features = dict(zip(syllables, weighted, strict=True))
+    # A pair's weight depends on its two syllables only, so a repeated pair has one weight.
+    following = syllables[1:]
+    features.update(
+        zip(
+            [f"{left} {right}" for left, right in zip(syllables, following, strict=False)],
+            map(min, weighted, weighted[1:]),
+            strict=True,
+        )
+    )
+    return features
+
+
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
     """Indexes of the ``count`` highest scores, best first, ties in index order.
 
@@ -217,16 +254,43 @@ def _top(scores: np.ndarray, count: int) -> np.ndarray:
     return chosen[np.argsort(-scores[chosen], kind="stable")][:count]
 
 
-def _csr(rows: list[np.ndarray], data: list[np.ndarray], columns: int) -> sparse.csr_matrix:
-    """A CSR matrix from per-row column ids and values (duplicates: the largest kept)."""
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-    values = np.concatenate(data) if data else np.zeros(0, dtype=np.float32)
-    matrix = sparse.csr_matrix(
-        (values.astype(np.float32), indices.astype(np.int32), indptr), shape=(len(rows), columns)
+def _term_keys(
+    texts: list[list[int]], function: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, term key, weight) of every feature of every text, each (row, key) once.
+
+    A syllable's key is its id, a pair's ``count + left * count + right``; the weights are
+    :func:`_plain_features`': a function word weighs FUNCTION_WEIGHT, a pair its lighter half.
+    """
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(texts), dtype=np.int64, count=int(lengths.sum())
     )
+    row_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    weight = np.where(function[flat], FUNCTION_WEIGHT, 1.0).astype(np.float32)
+    same = row_of[:-1] == row_of[1:]
+    pair_keys = (count + flat[:-1] * count + flat[1:])[same]
+    pair_weights = np.minimum(weight[:-1], weight[1:])[same]
+    rows = np.concatenate([row_of, row_of[:-1][same]])
+    keys = np.concatenate([flat, pair_keys])
+    weights = np.concatenate([weight, pair_weights])
+    # A repeated feature in one text has one weight (it depends on its syllables only).
+    span = int(keys.max()) + 1 if len(keys) else 1
+    _, first = np.unique(rows * span + keys, return_index=True)
+    return rows[first], keys[first], weights[first]
+
+
+def _matrix(
+    rows: np.ndarray, columns: np.ndarray, data: np.ndarray | None, height: int, width: int
+) -> sparse.csr_matrix:
+    """A CSR matrix with sorted indices; ``data=None``: a 0/1 matrix (repeats are one)."""
+    values = np.ones(len(rows), np.float32) if data is None else data.astype(np.float32)
+    matrix = sparse.csr_matrix(
+        (values, (rows.astype(np.int64), columns.astype(np.int64))), shape=(height, width)
+    )
+    matrix.sum_duplicates()
+    if data is None:
+        matrix.data[:] = 1.0
     matrix.sort_indices()
     return matrix
 
@@ -290,24 +354,16 @@ class Matcher:
         }
         self.synonyms = synonyms or Synonyms()
         self._owners: list[Owner] = [*faq.entries, *faq.smalltalk, *faq.referrals]
-        vocabulary: dict[str, int] = {}
-        intern = vocabulary.setdefault
-
-        def encode(features: Features) -> tuple[np.ndarray, np.ndarray]:
-            ids = np.fromiter(
-                (intern(text, len(vocabulary)) for text in features), np.int32, len(features)
-            )
-            return ids, np.fromiter(features.values(), np.float32, len(features))
-
+        # Syllable -> id; a new syllable gets the next id (the counter is called in C). The
+        # features (syllables and adjacent pairs) are then made for all texts at once, in numpy.
+        syllable_ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        rewrite_text = self.synonyms.rewrite_text
         exact: dict[str, int] = {}
-        doc_ids: list[np.ndarray] = []
-        doc_weights: list[np.ndarray] = []
+        doc_tokens: list[list[int]] = []
         doc_owner: list[int] = []
         doc_phrasing: list[int] = []
         owner_docs = np.zeros(len(self._owners) + 1, dtype=np.int64)
-        answer_ids: list[np.ndarray] = []
-        answer_weights: list[np.ndarray] = []
-        rewrite = self.synonyms.rewrite
+        answer_tokens: list[list[int]] = []
         for owner_index, owner in enumerate(self._owners):
             folded_phrasings = [fold(p) for p in owner.phrasings]
             context = frozenset(" ".join(folded_phrasings).split())
@@ -316,59 +372,77 @@ class Matcher:
                     continue
                 exact.setdefault(folded, owner_index)
                 syllables = folded.split()
-                ones = [1.0] * len(syllables)
-                for reading in _readings(syllables, ones, self.abbreviations, context):
-                    ids, weights = encode(_features(*rewrite(*reading)))
-                    doc_ids.append(ids)
-                    doc_weights.append(weights)
+                if self.abbreviations.keys().isdisjoint(syllables):
+                    texts = [folded]
+                else:
+                    ones = [1.0] * len(syllables)
+                    readings = _readings(syllables, ones, self.abbreviations, context)
+                    texts = [" ".join(reading) for reading, _ in readings]
+                for reading_text in texts:
+                    doc_tokens.append(
+                        [syllable_ids[t] for t in rewrite_text(reading_text).split()]
+                    )
                     doc_owner.append(owner_index)
                     doc_phrasing.append(phrasing_index)
-            owner_docs[owner_index + 1] = len(doc_ids)
+            owner_docs[owner_index + 1] = len(doc_tokens)
             if isinstance(owner, FaqEntry):
-                syllables = fold(f"{owner.answer} {owner.source}").split()
-                ids, weights = encode(_features(*rewrite(syllables, [1.0] * len(syllables))))
+                answer = rewrite_text(fold(f"{owner.answer} {owner.source}"))
+                answer_tokens.append([syllable_ids[t] for t in answer.split()])
             else:
-                ids, weights = np.zeros(0, np.int32), np.zeros(0, np.float32)
-            answer_ids.append(ids)
-            answer_weights.append(weights)
+                answer_tokens.append([])
         self._exact = exact
         self._owner_docs = owner_docs
         self._doc_owner = np.asarray(doc_owner, dtype=np.int32)
         self._doc_phrasing = np.asarray(doc_phrasing, dtype=np.int32)
-        terms = len(vocabulary)
-        self._vocabulary = vocabulary
+        self._syllable_ids = dict(syllable_ids)
+        self._syllable_names = list(syllable_ids)  # id -> syllable
+        count = len(self._syllable_names)
+        function = np.zeros(count, dtype=bool)
+        for word in FUNCTION_WORDS:
+            if word in self._syllable_ids:
+                function[self._syllable_ids[word]] = True
 
-        # Documents: one per phrasing reading, weights as data. Owners: what an entry knows
-        # across all its phrasings (a question may take "diễn ra" from one phrasing and
-        # "ở đâu" from another); answers: what only its answer and source say.
-        self._docs = _csr(doc_ids, doc_weights, terms)
-        per_owner = sparse.csr_matrix(
-            (
-                np.ones(len(doc_owner), dtype=np.float32),
-                (np.asarray(doc_owner, dtype=np.int64), np.arange(len(doc_owner))),
-            ),
-            shape=(len(self._owners), len(doc_owner)),
+        # Term keys: a syllable is its id, a pair (a, b) is count + a * count + b.
+        documents = len(doc_tokens)
+        rows, keys, weights = _term_keys([*doc_tokens, *answer_tokens], function, count)
+        self._term_keys, columns = np.unique(keys, return_inverse=True)
+        terms = len(self._term_keys)
+        is_doc = rows < documents
+        # Documents: one per phrasing reading, weights as data. Answers: one per owner.
+        self._docs = _matrix(rows[is_doc], columns[is_doc], weights[is_doc], documents, terms)
+        answers = _matrix(
+            rows[~is_doc] - documents,
+            columns[~is_doc],
+            None,
+            len(self._owners),
+            terms,
         )
-        binary_docs = self._docs.copy()
-        binary_docs.data[:] = 1.0
-        owner_terms = (per_owner @ binary_docs).tocsr()
-        owner_terms.data[:] = 1.0
-        owner_terms.sort_indices()
+        # Owners: what an entry knows across all its phrasings (a question may take "diễn ra"
+        # from one phrasing and "ở đâu" from another); answer-only: what just its answer says.
+        owner_of_row = self._doc_owner[rows[is_doc]].astype(np.int64)
+        owner_terms = _matrix(
+            owner_of_row,
+            columns[is_doc],
+            None,
+            len(self._owners),
+            terms,
+        )
         self._owner_terms = owner_terms
-        answers = _csr(answer_ids, [np.ones(len(i), np.float32) for i in answer_ids], terms)
         answer_only = (answers - answers.multiply(owner_terms)).tocsr()
         answer_only.eliminate_zeros()
         answer_only.sort_indices()
         self._answer_only = answer_only
 
         # BM25 over phrasings and answers alike: every feature occurs once per document.
-        indexed = sparse.vstack([binary_docs, answers.astype(np.float32)]).tocsc()
+        binary_docs = self._docs.copy()
+        binary_docs.data[:] = 1.0
+        indexed = sparse.vstack([binary_docs, answers]).tocsc()
         frequencies = np.diff(indexed.indptr).astype(np.float64)
-        count = max(indexed.shape[0], 1)
-        self._idf = np.log(1 + (count - frequencies + 0.5) / (frequencies + 0.5)).astype(
+        total = max(indexed.shape[0], 1)
+        self._idf = np.log(1 + (total - frequencies + 0.5) / (frequencies + 0.5)).astype(
             np.float32
         )
-        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._unknown_idf = math.log(1 + (total + 0.5) / 0.5)
         lengths = np.diff(indexed.tocsr().indptr).astype(np.float32)
         average = float(lengths.mean()) if len(lengths) else 1.0
         self._bm25 = indexed
@@ -379,20 +453,39 @@ class Matcher:
         self._described = np.asarray(self._docs @ self._idf, dtype=np.float64).ravel()
 
         # For typo repair: which syllables follow, and precede, each one in a known pair.
-        self._syllables = {text for text in vocabulary if " " not in text}
-        self._follows: dict[str, list[str]] = {}
-        self._precedes: dict[str, list[str]] = {}
-        for text in vocabulary:
-            if " " in text:
-                left, right = text.split(" ")
-                self._follows.setdefault(left, []).append(right)
-                self._precedes.setdefault(right, []).append(left)
+        pairs = self._term_keys[self._term_keys >= count] - count
+        self._pairs_by_left = pairs  # left * count + right, sorted
+        self._pairs_by_right = np.sort((pairs % count) * count + pairs // count)
         self._entry_texts: dict[int, tuple[str, str, str]] = {}
 
     # -- the question side ------------------------------------------------------------------
 
     def _known(self, text: str) -> int:
-        return self._vocabulary.get(text, -1)
+        """The term id of a feature ("hoi" or "hoi nghi"), or -1 if the FAQ never has it."""
+        count = len(self._syllable_names)
+        left, _, right = text.partition(" ")
+        first = self._syllable_ids.get(left)
+        if first is None:
+            return -1
+        if right:
+            second = self._syllable_ids.get(right)
+            if second is None:
+                return -1
+            key = count + first * count + second
+        else:
+            key = first
+        index = int(np.searchsorted(self._term_keys, key))
+        found = index < len(self._term_keys) and self._term_keys[index] == key
+        return index if found else -1
+
+    def _neighbours(self, syllable: str | None, pairs: np.ndarray) -> list[str]:
+        """Syllables paired with ``syllable`` in ``pairs`` (keyed first * count + other)."""
+        ident = self._syllable_ids.get(syllable or "")
+        if ident is None:
+            return []
+        count = len(self._syllable_names)
+        start, end = np.searchsorted(pairs, [ident * count, (ident + 1) * count])
+        return [self._syllable_names[int(other)] for other in pairs[start:end] % count]
 
     def _repair(self, syllables: list[str]) -> list[tuple[str, float]]:
         """Repair typos: an unknown syllable becomes a near one that forms a known bigram.
@@ -407,7 +500,7 @@ class Matcher:
         repaired = [(syllable, 1.0) for syllable in syllables]
         for index, syllable in enumerate(syllables):
             if (
-                syllable in self._syllables
+                self._known(syllable) >= 0
                 or syllable in self.abbreviations
                 or len(syllable) < 3
                 or syllable.isdigit()
@@ -419,8 +512,8 @@ class Matcher:
             pairing = sorted(
                 known
                 for known in {
-                    *self._follows.get(before or "", ()),
-                    *self._precedes.get(after or "", ()),
+                    *self._neighbours(before, self._pairs_by_left),
+                    *self._neighbours(after, self._pairs_by_right),
                 }
                 if known[0] == syllable[0]
             )
@@ -472,12 +565,11 @@ class Matcher:
             return ranked
         candidates: list[int] = [o for o in only if self._owner_docs[o + 1] > self._owner_docs[o]]
         if not only:
-            column = self._bm25[:, every]
-            scores = np.asarray(column @ self._idf[every]).ravel() * self._bm25_norm
+            rows, scores = self._bm25_scores(every)
             for index in _top(scores, CANDIDATES * 4):
                 if scores[index] <= 0 or len(candidates) >= CANDIDATES:
                     break
-                owner = int(self._indexed_owner[int(index)])
+                owner = int(self._indexed_owner[int(rows[index])])
                 if owner not in candidates:
                     candidates.append(owner)
         best: dict[int, _Scored] = {}
@@ -515,6 +607,24 @@ class Matcher:
         ordered = sorted(best.values(), key=lambda s: (s.score, s.closeness), reverse=True)
         ranked.owners = ordered[:limit]
         return ranked
+
+    def _bm25_scores(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding any of ``terms`` and their BM25 scores.
+
+        On a big FAQ, terms found in more than :data:`COMMON_SHARE` of the documents ("hội
+        nghị" in every other phrasing) are left out of finding candidates: they rank nothing
+        and touch most documents. They still count in the confidence of each candidate.
+        """
+        documents = self._bm25.shape[0]
+        if documents > PRUNE_ABOVE:
+            frequencies = np.diff(self._bm25.indptr)[terms]
+            rare = terms[frequencies <= COMMON_SHARE * documents]
+            terms = rare if len(rare) >= 3 else terms[np.argsort(frequencies, kind="stable")[:3]]
+        column = self._bm25[:, terms]
+        values = np.repeat(self._idf[terms], np.diff(column.indptr))
+        touched, inverse = np.unique(column.indices, return_inverse=True)
+        scores = np.bincount(inverse, weights=values) * self._bm25_norm[touched]
+        return touched, scores
 
     def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The FAQ entries closest to ``text`` (for officers' tools), none below
