@@ -105,7 +105,10 @@ ANSWER_DATED = (
 )
 ANSWER_AS_OF = "7/2020"
 # "Bao nhiêu / mấy" that the entry gives no number for: say so, then what the article says.
-NO_FIGURE = "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:"
+NOT_STATED = {
+    "figure": "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:",
+    "reason": "Bài viết không nêu nguyên nhân, lý do của điều bạn hỏi. Điều bài viết nói:",
+}
 # Another year, place or conference than the article's.
 OUT_OF_SCOPE = (
     "Tôi chỉ có thông tin từ bài viết về {covers}. Bài viết không có thông tin về "
@@ -290,7 +293,7 @@ TYPE_NAMES: dict[str, str] = {
 # Terminal chat and ``ask`` (plain text)
 # --------------------------------------------------------------------------------------------
 CLI_ANSWER = "{question}\n\n{answer}"
-CLI_NO_FIGURE = "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:\n\n"
+
 CLI_DATED = "Tại thời điểm Hội nghị (7/2020), theo bài viết (có thể đã thay đổi):\n\n"
 CLI_NO_MATCH = (
     "Xin lỗi, tôi chưa tìm thấy câu trả lời phù hợp. Hãy diễn đạt lại câu hỏi, hoặc liên hệ "

@@ -31,7 +31,7 @@ def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
         return Outcome.AMBIGUOUS, result.suggestions[0].faq_id
     if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
         return Outcome.SMALLTALK, None
-    if result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+    if result.kind is MatchKind.NOT_STATED and result.entry is not None:
         return Outcome.UNANSWERED, result.entry.id
     if result.suggestions:
         return Outcome.UNANSWERED, result.suggestions[0].faq_id
@@ -83,10 +83,10 @@ async def answer_question(update: Update, context: CustomContext) -> None:
             render.answer_keyboard(result.entry, faq, question_id, result.also),
             reply_to=message,
         )
-    elif result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+    elif result.kind is MatchKind.NOT_STATED and result.entry is not None:
         await send_messages(
             message.chat,
-            render.no_figure_messages(result.entry),
+            render.not_stated_messages(result.entry, result.missing),
             render.answer_keyboard(result.entry, faq, question_id),
             reply_to=message,
         )

@@ -220,9 +220,9 @@ def answer_messages(
     return pack(blocks, limit)
 
 
-def no_figure_messages(entry: FaqEntry, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """ "The article gives no figure", then what it does say (the entry's answer)."""
-    return pack([texts.NO_FIGURE, *answer_messages(entry, limit)], limit)
+def not_stated_messages(entry: FaqEntry, missing: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """ "The article gives no figure" (or reason), then what it says: the entry's answer."""
+    return pack([texts.NOT_STATED[missing], *answer_messages(entry, limit)], limit)
 
 
 def out_of_scope_message(

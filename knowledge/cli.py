@@ -74,11 +74,11 @@ def render_for_terminal(result: MatchResult, faq: Faq | None = None) -> str:
             question=result.entry.question, answer=result.entry.answer
         )
         return texts.CLI_DATED + answer if result.dated else answer
-    if result.kind is MatchKind.NO_FIGURE and result.entry is not None:
+    if result.kind is MatchKind.NOT_STATED and result.entry is not None:
         answer = texts.CLI_ANSWER.format(
             question=result.entry.question, answer=result.entry.answer
         )
-        return texts.CLI_NO_FIGURE + answer
+        return f"{texts.NOT_STATED[result.missing]}\n\n{answer}"
     if result.kind is MatchKind.REFERRAL and result.referral is not None:
         return result.referral.reply
     if result.kind is MatchKind.OUT_OF_SCOPE:
@@ -170,7 +170,7 @@ STYLES = (
 MISSES = ("wrong", "suggested", "other_suggestions", "declined", "no_match", "undated")
 _MISS_HEADERS = ("wrong", "sugg+", "sugg-", "declined", "none", "undated")
 # Replies that give an entry's answer: plainly (maybe dated), or after "no figure".
-_ANSWERING = (MatchKind.ANSWER, MatchKind.NO_FIGURE)
+_ANSWERING = (MatchKind.ANSWER, MatchKind.NOT_STATED)
 
 
 @dataclass(frozen=True)

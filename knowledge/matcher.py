@@ -106,6 +106,10 @@ FUNCTION_WORDS = frozenset(
     khong ko k kg duoc dc cua va voi vs gi j xin giup biet muon vui long u nha di roi r
     anh admin ah ak""".split()
 )
+# Runs of this many syllables of the conference's name (scope.covers) in a question are
+# context, and weigh NAME_WEIGHT (see Matcher._context_weights).
+NAME_RUN = 4
+NAME_WEIGHT = 0.3
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
@@ -119,7 +123,7 @@ class MatchKind(StrEnum):
     SMALLTALK = "smalltalk"
     REFERRAL = "referral"  # a procedure, contact or document: where to turn
     OUT_OF_SCOPE = "out_of_scope"  # another year, place or body than the article's
-    NO_FIGURE = "no_figure"  # a figure the entry does not give
+    NOT_STATED = "not_stated"  # a figure or a reason the entry does not give (see missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +139,13 @@ class MatchResult:
     question: str
     normalized: str
     score: float  # 0..100, the confidence of the best candidate
-    entry: FaqEntry | None = None  # ANSWER; NO_FIGURE: what the article does say
+    entry: FaqEntry | None = None  # ANSWER; NOT_STATED: what the article does say
     smalltalk: SmallTalk | None = None  # set for SMALLTALK
     suggestions: tuple[Suggestion, ...] = ()  # AMBIGUOUS: up to 3; OUT_OF_SCOPE: the nearest
     referral: Referral | None = None  # set for REFERRAL
     dated: bool = False  # ANSWER to a question about the present: say when the facts held
     unmet: str = ""  # OUT_OF_SCOPE: what the question asks about, folded ("nam 2021")
+    missing: str = ""  # NOT_STATED: "figure" or "reason"
     also: Suggestion | None = None  # ANSWER: a second question in the same message
 
 
@@ -336,6 +341,7 @@ class _Ranked:
     folded: str
     owners: list[_Scored] = field(default_factory=list)
     readings: list[list[str]] = field(default_factory=list)  # before synonyms
+    features: list[Features] = field(default_factory=list)  # per reading, after synonyms
 
 
 class Matcher:
@@ -457,6 +463,10 @@ class Matcher:
         self._pairs_by_left = pairs  # left * count + right, sorted
         self._pairs_by_right = np.sort((pairs % count) * count + pairs // count)
         self._entry_texts: dict[int, tuple[str, str, str]] = {}
+        name = fold(faq.scope.covers).split()
+        self._name_runs = {
+            tuple(name[i : i + NAME_RUN]) for i in range(max(0, len(name) - NAME_RUN + 1))
+        }
 
     # -- the question side ------------------------------------------------------------------
 
@@ -508,15 +518,16 @@ class Matcher:
                 continue
             before = repaired[index - 1][0] if index > 0 else None
             after = syllables[index + 1] if index + 1 < len(syllables) else None
-            # Only syllables that make a known pair with a neighbour can be the repair.
-            pairing = sorted(
-                known
-                for known in {
-                    *self._neighbours(before, self._pairs_by_left),
-                    *self._neighbours(after, self._pairs_by_right),
-                }
-                if known[0] == syllable[0]
-            )
+            # Only syllables that make a known pair with a neighbour can be the repair; between
+            # two content words, with both ("khéo tay làm" is not "khéo tân làm").
+            follows = set(self._neighbours(before, self._pairs_by_left))
+            precedes = set(self._neighbours(after, self._pairs_by_right))
+            both = before not in FUNCTION_WORDS and after not in FUNCTION_WORDS
+            if before is not None and after is not None and both:
+                options = follows & precedes
+            else:
+                options = follows | precedes
+            pairing = sorted(known for known in options if known[0] == syllable[0])
             limit = 1 if len(syllable) < 6 else 2
             best = process.extractOne(
                 syllable, pairing, scorer=Levenshtein.distance, score_cutoff=limit
@@ -528,10 +539,27 @@ class Matcher:
     def _question_readings(self, folded: str) -> tuple[list[Features], list[list[str]]]:
         tokens = self._repair(folded.split())
         syllables = [syllable for syllable, _ in tokens]
-        weights = [weight for _, weight in tokens]
+        weights = self._context_weights(syllables, [weight for _, weight in tokens])
         readings = _readings(syllables, weights, self.abbreviations)
         features = [_features(*self.synonyms.rewrite(*reading)) for reading in readings]
         return features, [reading[0] for reading in readings]
+
+    def _context_weights(self, syllables: list[str], weights: list[float]) -> list[float]:
+        """Weights with the conference's own name, restated as context, made light.
+
+        Citizens restate what they ask about: "hội nghị đánh giá công tác dân vận 6 tháng đầu
+        năm 2020 do ai chủ trì". A run of :data:`NAME_RUN` or more syllables of the scope's
+        ``covers`` names the subject; left at full weight it outweighs the question ("do ai
+        chủ trì") and pulls every message to the entries about the conference's name.
+        """
+        if not self._name_runs or len(syllables) < NAME_RUN:
+            return weights
+        light = list(weights)
+        for start in range(len(syllables) - NAME_RUN + 1):
+            if tuple(syllables[start : start + NAME_RUN]) in self._name_runs:
+                for index in range(start, start + NAME_RUN):
+                    light[index] = weights[index] * NAME_WEIGHT
+        return light
 
     # -- ranking and decision -----------------------------------------------------------------
 
@@ -549,6 +577,7 @@ class Matcher:
         exact = self._exact.get(folded)
         readings, plain = self._question_readings(folded)
         ranked.readings = plain
+        ranked.features = readings
         queries = []
         for features in readings:
             known = {self._known(t): w for t, w in features.items() if self._known(t) >= 0}
@@ -638,6 +667,30 @@ class Matcher:
         ]
         return entries[:limit]
 
+    def _has_word(self, owner: int, features: Features) -> bool:
+        """Whether the owner shares a two-syllable word of content with the question.
+
+        Vietnamese words are mostly two syllables: an entry that explains a question only by
+        single syllables ("hôm" of "hôm nay", "bão" folded as "báo") shares no word with it.
+        True when the question has no such pair at all.
+        """
+        pairs = [
+            text
+            for text, weight in features.items()
+            if " " in text and weight >= 1.0 and not FUNCTION_WORDS.intersection(text.split())
+        ]
+        if not pairs:
+            return True
+        for matrix in (self._owner_terms, self._answer_only):
+            row = matrix.indices[matrix.indptr[owner] : matrix.indptr[owner + 1]]
+            for text in pairs:
+                term = self._known(text)
+                if term >= 0:
+                    at = int(np.searchsorted(row, term))
+                    if at < len(row) and row[at] == term:
+                        return True
+        return False
+
     def _texts_of(self, owner: int, entry: FaqEntry) -> tuple[str, str, str]:
         """The folded texts of an entry (everything, phrasings, answer), made when needed."""
         texts = self._entry_texts.get(owner)
@@ -666,8 +719,12 @@ class Matcher:
                 return owner
         return self.faq.default_referral
 
-    def _decide(self, text: str, folded: str) -> MatchResult:
-        """The decision for one text (a whole short message, or a question inside a long one)."""
+    def _decide(self, text: str, folded: str, focus: str = "") -> MatchResult:
+        """The decision for one text (a whole short message, or a question inside a long one).
+
+        ``focus``: when ``folded`` adds context to a question, the question alone; what it
+        constrains (a year, a place) is read from it, not from the context.
+        """
         ranked = self._rank(folded, MAX_SUGGESTIONS + 1)
         if not ranked.owners:
             return MatchResult(MatchKind.NO_MATCH, text, folded, 0.0)
@@ -684,7 +741,12 @@ class Matcher:
         )
         # One word ("covid", "1") is too little to answer with confidence: offer candidates.
         enough_words = len(folded.split()) >= 2
-        confident = top.score >= 100 or (enough_words and top.score >= ANSWER_SCORE and ahead)
+        confident = top.score >= 100 or (
+            enough_words
+            and top.score >= ANSWER_SCORE
+            and ahead
+            and self._has_word(top.owner, ranked.features[top.reading])
+        )
         suggestions = tuple(
             Suggestion(candidate.id, candidate.question, scored.score)
             for candidate, scored in ((self._owners[s.owner], s) for s in ranked.owners)
@@ -698,7 +760,9 @@ class Matcher:
             return MatchResult(MatchKind.SMALLTALK, text, folded, score, smalltalk=owner)
 
         reading = ranked.readings[top.reading] if ranked.readings else folded.split()
-        typed = set(folded.split())
+        if focus:
+            reading = self._question_readings(focus)[1][0]
+        typed = set((focus or folded).split())
         found = [
             c
             for c in scope.detect(" ".join(reading))
@@ -733,8 +797,11 @@ class Matcher:
                 suggestions=suggestions[:1],
             )
         if confident and entry is not None:
-            if scope.Kind.FIGURE in kinds:
-                return MatchResult(MatchKind.NO_FIGURE, text, folded, score, entry=entry)
+            for kind, missing in ((scope.Kind.FIGURE, "figure"), (scope.Kind.REASON, "reason")):
+                if kind in kinds:
+                    return MatchResult(
+                        MatchKind.NOT_STATED, text, folded, score, entry=entry, missing=missing
+                    )
             dated = scope.is_present(found) and not entry.about_bot
             return MatchResult(MatchKind.ANSWER, text, folded, score, entry=entry, dated=dated)
         if suggestions:
@@ -749,12 +816,11 @@ class Matcher:
             return MatchResult(MatchKind.NO_MATCH, text, fold(text), 0.0)
         if len(candidates) == 1:
             return _with(self._decide(text, candidates[0].text), fold(text))
-        results = [self._decide(text, candidate.text) for candidate in candidates]
+        results = [self._decide(text, c.text, c.focus) for c in candidates]
         normalized = fold(text)
-        answers = sorted(
-            (r for r in results if r.kind is MatchKind.ANSWER and r.entry is not None),
-            key=lambda r: -r.score,
-        )
+        # Candidates come best first (the sentence that looks most like a question): the first
+        # confident answer is the answer, a second one for another entry is offered.
+        answers = [r for r in results if r.kind is MatchKind.ANSWER and r.entry is not None]
         if answers:
             best = answers[0]
             assert best.entry is not None
@@ -770,7 +836,7 @@ class Matcher:
             return _with(best, normalized, also=also)
         first = results[0]  # the sentence that looks most like the question
         for result in results:
-            if result.kind in (MatchKind.REFERRAL, MatchKind.OUT_OF_SCOPE, MatchKind.NO_FIGURE):
+            if result.kind in (MatchKind.REFERRAL, MatchKind.OUT_OF_SCOPE, MatchKind.NOT_STATED):
                 return _with(result, normalized)
         merged: dict[str, Suggestion] = {}
         for result in results:
@@ -802,5 +868,6 @@ def _with(result: MatchResult, normalized: str, also: Suggestion | None = None) 
         referral=result.referral,
         dated=result.dated,
         unmet=result.unmet,
+        missing=result.missing,
         also=also,
     )

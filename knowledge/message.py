@@ -34,9 +34,9 @@ _SENTENCE_END = re.compile(r"(?<=[?？!！.。;…\n])|\n")
 _CLAUSE_BREAK = re.compile(r"[,，:]\s*|\s+-\s+|\s+–\s+")
 
 _QUESTION = re.compile(
-    r"\b(?:gi|j|nao|dau|sao|ai|khong|ko|k|hok|khum|chua|may|bao nhieu|bn|bao gio|bh|"
-    r"the nao|ntn|ra sao|khi nao|la gi|lam gi|tai sao|vi sao|phai khong|co phai|hay|"
-    r"bao lau|what|who|when|where|why|how)\b"
+    r"\b(?:gi|j|nao|(?:o|tai|di|tu|den|ve|noi) dau|dau$|sao|ai|khong|ko|k|hok|khum|chua|"
+    r"(?<!bo )may|bao nhieu|bn|bao gio|bh|the nao|ntn|ra sao|khi nao|la gi|lam gi|tai sao|"
+    r"vi sao|phai khong|co phai|bao lau|what|who|when|where|why|how)\b"
 )
 _REQUEST = re.compile(
     r"\b(?:cho (?:em|minh|toi|chau|con|anh|chi|mk|mik|e|t)?\s?(?:hoi|biet|xin)|xin hoi|"
@@ -60,6 +60,7 @@ _THANKS = re.compile(
     r"mong (?:ad|anh|chi|ban|tro li|admin)? ?(?:tra loi|phan hoi|giai dap|som|giup))\b"
 )
 _CONTENT_MIN = 2  # a question clause with fewer syllables keeps its sentence's context
+_AND = re.compile(r"\b(?:va|con|voi lai|ngoai ra|dong thoi|ben canh do)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Candidate:
     text: str  # folded
     weight: float
     position: int  # index of its sentence: later sentences break ties
+    focus: str = ""  # folded: the question itself, when ``text`` adds the sentence before it
 
 
 def _sentences(text: str) -> list[str]:
@@ -87,9 +89,9 @@ def _is_filler(clause: str) -> bool:
     return bool(_INTRODUCTION.match(clause)) and not _QUESTION.search(clause)
 
 
-def _clip(folded: str) -> str:
+def _clip(folded: str, keep_end: bool = False) -> str:
     syllables = folded.split()
-    return " ".join(syllables[:MAX_SYLLABLES])
+    return " ".join(syllables[-MAX_SYLLABLES:] if keep_end else syllables[:MAX_SYLLABLES])
 
 
 def questions(text: str) -> list[Candidate]:
@@ -101,6 +103,7 @@ def questions(text: str) -> list[Candidate]:
         return [Candidate(_clip(folded_all), 1.0, 0)] if folded_all else []
 
     found: list[Candidate] = []
+    previous = ""  # the last sentence kept, for a question that refers back ("Bà nói gì?")
     for position, sentence in enumerate(sentences):
         asks = "?" in sentence or "？" in sentence
         clauses = [fold(c) for c in _CLAUSE_BREAK.split(sentence)]
@@ -117,11 +120,23 @@ def questions(text: str) -> list[Candidate]:
         else:
             weight = 0.3
         found.append(Candidate(_clip(joined), weight, position))
+        if weight >= 1.0 and previous:
+            # With the sentence before it, a little lighter: "Bà Mai có nói về việc người dân
+            # đánh giá chính quyền. Bà nói thế nào?"
+            combined = _clip(f"{previous} {joined}", keep_end=True)
+            found.append(Candidate(combined, weight - 0.1, position, focus=_clip(joined)))
+        previous = joined
         start = request_at if request_at is not None else question_at
         if start is not None and start > 0:
             tail = " ".join(kept[start:])
             if len(tail.split()) >= _CONTENT_MIN:
                 found.append(Candidate(_clip(tail), weight + 0.05, position))
+        # Two questions joined by "và" ("ý thứ hai nói gì, và ý thứ tư thì …ai?"): each.
+        parts = [p.strip() for p in _AND.split(joined) if p.strip()]
+        if len(parts) > 1 and all(_QUESTION.search(p) for p in parts):
+            for part in parts:
+                if len(part.split()) >= _CONTENT_MIN:
+                    found.append(Candidate(_clip(part), weight + 0.05, position))
     if not found:
         return [Candidate(_clip(folded_all), 0.1, 0)] if folded_all else []
     found.sort(key=lambda c: (-c.weight, -c.position))

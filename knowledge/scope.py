@@ -38,6 +38,7 @@ class Kind(StrEnum):
     PLACE = "place"
     BODY = "body"
     FIGURE = "figure"
+    REASON = "reason"
     PRESENT = "present"
 
 
@@ -95,11 +96,11 @@ _PROCEDURE = re.compile(
 )
 
 # -- time ------------------------------------------------------------------------------------
-_NUMBER = re.compile(r"\b\d+\b")
+_DATE_WORDS = frozenset("ngay thang quy hom tuan khoa dot ki nam".split())
 _OTHER_PERIOD = re.compile(
     r"\b(?:(?:6|sau) thang cuoi(?: nam)?|nua cuoi nam|cuoi nam|ca nam|"
     r"quy (?:1|2|3|4|i|ii|iii|iv|mot|hai|ba|bon)|"
-    r"nam (?:nay|ngoai|roi|sau nua|toi day)|thang (?:nay|truoc|sau|toi)|"
+    r"nam (?:ngoai|roi|sau nua|toi day)|thang (?:truoc|sau|toi)|"
     r"tuan (?:nay|truoc|sau|toi)|nhiem ki (?:nay|moi|toi))\b"
 )
 _ARTICLE_PERIOD = re.compile(r"\b(?:dau nam|nua dau|6 thang dau|sau thang dau)\b")
@@ -144,6 +145,7 @@ _BODY = re.compile(
             r"khoa hoc|ke hoach va dau tu)",
             r"so (?:y te|giao duc|noi vu|tai chinh|tu phap|xay dung|tai nguyen|lao dong|"
             r"giao thong)",
+            r"(?<!pho )thu tuong(?! chinh phu)|"
             r"uy ban nhan dan|hoi dong nhan dan|chu tich nuoc|cong an|toa an|vien kiem sat|"
             r"kiem toan nha nuoc|ngan hang nha nuoc",
         ]
@@ -176,10 +178,17 @@ _NO_FIGURE_IN_ANSWER = re.compile(
 # -- the present ------------------------------------------------------------------------------
 _PRESENT = re.compile(
     r"\b(?:hien (?:nay|tai|gio|la|giu|dang|van|con|ra sao|the nao)|bay gio|bh con|gio nay|"
-    r"luc nay|hom nay|thoi diem nay|dao nay|now|currently|nowadays|today|"
+    r"luc nay|hom nay|nam nay|thang nay|thoi diem nay|dao nay|now|currently|nowadays|today|"
     r"van con|con la|con giu|con lam|con dang|con tai vi|con duong chuc|co con|gio con|"
     r"dang giu chuc|dang dam nhiem|dang la)\b"
 )
+
+
+# "Why": met only by an entry that gives a reason, or whose phrasings ask why.
+_REASON = re.compile(
+    r"\b(?:tai sao|vi sao|vi li do gi|li do gi|li do nao|nguyen nhan|do dau|vi dau|why)\b"
+)
+_GIVES_REASON = re.compile(r"\b(?:vi|do|nho|nham|de|boi|nen|bi|khien|dan den)\b")
 
 
 def detect(folded: str) -> list[Constraint]:
@@ -187,9 +196,12 @@ def detect(folded: str) -> list[Constraint]:
     found: list[Constraint] = []
     if match := _PROCEDURE.search(folded):
         found.append(Constraint(Kind.PROCEDURE, match.group(0)))
-    numbers = [m.group(0) for m in _NUMBER.finditer(folded)]
-    if numbers:
-        found.extend(Constraint(Kind.TIME, number) for number in numbers)
+    words = folded.split()
+    for index, word in enumerate(words):
+        # A year (or any big number) always; a small one only as a date ("ngày 20", "tháng
+        # 8", "quý 3"): "2 chỉ số này" counts, it does not date.
+        if word.isdigit() and (int(word) > 31 or (index > 0 and words[index - 1] in _DATE_WORDS)):
+            found.append(Constraint(Kind.TIME, word))
     if (match := _OTHER_PERIOD.search(folded)) and not _ARTICLE_PERIOD.search(folded):
         found.append(Constraint(Kind.TIME, match.group(0)))
     if match := _PLACE.search(folded):
@@ -200,6 +212,8 @@ def detect(folded: str) -> list[Constraint]:
         found.append(Constraint(Kind.BODY, match.group(0)))
     if match := _FIGURE.search(folded):
         found.append(Constraint(Kind.FIGURE, match.group(0), _unit(folded, match)))
+    if match := _REASON.search(folded):
+        found.append(Constraint(Kind.REASON, match.group(0)))
     if _PRESENT.search(folded):
         found.append(Constraint(Kind.PRESENT, "present"))
     return found
@@ -242,6 +256,15 @@ def met(
     if kind is Kind.TIME and phrase.isdigit():
         # "1" is how chat writes "một" ("1 số nơi"), never a date on its own.
         return phrase == "1" or phrase in scope_numbers or _contains(entry_text, phrase)
+    if kind is Kind.BODY:
+        # The same pattern in the entry: "thủ tướng" there must not be "phó thủ tướng" either.
+        return _BODY.search(entry_text) is not None and any(
+            m.group(0) == phrase for m in _BODY.finditer(entry_text)
+        )
+    if kind is Kind.REASON:
+        return _REASON.search(phrasings_text) is not None or bool(
+            _GIVES_REASON.search(answer_text)
+        )
     if kind is not Kind.FIGURE:
         return _contains(entry_text, phrase)
     return _figure_met(constraint, phrasings_text, answer_text)

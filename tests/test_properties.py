@@ -63,7 +63,7 @@ long_noise = st.tuples(vietnamese_noise, st.integers(1000, TEXT_MAX)).map(
 )
 
 # Replies that give an entry's answer: plainly, or after "the article gives no figure".
-ANSWERED = (MatchKind.ANSWER, MatchKind.NO_FIGURE)
+ANSWERED = (MatchKind.ANSWER, MatchKind.NOT_STATED)
 
 
 # The real FAQ and abbreviations, indexed once for the whole module (the strategies below
@@ -162,7 +162,7 @@ def test_every_faq_phrasing_as_written_finds_its_entry(matcher: Matcher) -> None
     """Each question and alternate of the real FAQ, exactly as written, gets its own answer.
 
     A phrasing that asks for a figure its entry does not give ("có bao nhiêu đại biểu") gets
-    that entry's answer after "the article gives no figure" (NO_FIGURE)."""
+    that entry's answer after "the article gives no figure" (NOT_STATED)."""
     wrong = []
     for faq_id, phrasing in ENTRY_PHRASINGS:
         result = matcher.match(phrasing)
