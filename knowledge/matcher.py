@@ -73,10 +73,10 @@ Owner = FaqEntry | SmallTalk | Referral
 
 # Calibrated on the tuning half of tests/data/eval_citizens.yaml (see the module docstring).
 ANSWER_SCORE = 40.0
-ANSWER_MARGIN = 3.0
+ANSWER_MARGIN = 5.0
 # With confidences closer than the margin, the wording (rapidfuzz token_sort_ratio) must be
 # this much closer to the leader's.
-TIE_BREAK_CLOSENESS = 15.0
+TIE_BREAK_CLOSENESS = 8.0
 SUGGEST_SCORE = 25.0
 # Small talk ("vâng", "cảm ơn") is replied to only when it is most of the message: "giá vàng
 # hôm nay bn" shares "vàng"/"vâng" with it, and must not get "Vâng ạ".
@@ -113,7 +113,7 @@ NAME_WEIGHT = 0.3
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
-ANSWER_WEIGHT = 0.8
+ANSWER_WEIGHT = 0.6
 
 
 class MatchKind(StrEnum):
@@ -536,8 +536,32 @@ class Matcher:
                 repaired[index] = (best[0], REPAIR_WEIGHT)
         return repaired
 
+    def _split_joined(self, syllables: list[str]) -> list[str]:
+        """Split two syllables typed without the space between them ("chứcở" → "chức ở").
+
+        Only an unknown token is split, and only where both halves are syllables the FAQ
+        knows and they form a pair the FAQ knows, with each other or with a neighbour.
+        """
+        out: list[str] = []
+        for index, token in enumerate(syllables):
+            if len(token) < 4 or token.isdigit() or self._known(token) >= 0:
+                out.append(token)
+                continue
+            after = syllables[index + 1] if index + 1 < len(syllables) else ""
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if self._known(left) < 0 or self._known(right) < 0:
+                    continue
+                pairs = (f"{left} {right}", f"{out[-1]} {left}" if out else "", f"{right} {after}")
+                if any(pair.strip() and self._known(pair) >= 0 for pair in pairs):
+                    out += [left, right]
+                    break
+            else:
+                out.append(token)
+        return out
+
     def _question_readings(self, folded: str) -> tuple[list[Features], list[list[str]]]:
-        tokens = self._repair(folded.split())
+        tokens = self._repair(self._split_joined(folded.split()))
         syllables = [syllable for syllable, _ in tokens]
         weights = self._context_weights(syllables, [weight for _, weight in tokens])
         readings = _readings(syllables, weights, self.abbreviations)
@@ -575,6 +599,8 @@ class Matcher:
         if not folded or not len(self._doc_owner):
             return ranked
         exact = self._exact.get(folded)
+        if exact is None:  # typed without a space somewhere ("chứcở")
+            exact = self._exact.get(" ".join(self._split_joined(folded.split())))
         readings, plain = self._question_readings(folded)
         ranked.readings = plain
         ranked.features = readings
