@@ -108,6 +108,7 @@ ANSWER_AS_OF = "7/2020"
 NOT_STATED = {
     "figure": "Bài viết không nêu con số cụ thể về điều bạn hỏi. Điều bài viết nói:",
     "reason": "Bài viết không nêu nguyên nhân, lý do của điều bạn hỏi. Điều bài viết nói:",
+    "detail": "Bài viết không nêu cụ thể điều bạn hỏi. Điều bài viết nói:",
 }
 # Another year, place or conference than the article's.
 OUT_OF_SCOPE = (

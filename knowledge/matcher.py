@@ -548,16 +548,16 @@ class Matcher:
                 out.append(token)
                 continue
             after = syllables[index + 1] if index + 1 < len(syllables) else ""
-            for cut in range(2, len(token) - 1):
+            best: tuple[int, list[str]] = (0, [token])
+            for cut in range(1, len(token)):
                 left, right = token[:cut], token[cut:]
                 if self._known(left) < 0 or self._known(right) < 0:
                     continue
                 pairs = (f"{left} {right}", f"{out[-1]} {left}" if out else "", f"{right} {after}")
-                if any(pair.strip() and self._known(pair) >= 0 for pair in pairs):
-                    out += [left, right]
-                    break
-            else:
-                out.append(token)
+                known = sum(1 for pair in pairs if pair.strip() and self._known(pair) >= 0)
+                if known > best[0]:  # the cut that makes the most known pairs
+                    best = (known, [left, right])
+            out += best[1]
         return out
 
     def _question_readings(self, folded: str) -> tuple[list[Features], list[list[str]]]:
@@ -822,8 +822,17 @@ class Matcher:
                 unmet=other.phrase,
                 suggestions=suggestions[:1],
             )
+        if confident and entry is not None and entry.about_bot and kinds:
+            # The assistant's own entries give no figures, reasons or details of the world:
+            # "chỉ số SIPAS năm 2020 bao nhiêu điểm" is not a question about /danhgia.
+            confident = False
         if confident and entry is not None:
-            for kind, missing in ((scope.Kind.FIGURE, "figure"), (scope.Kind.REASON, "reason")):
+            stated = (
+                (scope.Kind.FIGURE, "figure"),
+                (scope.Kind.REASON, "reason"),
+                (scope.Kind.DETAIL, "detail"),
+            )
+            for kind, missing in stated:
                 if kind in kinds:
                     return MatchResult(
                         MatchKind.NOT_STATED, text, folded, score, entry=entry, missing=missing

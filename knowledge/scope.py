@@ -39,6 +39,7 @@ class Kind(StrEnum):
     BODY = "body"
     FIGURE = "figure"
     REASON = "reason"
+    DETAIL = "detail"  # "địa phương nào", "những bộ ngành nào": names the entry says it lacks
     PRESENT = "present"
 
 
@@ -61,7 +62,7 @@ _PROCEDURE = re.compile(
     + "|".join(
         [
             r"(?<!cai cach )thu tuc",
-            r"mau (?:don|to khai|bieu mau|van ban)",
+            r"mau (?:don|to khai|bieu mau|van ban|bao cao|ke hoach)",
             r"bieu mau",
             r"to khai",
             r"(?:so )?dien thoai",
@@ -86,7 +87,7 @@ _PROCEDURE = re.compile(
             r"lich tiep (?:cong )?dan",
             r"(?:cach|lam sao de|lam the nao de|lam nhu the nao de|the nao de) "
             r"(?:khieu nai|to cao|phan anh|nop|gui|gap|lien he|dang ki|xin|lam ho so|"
-            r"tham du|tham gia hoi nghi|du hoi nghi)",
+            r"tham du|tham gia hoi nghi|du hoi nghi|de cu|de xuat mo hinh|dang tai)",
             r"gap (?:truc tiep )?(?:chu tich|bi thu|lanh dao|giam doc|truong ban|bo truong)",
             r"(?:muon|can) (?:khieu nai|to cao) (?:thi|phai)",
             r"huong dan (?:cach|thu tuc|lam)",
@@ -178,6 +179,7 @@ _NO_FIGURE_IN_ANSWER = re.compile(
 # -- the present ------------------------------------------------------------------------------
 _PRESENT = re.compile(
     r"\b(?:hien (?:nay|tai|gio|la|giu|dang|van|con|ra sao|the nao)|bay gio|bh con|gio nay|"
+    r"gio (?:co|con|da|van|dang)|"
     r"luc nay|hom nay|nam nay|thang nay|thoi diem nay|dao nay|now|currently|nowadays|today|"
     r"van con|con la|con giu|con lam|con dang|con tai vi|con duong chuc|co con|gio con|"
     r"dang giu chuc|dang dam nhiem|dang la)\b"
@@ -189,6 +191,14 @@ _REASON = re.compile(
     r"\b(?:tai sao|vi sao|vi li do gi|li do gi|li do nao|nguyen nhan|do dau|vi dau|why)\b"
 )
 _GIVES_REASON = re.compile(r"\b(?:vi|do|nho|nham|de|boi|nen|bi|khien|dan den)\b")
+# "Which X": met unless the entry's answer says the article does not name X.
+_WHICH = re.compile(r"\b(\w+) nao\b|\bnhung ai\b|\bten (?:cac|nhung|cua)\b")
+# A person's life beyond the post held at the conference: the article says nothing of it.
+_PERSONAL = re.compile(
+    r"\b(?:gia dinh|vo con|co vo|co chong|con cai|que (?:o|quan|o dau)|que quan|"
+    r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
+    r"truoc day|truoc do|tung lam|tu nam nao|tu khi nao|tu bao gio|nhiem ki|luong)\b"
+)
 
 
 def detect(folded: str) -> list[Constraint]:
@@ -210,6 +220,11 @@ def detect(folded: str) -> list[Constraint]:
         found.append(Constraint(Kind.PLACE, match.group(1)))
     if match := _BODY.search(folded):
         found.append(Constraint(Kind.BODY, match.group(0)))
+    elif match := _PERSONAL.search(folded):
+        found.append(Constraint(Kind.PLACE, match.group(0)))  # as "another place": not here
+    if match := _WHICH.search(folded):
+        asked = match.group(1) or match.group(0).split()[-1]
+        found.append(Constraint(Kind.DETAIL, asked))
     if match := _FIGURE.search(folded):
         found.append(Constraint(Kind.FIGURE, match.group(0), _unit(folded, match)))
     if match := _REASON.search(folded):
@@ -261,6 +276,8 @@ def met(
         return _BODY.search(entry_text) is not None and any(
             m.group(0) == phrase for m in _BODY.finditer(entry_text)
         )
+    if kind is Kind.DETAIL:
+        return not re.search(rf"\bkhong neu(?: \w+){{0,8}}? {re.escape(phrase)}\b", answer_text)
     if kind is Kind.REASON:
         return _REASON.search(phrasings_text) is not None or bool(
             _GIVES_REASON.search(answer_text)
