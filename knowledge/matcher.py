@@ -575,10 +575,17 @@ class Matcher:
         năm 2020 do ai chủ trì". A run of :data:`NAME_RUN` or more syllables of the scope's
         ``covers`` names the subject; left at full weight it outweighs the question ("do ai
         chủ trì") and pulls every message to the entries about the conference's name.
+
+        Words that date the question ("hiện nay", "bây giờ", "hôm nay") weigh as function
+        words too: they say when, not what ("hôm" would otherwise find "hội nghị hôm 16/7").
         """
-        if not self._name_runs or len(syllables) < NAME_RUN:
-            return weights
         light = list(weights)
+        marked = scope.present_spans(" ".join(syllables))
+        for index in marked:
+            if index < len(light):
+                light[index] = weights[index] * FUNCTION_WEIGHT
+        if not self._name_runs or len(syllables) < NAME_RUN:
+            return light
         for start in range(len(syllables) - NAME_RUN + 1):
             if tuple(syllables[start : start + NAME_RUN]) in self._name_runs:
                 for index in range(start, start + NAME_RUN):

@@ -194,10 +194,11 @@ _GIVES_REASON = re.compile(r"\b(?:vi|do|nho|nham|de|boi|nen|bi|khien|dan den)\b"
 # "Which X": met unless the entry's answer says the article does not name X.
 _WHICH = re.compile(r"\b(\w+) nao\b|\bnhung ai\b|\bten (?:cac|nhung|cua)\b")
 # A person's life beyond the post held at the conference: the article says nothing of it.
+_NOT_THINGS = frozenset("khi luc hom ngay thang nam the cach bao sao gio dau".split())
 _PERSONAL = re.compile(
     r"\b(?:gia dinh|vo con|co vo|co chong|con cai|que (?:o|quan|o dau)|que quan|"
     r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
-    r"truoc day|truoc do|tung lam|tu nam nao|tu khi nao|tu bao gio|nhiem ki|luong)\b"
+    r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|luong)\b"
 )
 
 
@@ -222,9 +223,11 @@ def detect(folded: str) -> list[Constraint]:
         found.append(Constraint(Kind.BODY, match.group(0)))
     elif match := _PERSONAL.search(folded):
         found.append(Constraint(Kind.PLACE, match.group(0)))  # as "another place": not here
-    if match := _WHICH.search(folded):
+    for match in _WHICH.finditer(folded):
         asked = match.group(1) or match.group(0).split()[-1]
-        found.append(Constraint(Kind.DETAIL, asked))
+        if asked not in _NOT_THINGS:  # "khi nào", "thế nào" ask when and how, not which
+            found.append(Constraint(Kind.DETAIL, asked))
+            break
     if match := _FIGURE.search(folded):
         found.append(Constraint(Kind.FIGURE, match.group(0), _unit(folded, match)))
     if match := _REASON.search(folded):
@@ -315,6 +318,15 @@ def _figure_met(constraint: Constraint, phrasings: str, answer: str) -> bool:
     if any(word.isdigit() for word in words):
         return True
     return constraint.phrase in _COUNT_WORDS and any(word in _NUMBER_WORDS for word in words)
+
+
+def present_spans(folded: str) -> set[int]:
+    """Indexes of the syllables of ``folded`` that date the question ("hien nay")."""
+    marked: set[int] = set()
+    for match in _PRESENT.finditer(folded):
+        first = len(folded[: match.start()].split())
+        marked.update(range(first, first + len(match.group(0).split())))
+    return marked
 
 
 def is_present(constraints: list[Constraint]) -> bool:
