@@ -51,9 +51,9 @@ _GREETING = re.compile(
     r"quan tri vien|a|nhe|oi|ca nha))*$"
 )
 _INTRODUCTION = re.compile(
-    r"^(?:(?:da |vang )?(?:toi|em|minh|mk|mik|chau|con|tui|t|e) (?:la|ten|ten la|dang|"
-    r"hien dang|hien la|o|song o|que o|lam|co|vua|moi|duoc|nghe|doc|xem|thay|nho|"
-    r"da|cung)|nha (?:toi|em|minh)|o (?:xa|phuong|huyen|tinh|que) (?:toi|em|minh))\b"
+    r"^(?:(?:da |vang )?(?:toi|em|minh|mk|mik|chau|con|tui|t|e) (?:la|ten|ten la|"
+    r"hien la|o|song o|que o|dang lam|dang hoc|lam nghe|lam viec)|nha (?:toi|em|minh)|"
+    r"o (?:xa|phuong|huyen|tinh|que) (?:toi|em|minh))\b"
 )
 _THANKS = re.compile(
     r"\b(?:cam on|cam ouns|tks|thanks|thank you|thank|camon|cmon|thanx|ty|"

@@ -26,6 +26,7 @@ from tg_fakes import Call
 
 from knowledge.cli import load_matcher
 from knowledge.matcher import Matcher, MatchKind
+from knowledge.faq import load_synonyms
 from knowledge.normalize import fold
 
 TEXT_MAX = 4096  # Telegram's limit for one incoming message
@@ -318,3 +319,28 @@ async def test_markup_in_a_question_never_becomes_markup(bot: BotHarness, text: 
     """Examples kept from the run above: the citizen's markup is never sent as markup."""
     for call in replies(await bot.say(text)):
         check_reply(call)
+
+
+SYNONYMS = load_synonyms(REAL_FAQ.parent / "synonyms.yaml")
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(
+            "hoi nghi cuoc hop phien hop tiep cong dan dan van han che thieu sot ket qua "
+            "result meeting leader nguoi dan nhan dan to chuc dien ra o dau x y".split()
+        ),
+        max_size=14,
+    )
+)
+def test_synonyms_rewrite_the_same_by_syllables_and_by_text(words: list[str]) -> None:
+    """The FAQ side (whole texts) and the question side (syllables with weights) agree, and
+    rewriting twice changes nothing more."""
+    synonyms = SYNONYMS
+    text = " ".join(words)
+    by_syllables, weights = synonyms.rewrite(words, [1.0] * len(words))
+    assert " ".join(by_syllables) == synonyms.rewrite_text(text)
+    assert len(weights) == len(by_syllables)
+    once = synonyms.rewrite_text(text)
+    assert synonyms.rewrite_text(once) == once

@@ -1,0 +1,133 @@
+"""The real FAQ's decisions on questions that carry a constraint, and on long messages.
+
+These are examples written for the tests, not taken from the labeled sets: a year, a place
+or another conference gets "the article covers …"; a figure or a reason the entry does not
+give gets "the article does not say", with what it does say; the present gets a dated
+answer; a procedure gets a referral. None of them gets a confident answer from an unrelated
+passage.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.cli import load_matcher
+from knowledge.matcher import Matcher, MatchKind
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return load_matcher(None, None)
+
+
+@pytest.mark.parametrize(
+    ("question", "unmet"),
+    [
+        ("Hội nghị dân vận năm 2021 do ai chủ trì?", "2021"),
+        ("Năm 2019 hội nghị dân vận chính quyền tổ chức ở đâu?", "2019"),
+        ("Hội nghị dân vận của tỉnh Nghệ An do ai chủ trì?", "nghe an"),
+        ("hội nghị xúc tiến đầu tư Đà Nẵng tổ chức ở đâu", "hoi nghi xuc tien"),
+    ],
+)
+def test_another_year_place_or_body_is_out_of_scope(
+    matcher: Matcher, question: str, unmet: str
+) -> None:
+    result = matcher.match(question)
+    assert result.kind is MatchKind.OUT_OF_SCOPE, result
+    assert result.unmet == unmet
+
+
+def test_a_year_the_entry_gives_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("Khiếu nại, tố cáo 6 tháng đầu năm 2020 có giảm so với năm 2019 không?")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "khieu-nai-giam"
+
+
+def test_a_figure_the_article_never_gives_is_said_so(matcher: Matcher) -> None:
+    result = matcher.match("Có bao nhiêu đại biểu tham dự hội nghị?")
+    assert result.kind is MatchKind.NOT_STATED and result.missing == "figure"
+    assert result.entry is not None and result.entry.id == "thanh-phan-tham-du"
+
+
+def test_a_figure_the_article_gives_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("Hội nghị có mấy người đồng chủ trì?")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "chu-tri"
+
+
+def test_the_present_is_answered_dated(matcher: Matcher) -> None:
+    result = matcher.match("Hiện nay ai là Bộ trưởng Bộ Nội vụ?")
+    assert result.kind is MatchKind.ANSWER and result.dated
+    assert result.entry is not None and result.entry.id == "le-vinh-tan"
+    assert not matcher.match("Bộ trưởng Bộ Nội vụ tại thời điểm Hội nghị là ai?").dated
+
+
+@pytest.mark.parametrize(
+    ("question", "referral"),
+    [
+        ("Thủ tục khiếu nại đất đai như thế nào?", "khieu-nai-to-cao"),
+        ("ubnd hn tiếp dân ở đâu", "khieu-nai-to-cao"),
+        ("Số điện thoại đường dây nóng của Ban Dân vận là gì?", "lien-he"),
+        ("Văn bản nào quy định về công tác dân vận chính quyền?", "van-ban-phap-luat"),
+        ("Làm hộ chiếu cần giấy tờ gì?", "thu-tuc-hanh-chinh"),
+        ("Cho hỏi email để gửi hồ sơ xin việc", "chung"),
+    ],
+)
+def test_a_procedure_gets_a_referral(matcher: Matcher, question: str, referral: str) -> None:
+    result = matcher.match(question)
+    assert result.kind is MatchKind.REFERRAL, result
+    assert result.referral is not None and result.referral.id == referral
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "giá vàng hôm nay bn",
+        "hôm nay giá xăng bao nhiêu",
+        "khéo tay làm gì",
+        "hôm nay có bão không",
+        "bà Trương Thị Mai quê ở đâu",
+    ],
+)
+def test_near_misses_get_no_confident_answer(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.kind not in (MatchKind.ANSWER, MatchKind.SMALLTALK), result
+
+
+def test_a_long_message_answers_the_question_it_ends_with(matcher: Matcher) -> None:
+    message = (
+        "Chào ad, em là sinh viên năm 2 ngành hành chính ở Nghệ An, đang làm bài tiểu luận "
+        "về công tác dân vận ở địa phương. Em có đọc tin về hội nghị hồi tháng 7 năm 2020 "
+        "nhưng không nhớ rõ. Ad cho em hỏi hội nghị đó do những ai chủ trì vậy ạ? Em cảm ơn!"
+    )
+    result = matcher.match(message)
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "chu-tri"  # Nghệ An is where she lives, not what she asks
+
+
+def test_a_message_with_two_questions_answers_one_and_offers_the_other(matcher: Matcher) -> None:
+    message = (
+        "Chào ad, mình đang chuẩn bị bài thuyết trình ở lớp về dân vận chính quyền. "
+        "Hội nghị đánh giá công tác dân vận năm 2020 được tổ chức vào ngày nào? "
+        "Còn những cơ quan nào đứng ra tổ chức hội nghị đó? Cảm ơn ad nhiều."
+    )
+    result = matcher.match(message)
+    assert result.kind is MatchKind.ANSWER and result.entry is not None and result.also
+    assert {result.entry.id, result.also.faq_id} == {"ngay-to-chuc", "don-vi-to-chuc"}
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("Phiên họp hôm đó do những lãnh đạo nào chủ trì?", "chu-tri"),
+        ("meeting này có những leader nào chủ trì vậy", "chu-tri"),
+        ("Các báo cáo nêu những thiếu sót, yếu kém nào?", "han-che-tong-quat"),
+        ("Ai phát biểu đầu tiên ở hội nghị, nhấn mạnh điều gì?", "pttg-khai-mac"),
+    ],
+)
+def test_synonyms_and_english_words_find_the_entry(
+    matcher: Matcher, question: str, faq_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.kind is MatchKind.ANSWER and result.entry is not None, result
+    assert result.entry.id == faq_id

@@ -1,0 +1,55 @@
+"""Finding the question in a citizen's message (knowledge.message)."""
+
+from __future__ import annotations
+
+from knowledge.message import MAX_CANDIDATES, MAX_CHARS, MAX_SYLLABLES, questions
+from knowledge.normalize import fold
+
+LONG = (
+    "Chào ad, em là sinh viên năm 2 ngành hành chính, đang làm bài tiểu luận về công tác "
+    "dân vận ở địa phương. Em có đọc tin về hội nghị hồi tháng 7 năm 2020 nhưng không nhớ "
+    "rõ. Ad cho em hỏi hội nghị đó do những ai chủ trì vậy ạ? Em cảm ơn nhiều ạ!"
+)
+
+
+def test_a_short_message_is_matched_whole() -> None:
+    found = questions("Chào ad. Hội nghị diễn ra ở đâu?")
+    assert [c.text for c in found] == [fold("Chào ad. Hội nghị diễn ra ở đâu?")]
+
+
+def test_the_question_of_a_long_message_comes_first_without_greeting_or_thanks() -> None:
+    found = questions(LONG)
+    assert "chu tri" in found[0].text
+    assert all("cam on" not in c.text and not c.text.startswith("chao") for c in found)
+    assert all("em la sinh vien" not in c.text for c in found)
+
+
+def test_a_question_that_refers_back_is_also_tried_with_the_sentence_before() -> None:
+    message = (
+        "Tôi là nông dân ở Đồng Tháp, tôi có đọc tin bà Trương Thị Mai nói về việc người dân "
+        "tham gia đánh giá chính quyền trong sạch, vững mạnh. Bà nói thế nào về việc này vậy ad?"
+    )
+    found = questions(message)
+    combined = [c for c in found if c.focus]
+    assert combined and "danh gia chinh quyen" in combined[0].text
+    assert combined[0].focus == fold("Bà nói thế nào về việc này vậy ad?")
+
+
+def test_two_questions_joined_by_and_are_each_tried() -> None:
+    message = (
+        "Kính gửi Ban, tôi là giảng viên. Trong sáu vấn đề Phó Thủ tướng nêu, ý thứ hai về "
+        "chính quyền kiến tạo nói gì, và ý thứ tư thì dân vận là nhiệm vụ của những ai?"
+    )
+    texts = [c.text for c in questions(message)]
+    assert any(t.startswith("y thu hai") for t in texts)
+    assert any(t.startswith("y thu tu") for t in texts)
+
+
+def test_the_work_is_bounded_for_any_length() -> None:
+    sentence = "Hội nghị diễn ra ở đâu vậy ạ? "
+    found = questions(sentence * 2000)
+    assert len(found) <= MAX_CANDIDATES
+    assert all(len(c.text.split()) <= MAX_SYLLABLES for c in found)
+    # Only the first 4,096 characters are read: a question after them is not seen.
+    hidden = questions("a " * (MAX_CHARS // 2) + "Ai chủ trì hội nghị?")
+    assert all("chu tri" not in c.text for c in hidden)
