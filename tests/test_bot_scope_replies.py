@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 
 from conftest import REAL_FAQ, MakeBot, only_reply, replies
+from helpers.harness import running
 from test_reliability_files import FailingDiskStorage
 
 import texts
 from config import Config
-from helpers.harness import running
 
 
 async def test_another_year_says_what_the_article_covers(make_bot: MakeBot) -> None:

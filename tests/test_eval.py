@@ -1,4 +1,5 @@
-"""The labeled set: independent of the FAQ, large enough, and passed at the thresholds."""
+"""The labeled sets: the project's first set, and citizens' messages written from the article
+alone (tests/data/eval_citizens.yaml), tuned on one half and measured on the other."""
 
 from __future__ import annotations
 
@@ -7,22 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.cli import (
-    DEFAULT_CASES,
-    MIN_ANSWERED_RIGHT,
-    MIN_OFF_TOPIC_DECLINED,
-    STYLES,
-    evaluate,
-    load_cases,
-    load_matcher,
-)
+from knowledge.cli import DEFAULT_CASES, STYLES, evaluate, load_cases, load_matcher
 from knowledge.matcher import Matcher
 from knowledge.normalize import fold
 
-
-@pytest.fixture(scope="module")
-def cases() -> dict[str, list]:
-    return load_cases(Path(DEFAULT_CASES))
+CITIZENS = Path(DEFAULT_CASES).with_name("eval_citizens.yaml")
+# The seven styles the issue asks for, each in both halves.
+REQUIRED_STYLES = {"plain", "no_diacritics", "chat", "typo", "paraphrase", "long", "mixed"}
+NEAR_MISSES = {
+    "other_year",
+    "other_body",
+    "figure_absent",
+    "present",
+    "procedure",
+    "fold_trap",
+    "opinion_or_beyond",
+}
+# What the held-out half reached when it was first measured (README, "How a question is
+# answered"), less about two points: a change that does worse on unseen questions fails.
+# The issue's targets (95% / 97% / 1%) are printed by `eval` and are not met yet.
+HELD_OUT_FLOOR = {"answered_right": 0.84, "declined": 0.88, "confident_wrong": 0.06}
 
 
 @pytest.fixture(scope="module")
@@ -30,38 +35,86 @@ def matcher() -> Matcher:
     return load_matcher(None, None)
 
 
-def test_set_is_large_and_spread(cases: dict[str, list], matcher: Matcher) -> None:
+@pytest.fixture(scope="module")
+def first() -> dict[str, list]:
+    return load_cases(Path(DEFAULT_CASES))
+
+
+@pytest.fixture(scope="module")
+def citizens() -> dict[str, list]:
+    return load_cases(CITIZENS)
+
+
+def test_first_set_is_large_and_spread(first: dict[str, list], matcher: Matcher) -> None:
     """At least 200 in-domain questions of every style over every entry, 60 off-topic."""
-    in_domain, off_topic = cases["in_domain"], cases["off_topic"]
-    assert len(in_domain) >= 200
-    assert len(off_topic) >= 60
+    in_domain, off_topic = first["in_domain"], first["off_topic"]
+    assert len(in_domain) >= 200 and len(off_topic) >= 60
     styles = Counter(case["style"] for case in in_domain)
-    assert set(styles) == set(STYLES)
-    assert min(styles.values()) >= 30
+    assert set(styles) <= set(STYLES) and min(styles.values()) >= 30
     ids = {case["id"] for case in in_domain}
-    assert ids <= set(matcher.faq.by_id), ids - set(matcher.faq.by_id)
     assert ids == set(matcher.faq.by_id), "every entry has labeled questions"
 
 
-def test_no_case_equals_a_phrasing(cases: dict[str, list], matcher: Matcher) -> None:
+def test_no_case_of_the_first_set_equals_a_phrasing(
+    first: dict[str, list], matcher: Matcher
+) -> None:
     """No labeled question is, after normalization, an FAQ question, alternate or small talk."""
     phrasings = {fold(p) for entry in matcher.faq.entries for p in entry.phrasings}
     phrasings |= {fold(p) for talk in matcher.faq.smalltalk for p in talk.phrasings}
-    questions = [case["q"] for case in cases["in_domain"]] + list(cases["off_topic"])
-    equal = [q for q in questions if fold(q) in phrasings]
-    assert equal == []
+    questions = [case["q"] for case in first["in_domain"]] + [c["q"] for c in first["off_topic"]]
+    assert [q for q in questions if fold(q) in phrasings] == []
 
 
-def test_no_duplicate_cases(cases: dict[str, list]) -> None:
+@pytest.mark.parametrize("name", ["first", "citizens"])
+def test_no_duplicate_cases(name: str, request: pytest.FixtureRequest) -> None:
     """Each labeled question counts once (emoji and punctuation fold to "": compared raw)."""
-    questions = [case["q"] for case in cases["in_domain"]] + list(cases["off_topic"])
-    keys = [fold(q) or q.strip() for q in questions]
-    duplicates = [q for q, n in Counter(keys).items() if n > 1]
-    assert duplicates == []
+    cases = request.getfixturevalue(name)
+    questions = [c["q"] for c in cases["in_domain"]] + [c["q"] for c in cases["off_topic"]]
+    keys = [fold(str(q)) or str(q).strip() for q in questions]
+    assert [q for q, n in Counter(keys).items() if n > 1] == []
 
 
-def test_thresholds_are_met(cases: dict[str, list], matcher: Matcher) -> None:
-    """At least 95% answered right and at least 95% of off-topic declined."""
-    report = evaluate(matcher, cases)
-    assert report.answered_right >= MIN_ANSWERED_RIGHT, report.table()
-    assert report.declined >= MIN_OFF_TOPIC_DECLINED, report.table()
+def test_first_set_keeps_its_thresholds(first: dict[str, list], matcher: Matcher) -> None:
+    """The first set (thresholds chosen on it in the first round) keeps >= 95% / >= 96%."""
+    report = evaluate(matcher, first)
+    assert report.passed, report.table()
+
+
+def test_citizens_set_is_large_spread_and_split(
+    citizens: dict[str, list], matcher: Matcher
+) -> None:
+    """>= 200 in-domain questions over the seven styles, >= 80 off-topic with a third near
+    misses, every label an entry, every style and category split evenly in two halves."""
+    in_domain, off_topic = citizens["in_domain"], citizens["off_topic"]
+    assert len(in_domain) >= 200 and len(off_topic) >= 80
+    assert {case["style"] for case in in_domain} >= REQUIRED_STYLES
+    near = [case for case in off_topic if case["cat"] in NEAR_MISSES]
+    assert len(near) * 3 >= len(off_topic)
+    labels = {case["id"] for case in in_domain}
+    labels |= {case[k] for case in in_domain for k in ("alt", "also") if k in case}
+    assert labels <= set(matcher.faq.by_id)
+    for key, cases in (("style", in_domain), ("cat", off_topic)):
+        for value in {case[key] for case in cases}:
+            halves = Counter(case["half"] for case in cases if case[key] == value)
+            assert abs(halves["tune"] - halves["test"]) <= 1, (value, halves)
+
+
+def test_held_out_half_does_not_fall_below_what_it_reached(
+    citizens: dict[str, list], matcher: Matcher
+) -> None:
+    report = evaluate(matcher, citizens, half="test")
+    assert report.answered_right >= HELD_OUT_FLOOR["answered_right"], report.table()
+    assert report.declined >= HELD_OUT_FLOOR["declined"], report.table()
+    assert report.confident_wrong_share <= HELD_OUT_FLOOR["confident_wrong"], report.table()
+
+
+def test_eval_counts_a_present_question_right_only_when_dated(matcher: Matcher) -> None:
+    """The right entry without the date a question about the present needs is a miss."""
+    question = "Bộ trưởng Bộ Nội vụ tại thời điểm Hội nghị là ai?"  # asks of then: undated
+    as_present = {"in_domain": [{"q": question, "id": "le-vinh-tan", "style": "present"}]}
+    as_plain = {"in_domain": [{"q": question, "id": "le-vinh-tan", "style": "plain"}]}
+    present = evaluate(matcher, {**as_present, "off_topic": []})
+    plain = evaluate(matcher, {**as_plain, "off_topic": []})
+    assert present.per_style["present"] == [0, 1] and present.misses["present"] == {"undated": 1}
+    assert plain.per_style["plain"] == [1, 1]
+    assert present.confident_wrong == 0

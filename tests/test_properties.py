@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from tg_fakes import Call
 
 from knowledge.cli import load_matcher
-from knowledge.matcher import Matcher, MatchKind
 from knowledge.faq import load_synonyms
+from knowledge.matcher import Matcher, MatchKind
 from knowledge.normalize import fold
 
 TEXT_MAX = 4096  # Telegram's limit for one incoming message
