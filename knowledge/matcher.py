@@ -557,6 +557,27 @@ class Matcher:
         found = index < len(self._term_keys) and self._term_keys[index] == key
         return index if found else -1
 
+    def _terms(self, texts: list[str]) -> np.ndarray:
+        """:meth:`_known` of many features at once (one search of the sorted term keys)."""
+        count = len(self._syllable_names)
+        ids = self._syllable_ids
+        keys = np.full(len(texts), -1, dtype=np.int64)
+        for index, text in enumerate(texts):
+            left, _, right = text.partition(" ")
+            first = ids.get(left)
+            if first is None:
+                continue
+            if right:
+                second = ids.get(right)
+                if second is not None:
+                    keys[index] = count + first * count + second
+            else:
+                keys[index] = first
+        where = np.searchsorted(self._term_keys, keys)
+        where[where >= len(self._term_keys)] = 0
+        hit = (keys >= 0) & (self._term_keys[where] == keys)
+        return np.where(hit, where, -1)
+
     def _neighbours(self, syllable: str | None, pairs: np.ndarray) -> list[str]:
         """Syllables paired with ``syllable`` in ``pairs`` (keyed first * count + other)."""
         ident = self._syllable_ids.get(syllable or "")
@@ -682,11 +703,17 @@ class Matcher:
         ranked.features = readings
         queries = []
         for features in readings:
-            known = {self._known(t): w for t, w in features.items() if self._known(t) >= 0}
-            ids = np.fromiter(sorted(known), dtype=np.int32, count=len(known))
-            weights = np.fromiter((known[i] for i in ids), dtype=np.float64, count=len(ids))
+            terms = self._terms(list(features))
+            weights_all = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+            found = terms >= 0
+            order = np.argsort(terms[found], kind="stable")
+            ids = terms[found][order].astype(np.int32)
+            weights = weights_all[found][order]
+            if len(ids) > 1:  # one feature text per id, but keep the ids unique regardless
+                keep = np.concatenate(([True], ids[1:] != ids[:-1]))
+                ids, weights = ids[keep], weights[keep]
             idf = self._idf[ids].astype(np.float64)
-            unknown = sum(w for t, w in features.items() if self._known(t) < 0)
+            unknown = float(weights_all[~found].sum())
             asked = float(idf @ weights) + self._unknown_idf * unknown
             queries.append((ids, weights, idf, asked))
         every = np.unique(np.concatenate([q[0] for q in queries]))
@@ -710,11 +737,16 @@ class Matcher:
             in_phrasings, _ = _row_hits(self._owner_terms, candidates, ids, idf * weights)
             in_answer, _ = _row_hits(self._answer_only, candidates, ids, idf * weights)
             explained = (in_phrasings + ANSWER_WEIGHT * in_answer) / asked
+            # Every candidate's phrasings at once: the share of each covered by the question.
+            spans = [(int(self._owner_docs[o]), int(self._owner_docs[o + 1])) for o in candidates]
+            docs = [doc for first, last in spans for doc in range(first, last)]
+            _, covered = _row_hits(self._docs, docs, ids, idf)
+            shares_all = covered / np.maximum(self._described[docs], 1e-9)
+            offset = 0
             for position, owner in enumerate(candidates):
-                first, last = int(self._owner_docs[owner]), int(self._owner_docs[owner + 1])
-                docs = range(first, last)
-                _, covered = _row_hits(self._docs, docs, ids, idf)
-                shares = covered / np.maximum(self._described[first:last], 1e-9)
+                first, last = spans[position]
+                shares = shares_all[offset : offset + last - first]
+                offset += last - first
                 top = int(np.argmax(shares))
                 share = float(shares[top])
                 confidence = 100.0 * (
