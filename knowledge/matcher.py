@@ -873,8 +873,11 @@ class Matcher:
         ahead = top.score - runner_score >= ANSWER_MARGIN or (
             top.score >= runner_score and top.closeness - runner_closeness >= TIE_BREAK_CLOSENESS
         )
-        # One word ("covid", "1") is too little to answer with confidence: offer candidates.
-        enough_words = len(folded.split()) >= 2
+        # One word of content ("covid", "1", "bão" in "hôm nay có bão không") is too little
+        # to answer with confidence: offer candidates.
+        features = ranked.features[top.reading] if ranked.features else {}
+        content = [t for t, w in features.items() if " " not in t and w >= 0.5]
+        enough_words = len(content) >= 2
         confident = top.score >= 100 or (
             enough_words
             and top.score >= ANSWER_SCORE
