@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 
 from handlers import basics, render
 from handlers.context import CustomContext
 from handlers.send import send_messages
+from reports.tables import LOCAL_TIME
 
 logger = logging.getLogger(__name__)
 
 # "Today" in /thongke and the dates of /chuatraloi are Vietnamese days, whatever the server's.
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def stats(update: Update, context: CustomContext) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
-from telegram import Update
+from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 import texts
 from handlers import render, survey, votes
@@ -17,6 +19,9 @@ from knowledge.normalize import original_words
 from storage.base import Outcome, StorageError
 
 logger = logging.getLogger(__name__)
+
+# Seconds a reply may take before the bot shows "typing…".
+TYPING_AFTER_SECONDS = 0.3
 
 
 def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
@@ -56,7 +61,28 @@ async def answer_question(update: Update, context: CustomContext) -> None:
     if not question:  # just "@bot": say what the bot does
         await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
         return
-    await message.chat.send_action(ChatAction.TYPING)
+    # "typing…" only if the reply is slow (matching takes well under a millisecond): it is a
+    # second request per answer against Telegram's limit, and a failing one must never stop
+    # the question from being recorded and answered.
+    typing = asyncio.get_running_loop().call_later(
+        TYPING_AFTER_SECONDS, lambda: asyncio.ensure_future(_typing(message.chat))
+    )
+    try:
+        await _answer(message, question, context)
+    finally:
+        typing.cancel()
+
+
+async def _typing(chat: Chat) -> None:
+    """Show "typing…"; a failure here is only cosmetic."""
+    try:
+        await chat.send_action(ChatAction.TYPING)
+    except TelegramError as error:
+        logger.debug("typing action failed: %s", error)
+
+
+async def _answer(message: Message, question: str, context: CustomContext) -> None:
+    """Match, record, reply."""
     matcher = context.matcher  # read once: a reload may replace it meanwhile
     result = matcher.match(question)
     outcome, faq_id = outcome_of(result)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, timezone
 
 import texts
 
 # Days start and end at midnight in Vietnam (UTC+7 all year), whatever the server's zone.
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+# Vietnam keeps UTC+7 all year (no daylight saving): a fixed zone needs no time-zone database,
+# which slim systems lack (ZoneInfo("Asia/Ho_Chi_Minh") fails there without `tzdata`).
+LOCAL_TIME = timezone(timedelta(hours=7), "UTC+07")
 
 
 class Share(float):

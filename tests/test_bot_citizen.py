@@ -7,14 +7,17 @@ reached the SQLite file.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import time
+from typing import Any
 
 import pytest
 from conftest import REAL_FAQ, BotHarness, MakeBot, callback_answers, only_reply, replies
 from tg_fakes import BOT_USERNAME, CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
-from handlers import render
+from handlers import questions, render
 
 
 def question_rows(bot: BotHarness) -> list[tuple[str, str, str | None]]:
@@ -60,8 +63,8 @@ async def test_command_menu_is_published_in_vietnamese(bot: BotHarness) -> None:
 # --- questions -----------------------------------------------------------------------------
 async def test_answer_is_escaped_html_with_votes_and_related(bot: BotHarness) -> None:
     calls = await bot.say("Hội nghị tổ chức ở đâu?")
-    assert calls[0].endpoint == "sendChatAction"
-    assert calls[0].params["action"] == "typing"
+    # A fast reply sends no "typing…" first: one request per answer, not two.
+    assert [c.endpoint for c in calls] == ["sendMessage"]
     reply = only_reply(calls)
     assert reply.text.startswith("<b>Hội nghị tổ chức ở đâu?</b>")
     # The FAQ answer holds "<b>UBND</b> xã & ...": shown literally, never as markup.
@@ -465,3 +468,27 @@ async def test_real_faq_answers_and_every_button_fits(make_bot: MakeBot) -> None
         assert reply.text.startswith(f"<b>{html.escape(entry.question, quote=False)}</b>")
         topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
         assert len(topics.buttons) == len(faq.topics)
+
+
+@pytest.mark.parametrize("code", [500, 502, 429, 400])
+async def test_a_failing_typing_action_never_drops_the_question(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """With "typing…" shown at once and Telegram refusing it, the question is still
+    recorded and answered (it used to be neither: the action came first and raised)."""
+    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0)
+
+    bot.request.fail("sendChatAction", code=code, description="Internal Server Error")
+    original = bot.app.bot_data.knowledge.matcher.match
+
+    def slow(text: str) -> Any:
+        time.sleep(0.05)  # long enough for the call_later(0) typing task to run first
+        return original(text)
+
+    monkeypatch.setattr(bot.app.bot_data.knowledge.matcher, "match", slow)
+    calls = await bot.say("Hội nghị tổ chức ở đâu?")
+    await asyncio.sleep(0.05)
+    assert "sendChatAction" in [c.endpoint for c in bot.request.calls]  # tried, and refused
+    assert only_reply(calls).text.startswith("<b>Hội nghị tổ chức ở đâu?</b>")
+    assert question_rows(bot) == [("Hội nghị tổ chức ở đâu?", "answered", "hoi-nghi-o-dau")]
+    assert bot.errors == []
