@@ -158,6 +158,12 @@ def build_application(
             filters.TEXT & ~filters.COMMAND & ADDRESSED_TO_BOT & fresh, questions.on_text
         )
     )
+    # A photo or document whose caption asks something is a question like any text.
+    add(
+        MessageHandler(
+            filters.CAPTION & ~filters.TEXT & ADDRESSED_TO_BOT & fresh, questions.on_caption
+        )
+    )
     add(
         MessageHandler(
             ~filters.TEXT & ~filters.StatusUpdate.ALL & ADDRESSED_TO_BOT & fresh,

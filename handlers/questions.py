@@ -52,12 +52,20 @@ async def on_text(update: Update, context: CustomContext) -> None:
     await answer_question(update, context)
 
 
+async def on_caption(update: Update, context: CustomContext) -> None:
+    """A photo (or file) whose caption is a question: answer the caption."""
+    await answer_question(update, context)
+
+
 async def answer_question(update: Update, context: CustomContext) -> None:
     """Match the question, record it, and reply by the matcher's decision."""
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None:
         return
-    question = render.strip_mention(message.text, context.bot.username)
+    said = message.text if message.text is not None else message.caption
+    if said is None:
+        return
+    question = render.strip_mention(said, context.bot.username)
     if not question:  # just "@bot": say what the bot does
         await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
         return

@@ -436,6 +436,13 @@ async def test_non_text_gets_text_only_reply(bot: BotHarness, kind: str) -> None
     assert question_rows(bot) == []
 
 
+async def test_a_photo_whose_caption_is_a_question_is_answered(bot: BotHarness) -> None:
+    """A citizen sends a photo of a notice with the question as its caption."""
+    reply = only_reply(await bot.send(bot.updates.photo(caption="Hội nghị tổ chức ở đâu?")))
+    assert reply.text.startswith("<b>Hội nghị tổ chức ở đâu?</b>")
+    assert question_rows(bot) == [("Hội nghị tổ chức ở đâu?", "answered", "hoi-nghi-o-dau")]
+
+
 async def test_unknown_command(bot: BotHarness) -> None:
     assert only_reply(await bot.command("/khongco")).text == texts.UNKNOWN_COMMAND
 

@@ -244,9 +244,12 @@ class Updates:
         }
         return self._update(message=self._message(user_id, chat_id, sticker=sticker))
 
-    def photo(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
+    def photo(
+        self, user_id: int = CITIZEN_ID, chat_id: int | None = None, caption: str | None = None
+    ) -> Update:
         photo = [{"file_id": "AgAC", "file_unique_id": "AQAD", "width": 90, "height": 90}]
-        return self._update(message=self._message(user_id, chat_id, photo=photo))
+        extra = {"caption": caption} if caption is not None else {}
+        return self._update(message=self._message(user_id, chat_id, photo=photo, **extra))
 
     def voice(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
         voice = {"file_id": "AwAC", "file_unique_id": "AgAD", "duration": 3}
