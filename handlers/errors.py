@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 import texts
 from handlers.context import CustomContext
@@ -19,6 +19,11 @@ async def error_handler(update: object, context: CustomContext) -> None:
     """Log the error and tell the citizen, briefly, that something went wrong."""
     # The update is not logged: it holds the citizen's id, name and text.
     kind = type(update).__name__ if update is not None else "no update"
+    if isinstance(context.error, Forbidden):
+        # The citizen blocked the bot or left the group: nothing to answer, nobody to tell,
+        # and no bug behind it. One line, no traceback, no apology that would fail again.
+        logger.info("cannot write to the chat (%s): %s", kind, context.error.message)
+        return
     if isinstance(context.error, StorageError):
         # Already says which file and what went wrong; a traceback adds nothing.
         logger.error("storage failed while handling an update (%s): %s", kind, context.error)
@@ -32,4 +37,7 @@ async def error_handler(update: object, context: CustomContext) -> None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     if update.effective_chat is not None:
-        await update.effective_chat.send_message(texts.ERROR_APOLOGY)
+        try:
+            await update.effective_chat.send_message(texts.ERROR_APOLOGY)
+        except TelegramError as error:  # the apology failing is logged once, not re-raised
+            logger.warning("apology not delivered (%s): %s", kind, error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import time
 from typing import Any
 
@@ -499,3 +500,21 @@ async def test_a_failing_typing_action_never_drops_the_question(
     assert only_reply(calls).text.startswith("<b>Hội nghị tổ chức ở đâu?</b>")
     assert question_rows(bot) == [("Hội nghị tổ chức ở đâu?", "answered", "hoi-nghi-o-dau")]
     assert bot.errors == []
+
+
+async def test_a_citizen_who_blocked_the_bot_costs_one_log_line(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answers 403 "bot was blocked by the user": no apology is tried (it would fail
+    too) and no traceback is logged — one line, since no bug is behind it."""
+    bot.expect_errors = True
+    bot.request.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    caplog.set_level(logging.INFO, logger="handlers.errors")
+    caplog.clear()
+    calls = await bot.say("Hội nghị tổ chức ở đâu?")
+    assert [c.endpoint for c in calls] == ["sendMessage"]  # the answer, refused; no apology
+    records = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert [r.levelname for r in records] == ["INFO"]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "blocked" in records[0].getMessage()
+    assert question_rows(bot) == [("Hội nghị tổ chức ở đâu?", "answered", "hoi-nghi-o-dau")]
