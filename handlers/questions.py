@@ -120,7 +120,7 @@ async def _answer(message: Message, question: str, context: CustomContext) -> No
     elif result.kind is MatchKind.NOT_STATED and result.entry is not None:
         await send_messages(
             message.chat,
-            render.not_stated_messages(result.entry, result.missing),
+            render.not_stated_messages(result.entry, result.missing, dated=result.dated),
             render.answer_keyboard(result.entry, faq, question_id),
             reply_to=message,
         )

@@ -220,9 +220,12 @@ def answer_messages(
     return pack(blocks, limit)
 
 
-def not_stated_messages(entry: FaqEntry, missing: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+def not_stated_messages(
+    entry: FaqEntry, missing: str, limit: int = MESSAGE_LIMIT, *, dated: bool = False
+) -> list[str]:
     """ "The article gives no figure" (or reason), then what it says: the entry's answer."""
-    return pack([texts.NOT_STATED[missing], *answer_messages(entry, limit)], limit)
+    blocks = [texts.NOT_STATED[missing], *answer_messages(entry, limit, dated=dated)]
+    return pack(blocks, limit)
 
 
 def out_of_scope_message(

@@ -148,7 +148,7 @@ class MatchResult:
     smalltalk: SmallTalk | None = None  # set for SMALLTALK
     suggestions: tuple[Suggestion, ...] = ()  # AMBIGUOUS: up to 3; OUT_OF_SCOPE: the nearest
     referral: Referral | None = None  # set for REFERRAL
-    dated: bool = False  # ANSWER to a question about the present: say when the facts held
+    dated: bool = False  # ANSWER, NOT_STATED about the present: say when the facts held
     unmet: str = ""  # OUT_OF_SCOPE: what the question asks about, folded ("nam 2021")
     missing: str = ""  # NOT_STATED: "figure" or "reason"
     also: Suggestion | None = None  # ANSWER: a second question in the same message
@@ -943,12 +943,21 @@ class Matcher:
                 (scope.Kind.REASON, "reason"),
                 (scope.Kind.DETAIL, "detail"),
             )
+            dated = scope.is_present(found) and not entry.about_bot
+            _, _, answer = self._texts_of(top.owner, entry)
+            if scope.asks_what_is_not_said(" ".join(reading), answer):
+                kinds.add(scope.Kind.DETAIL)
             for kind, missing in stated:
                 if kind in kinds:
                     return MatchResult(
-                        MatchKind.NOT_STATED, text, folded, score, entry=entry, missing=missing
+                        MatchKind.NOT_STATED,
+                        text,
+                        folded,
+                        score,
+                        entry=entry,
+                        missing=missing,
+                        dated=dated,
                     )
-            dated = scope.is_present(found) and not entry.about_bot
             return MatchResult(MatchKind.ANSWER, text, folded, score, entry=entry, dated=dated)
         if suggestions:
             return MatchResult(MatchKind.AMBIGUOUS, text, folded, score, suggestions=suggestions)

@@ -27,6 +27,7 @@ diacritics, ``đ`` as ``d``, ``y`` after a consonant as ``i``), not from the lab
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -318,6 +319,32 @@ def _figure_met(constraint: Constraint, phrasings: str, answer: str) -> bool:
     if any(word.isdigit() for word in words):
         return True
     return constraint.phrase in _COUNT_WORDS and any(word in _NUMBER_WORDS for word in words)
+
+
+# "Bài viết không nêu cụ thể tên địa phương": what an answer says the article leaves out.
+_NOT_SAID = re.compile(
+    r"\bkhong (?:neu|ghi|liet ke|dinh nghia|cho biet|noi ro|de cap)((?: \w+){1,10})"
+)
+_STOP = frozenset("cu the tung nao cac nhung gi la cua ve va hay co ten bai viet".split())
+
+
+def asks_what_is_not_said(question: str, answer: str) -> bool:
+    """Whether the question asks for what the entry's answer says the article does not give.
+
+    "Tác giả bài viết là ai?" → "Bài viết không ghi tên tác giả"; "Sáu nội dung gồm những
+    gì?" → "… nhưng không liệt kê cụ thể từng nội dung". A word pair of the question found in
+    such a clause of the answer is enough.
+    """
+    clauses = [match.group(1).split() for match in _NOT_SAID.finditer(answer)]
+    if not clauses:
+        return False
+    words = question.split()
+    asked = {f"{a} {b}" for a, b in itertools.pairwise(words) if a not in _STOP and b not in _STOP}
+    for clause in clauses:
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(clause)}
+        if asked & pairs:
+            return True
+    return False
 
 
 def present_spans(folded: str) -> set[int]:
