@@ -113,7 +113,7 @@ FUNCTION_WORDS = frozenset(
 )
 # Runs of this many syllables of the conference's name (scope.covers) in a question are
 # context, and weigh NAME_WEIGHT (see Matcher._context_weights).
-NAME_RUN = 4
+NAME_RUN = 3
 NAME_WEIGHT = 0.3
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8

@@ -147,7 +147,10 @@ _BODY = re.compile(
             r"khoa hoc|ke hoach va dau tu)",
             r"so (?:y te|giao duc|noi vu|tai chinh|tu phap|xay dung|tai nguyen|lao dong|"
             r"giao thong)",
-            r"(?<!pho )thu tuong(?! chinh phu)|"
+            r"(?<!pho )thu tuong|tong bi thu|chu tich quoc hoi|"
+            r"luc luong vu trang|quan doi|hoi nong dan|hoi lien hiep phu nu|hoi phu nu|"
+            r"hoi cuu chien binh|doan thanh nien|"
+            r"(?:so ket|tong ket) cong tac (?:mat tran|hoi|doan|cong doan|nganh)|"
             r"uy ban nhan dan|hoi dong nhan dan|chu tich nuoc|cong an|toa an|vien kiem sat|"
             r"kiem toan nha nuoc|ngan hang nha nuoc",
         ]
@@ -181,6 +184,7 @@ _NO_FIGURE_IN_ANSWER = re.compile(
 _PRESENT = re.compile(
     r"\b(?:hien (?:nay|tai|gio|la|giu|dang|van|con|ra sao|the nao)|bay gio|bh con|gio nay|"
     r"gio (?:co|con|da|van|dang)|"
+    r"(?<!thuc )(?<!the )(?<!xuat )(?<!phat )(?<!bieu )hien (?:da|co|duoc|cac|nhung|ong|ba)|"
     r"luc nay|hom nay|nam nay|thang nay|thoi diem nay|dao nay|now|currently|nowadays|today|"
     r"van con|con la|con giu|con lam|con dang|con tai vi|con duong chuc|co con|gio con|"
     r"dang giu chuc|dang dam nhiem|dang la)\b"
@@ -191,7 +195,10 @@ _PRESENT = re.compile(
 _REASON = re.compile(
     r"\b(?:tai sao|vi sao|vi li do gi|li do gi|li do nao|nguyen nhan|do dau|vi dau|why)\b"
 )
-_GIVES_REASON = re.compile(r"\b(?:vi|do|nho|nham|de|boi|nen|bi|khien|dan den)\b")
+# Folded, "vì/vị", "do/đó", "để/đề" are one word each: only unambiguous markers count.
+_GIVES_REASON = re.compile(
+    r"\b(?:boi vi|vi vay|do vay|do do|nho|nham|boi|khien|dan den|nguyen nhan|li do|muc dich)\b"
+)
 # "Which X": met unless the entry's answer says the article does not name X.
 _WHICH = re.compile(r"\b(\w+) nao\b|\bnhung ai\b|\bten (?:cac|nhung|cua)\b")
 # A person's life beyond the post held at the conference: the article says nothing of it.
@@ -199,7 +206,8 @@ _NOT_THINGS = frozenset("khi luc hom ngay thang nam the cach bao sao gio dau".sp
 _PERSONAL = re.compile(
     r"\b(?:gia dinh|vo con|co vo|co chong|con cai|que (?:o|quan|o dau)|que quan|"
     r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
-    r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|luong)\b"
+    r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|muc luong|tien luong|tang luong|"
+    r"bao nhieu luong)\b"
 )
 
 
