@@ -51,8 +51,8 @@ In a long message the first confident answer of the most question-like sentence 
 confident answer to another entry from another sentence is offered (``also``).
 
 The weights and thresholds were chosen on the *tune* half of
-``tests/data/eval_citizens.yaml`` (and kept passing on the first round's set); the README
-reports the *test* half, which no choice was made on.
+``tests/data/eval_citizens.yaml`` and on ``tests/data/eval_round2.yaml`` (and kept passing on
+the first round's set); the README reports the *test* half, which no choice was made on.
 """
 
 from __future__ import annotations

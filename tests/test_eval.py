@@ -27,7 +27,7 @@ NEAR_MISSES = {
 # What the held-out half reached when it was first measured (README, "How a question is
 # answered"), less about two points: a change that does worse on unseen questions fails.
 # The issue's targets (95% / 97% / 1%) are printed by `eval` and are not met yet.
-HELD_OUT_FLOOR = {"answered_right": 0.84, "declined": 0.88, "confident_wrong": 0.06}
+HELD_OUT_FLOOR = {"answered_right": 0.87, "declined": 0.91, "confident_wrong": 0.06}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,23 @@ def test_no_case_of_the_first_set_equals_a_phrasing(
     assert [q for q in questions if fold(q) in phrasings] == []
 
 
-@pytest.mark.parametrize("name", ["first", "citizens"])
+@pytest.fixture(scope="module")
+def round2() -> dict[str, list]:
+    return load_cases(CITIZENS.with_name("eval_round2.yaml"))
+
+
+def test_round2_set_is_labeled_with_entries_and_all_tune(
+    round2: dict[str, list], matcher: Matcher
+) -> None:
+    """The second set is tune data only; its labels are entries of the FAQ."""
+    in_domain, off_topic = round2["in_domain"], round2["off_topic"]
+    assert len(in_domain) >= 200 and len(off_topic) >= 100
+    assert {c["half"] for c in in_domain + off_topic} == {"tune"}
+    labels = {c["id"] for c in in_domain} | {c["alt"] for c in in_domain if "alt" in c}
+    assert labels <= set(matcher.faq.by_id)
+
+
+@pytest.mark.parametrize("name", ["first", "citizens", "round2"])
 def test_no_duplicate_cases(name: str, request: pytest.FixtureRequest) -> None:
     """Each labeled question counts once (emoji and punctuation fold to "": compared raw)."""
     cases = request.getfixturevalue(name)
