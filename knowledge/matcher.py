@@ -670,6 +670,16 @@ class Matcher:
         words too: they say when, not what ("hôm" would otherwise find "hội nghị hôm 16/7").
         """
         light = list(weights)
+        # The conference's own date ("hội nghị hôm 16/7") names the subject too.
+        numbers = self.faq.scope.numbers
+        dating = ("hom", "ngay", "chieu")
+        for index, syllable in enumerate(syllables):
+            if syllable in numbers and index > 0 and syllables[index - 1] in dating:
+                light[index - 1] = weights[index - 1] * NAME_WEIGHT
+                for at in range(index, min(index + 3, len(syllables))):
+                    if syllables[at] not in numbers:
+                        break
+                    light[at] = weights[at] * NAME_WEIGHT
         marked = scope.present_spans(" ".join(syllables))
         for index in marked:
             if index < len(light):

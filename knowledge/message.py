@@ -60,6 +60,23 @@ _THANKS = re.compile(
     r"mong (?:ad|anh|chi|ban|tro li|admin)? ?(?:tra loi|phan hoi|giai dap|som|giup))\b"
 )
 _CONTENT_MIN = 2  # a question clause with fewer syllables keeps its sentence's context
+# Words that point back to what the message said before.
+_ANAPHOR = re.compile(
+    r"\b(?:(?:viec|chuyen|van de|han che|dieu|cai|y|noi dung|mo hinh|ket qua|hoi nghi|ke hoach)"
+    r" (?:do|nay|ay|kia|tren)|do la|nhu vay|co thi|neu co|vay thi|the thi|ho la|ba ay|ong ay)\b"
+)
+# Particles and question words that carry no subject, for counting what a clause says.
+_EMPTY = frozenset(
+    """a ad ak ah a oi vay z v nhi nhe ha thi la ma co khong ko k gi j nao sao the dau
+    ai cho em e toi minh mk mik hoi biet muon xin giup voi vs cua ve roi r nua chu duoc dc
+    nhu ra lam nhung cac mot""".split()
+)
+
+
+def _content(clause: str) -> list[str]:
+    return [word for word in clause.split() if word not in _EMPTY]
+
+
 _AND = re.compile(r"\b(?:va|con|voi lai|ngoai ra|dong thoi|ben canh do)\b")
 
 
@@ -121,10 +138,13 @@ def questions(text: str) -> list[Candidate]:
             weight = 0.3
         found.append(Candidate(_clip(joined), weight, position))
         if weight >= 1.0 and previous:
-            # With the sentence before it, a little lighter: "Bà Mai có nói về việc người dân
-            # đánh giá chính quyền. Bà nói thế nào?"
+            # With the sentence before it: "Bà Mai có nói về việc người dân đánh giá chính
+            # quyền. Bà nói thế nào?" A little lighter, unless the question points back ("hạn
+            # chế đó là gì", "có thì nói sao") or is too short to stand alone: then heavier.
             combined = _clip(f"{previous} {joined}", keep_end=True)
-            found.append(Candidate(combined, weight - 0.1, position, focus=_clip(joined)))
+            refers_back = bool(_ANAPHOR.search(joined)) or len(_content(joined)) < 3
+            shift = 0.1 if refers_back else -0.1
+            found.append(Candidate(combined, weight + shift, position, focus=_clip(joined)))
         previous = joined
         start = request_at if request_at is not None else question_at
         if start is not None and start > 0:
@@ -135,7 +155,7 @@ def questions(text: str) -> list[Candidate]:
         parts = [p.strip() for p in _AND.split(joined) if p.strip()]
         if len(parts) > 1 and all(_QUESTION.search(p) for p in parts):
             for part in parts:
-                if len(part.split()) >= _CONTENT_MIN:
+                if len(_content(part)) >= 3:  # "chức vụ gì vậy" alone says too little
                     found.append(Candidate(_clip(part), weight + 0.05, position))
     if not found:
         return [Candidate(_clip(folded_all), 0.1, 0)] if folded_all else []

@@ -75,6 +75,9 @@ def strip_marks(text: str) -> str:
     )
 
 
+PASSES = 3  # rewriting passes of Synonyms, at most
+
+
 class Synonyms:
     """Rewrites domain synonyms to one canonical phrase, on folded syllables.
 
@@ -107,7 +110,23 @@ class Synonyms:
         return len(self.mapping)
 
     def rewrite(self, syllables: list[str], weights: list[float]) -> tuple[list[str], list[float]]:
-        """The syllables with every synonym replaced; a replacement keeps the lowest weight."""
+        """The syllables with every synonym replaced; a replacement keeps the lowest weight.
+
+        A rewrite can make a new variant with its neighbour ("tiếp nhân dân" → "tiếp người
+        dân", itself a way to say "tiếp công dân"), so passes repeat until nothing changes
+        (at most :data:`PASSES`).
+        """
+        for _ in range(PASSES):
+            rewritten, rewritten_weights = self._rewrite_once(syllables, weights)
+            if rewritten == syllables:
+                break
+            syllables, weights = rewritten, rewritten_weights
+        return syllables, weights
+
+    def _rewrite_once(
+        self, syllables: list[str], weights: list[float]
+    ) -> tuple[list[str], list[float]]:
+        """One left-to-right pass of :meth:`rewrite`."""
         if not self._by_first or self._by_first.keys().isdisjoint(syllables):
             return syllables, weights
         out: list[str] = []
@@ -129,7 +148,16 @@ class Synonyms:
         return out, out_weights
 
     def rewrite_text(self, folded: str) -> str:
-        """A folded text with its synonyms rewritten (as :meth:`rewrite`, all weights 1).
+        """A folded text with its synonyms rewritten (as :meth:`rewrite`, all weights 1)."""
+        for _ in range(PASSES):
+            rewritten = self._rewrite_text_once(folded)
+            if rewritten == folded:
+                break
+            folded = rewritten
+        return folded
+
+    def _rewrite_text_once(self, folded: str) -> str:
+        """One pass of :meth:`rewrite_text`.
 
         Only the positions where a rewrite can start are looked at: the FAQ side of a big FAQ
         rewrites hundreds of thousands of texts.

@@ -53,3 +53,14 @@ def test_the_work_is_bounded_for_any_length() -> None:
     # Only the first 4,096 characters are read: a question after them is not seen.
     hidden = questions("a " * (MAX_CHARS // 2) + "Ai chủ trì hội nghị?")
     assert all("chu tri" not in c.text for c in hidden)
+
+
+def test_a_question_that_points_back_weighs_more_with_its_context() -> None:
+    """"hạn chế đó là gì" alone says too little: the sentence before it goes first."""
+    message = (
+        "Chào ad, em là cán bộ mặt trận xã. Em nghe nói hội nghị có chỉ ra hạn chế trong phối "
+        "hợp giữa chính quyền với mặt trận ở địa phương. Ad cho em hỏi cụ thể hạn chế đó là gì?"
+    )
+    found = questions(message)
+    assert found[0].focus == fold("Ad cho em hỏi cụ thể hạn chế đó là gì?")
+    assert "phoi hop" in found[0].text
