@@ -78,7 +78,7 @@ Owner = FaqEntry | SmallTalk | Referral
 
 # Calibrated on the tuning half of tests/data/eval_citizens.yaml (see the module docstring).
 ANSWER_SCORE = 40.0
-ANSWER_MARGIN = 5.0
+ANSWER_MARGIN = 6.0
 # With confidences closer than the margin, the wording (rapidfuzz token_sort_ratio) must be
 # this much closer to the leader's.
 TIE_BREAK_CLOSENESS = 8.0
