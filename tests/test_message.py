@@ -56,7 +56,7 @@ def test_the_work_is_bounded_for_any_length() -> None:
 
 
 def test_a_question_that_points_back_weighs_more_with_its_context() -> None:
-    """"hạn chế đó là gì" alone says too little: the sentence before it goes first."""
+    """ "hạn chế đó là gì" alone says too little: the sentence before it goes first."""
     message = (
         "Chào ad, em là cán bộ mặt trận xã. Em nghe nói hội nghị có chỉ ra hạn chế trong phối "
         "hợp giữa chính quyền với mặt trận ở địa phương. Ad cho em hỏi cụ thể hạn chế đó là gì?"
