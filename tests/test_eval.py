@@ -27,7 +27,7 @@ NEAR_MISSES = {
 # What the held-out half reached when it was first measured (README, "How a question is
 # answered"), less about two points: a change that does worse on unseen questions fails.
 # The issue's targets (95% / 97% / 1%) are printed by `eval` and are not met yet.
-HELD_OUT_FLOOR = {"answered_right": 0.87, "declined": 0.91, "confident_wrong": 0.06}
+HELD_OUT_FLOOR = {"answered_right": 0.88, "declined": 0.91, "confident_wrong": 0.055}
 
 
 @pytest.fixture(scope="module")
