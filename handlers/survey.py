@@ -8,13 +8,20 @@ is recognised as stale and only gets a polite "phiếu này đã kết thúc".
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from telegram import Chat, Update
 
 import texts
 from handlers import render
 from handlers.context import CustomContext
 from handlers.send import edit
+from knowledge.matcher import MatchKind
 from storage.base import SIPAS_FACTORS, SurveyStage
+
+# How long the comment and agency prompts wait for the citizen's text, from the survey's last
+# score (or its start): a text after that is a question, and the survey is closed.
+SURVEY_TEXT_WAIT = timedelta(minutes=30)
 
 STAGE_FACTORS = SurveyStage.FACTORS.value
 STAGE_COMMENT = SurveyStage.COMMENT.value
@@ -108,6 +115,15 @@ async def take_text(update: Update, context: CustomContext) -> bool:
     if state is None or state.stage not in (STAGE_COMMENT, STAGE_AGENCY):
         return False
     text = render.strip_mention(message.text, context.bot.username)
+    waited = datetime.now(UTC) - state.last_activity if state.last_activity is not None else None
+    if waited is not None and waited > SURVEY_TEXT_WAIT:
+        # A survey left at the comment prompt must not swallow a question asked a day later:
+        # it is closed as abandoned (what was scored stays), and the text is a question.
+        await context.storage.abandon_survey(state.survey_id)
+        return False
+    if context.matcher.match(text).kind is MatchKind.ANSWER:
+        # A question the FAQ answers is answered, not filed as a comment (as after a 👎).
+        return False
     text = text[: render.SURVEY_TEXT_MAX_CHARS]
     storage = context.storage
     if state.stage == STAGE_COMMENT:

@@ -81,6 +81,7 @@ class SurveyState:
     survey_id: int
     scores: dict[str, int]  # factor -> 1..5, only the factors answered so far
     stage: str  # a SurveyStage value: "factors", "comment", "agency"
+    last_activity: datetime | None = None  # when it started or was last scored (UTC)
 
     @property
     def next_factor(self) -> str | None:

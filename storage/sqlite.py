@@ -46,7 +46,13 @@ from storage.base import (
     UnansweredGroup,
 )
 from storage.pseudonym import is_citizen_key
-from storage.schema import UnknownMigrationError, apply_migrations, format_timestamp, to_utc
+from storage.schema import (
+    UnknownMigrationError,
+    apply_migrations,
+    format_timestamp,
+    parse_timestamp,
+    to_utc,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +334,8 @@ class SqliteStorage:
         _check_citizen(citizen)
         async with self._locked() as db:
             rows = await db.execute_fetchall(
-                "SELECT s.id, s.stage, sc.factor, sc.score FROM surveys AS s"
+                "SELECT s.id, s.stage, sc.factor, sc.score, s.started_at, sc.answered_at"
+                " FROM surveys AS s"
                 " LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
                 " WHERE s.citizen = ? AND s.completed_at IS NULL AND s.abandoned_at IS NULL"
                 " ORDER BY s.id DESC",
@@ -338,8 +345,11 @@ class SqliteStorage:
         if not rows:
             return None
         survey_id, stage = rows[0][0], rows[0][1]
-        scores = {factor: score for sid, _, factor, score in rows if sid == survey_id and factor}
-        return SurveyState(int(survey_id), scores, SurveyStage(stage))
+        mine = [row for row in rows if row[0] == survey_id]
+        scores = {row[2]: row[3] for row in mine if row[2]}
+        moments = [row[4] for row in mine] + [row[5] for row in mine if row[5]]
+        last = max(parse_timestamp(str(moment)) for moment in moments)
+        return SurveyState(int(survey_id), scores, SurveyStage(stage), last_activity=last)
 
     async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
         """Store (or change) one factor's score 1..5; False if the survey is not open.

@@ -3,6 +3,8 @@ and a restart in the middle (a new application on the same database file carries
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from typing import Any
 
 from conftest import BotHarness, MakeBot, callback_answers, only_reply
@@ -173,3 +175,34 @@ async def score_all_from(bot: BotHarness, question: Call, values: list[int]) -> 
     for value in values:
         question = only_reply(await bot.press(question, str(value)))
     return question
+
+
+async def test_a_question_at_the_comment_prompt_is_answered_not_filed(bot: BotHarness) -> None:
+    """After five scores the bot waits for a comment; a question the FAQ answers is answered
+    (it used to become the comment, and the agency prompt followed)."""
+    question = only_reply(await bot.command("/danhgia"))
+    await score_all(bot, question, [4, 4, 4, 4, 4])
+    reply = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
+    assert reply.text.startswith("<b>Hội nghị tổ chức ở đâu?</b>")
+    ((_survey_id, stage, *_rest),) = survey_rows(bot)
+    assert (stage, _rest) == ("comment", [0, 0, None, None])  # still waiting for a comment
+    assert bot.rows("SELECT text FROM questions") == [("Hội nghị tổ chức ở đâu?",)]
+    assert only_reply(await bot.say("Cán bộ rất nhiệt tình")).text == texts.SURVEY_AGENCY_PROMPT
+
+
+async def test_a_survey_left_at_the_comment_prompt_does_not_swallow_a_later_text(
+    bot: BotHarness,
+) -> None:
+    """A day later, any text is a question: the old survey is closed as abandoned with its
+    scores kept, and nothing is filed as its comment."""
+    question = only_reply(await bot.command("/danhgia"))
+    await score_all(bot, question, [5, 5, 5, 5, 5])
+    with contextlib.closing(sqlite3.connect(bot.config.database)) as db, db:
+        db.execute("UPDATE surveys SET started_at = '2020-01-01T00:00:00.000Z'")
+        db.execute("UPDATE survey_scores SET answered_at = '2020-01-01T00:00:00.000Z'")
+    reply = only_reply(await bot.say("Cán bộ phường có tiếp dân vào thứ bảy không"))
+    assert reply.text != texts.SURVEY_AGENCY_PROMPT
+    ((survey_id, _stage, completed, abandoned, comment, _agency),) = survey_rows(bot)
+    assert (completed, abandoned, comment) == (0, 1, None)
+    assert len(scores(bot, survey_id)) == 5
+    assert bot.rows("SELECT COUNT(*) FROM questions") == [(1,)]
