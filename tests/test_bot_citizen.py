@@ -484,7 +484,7 @@ async def test_a_failing_typing_action_never_drops_the_question(
 ) -> None:
     """With "typing…" shown at once and Telegram refusing it, the question is still
     recorded and answered (it used to be neither: the action came first and raised)."""
-    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0, raising=False)
 
     bot.request.fail("sendChatAction", code=code, description="Internal Server Error")
     original = bot.app.bot_data.knowledge.matcher.match
