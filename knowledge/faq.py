@@ -28,9 +28,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.error import MarkedYAMLError
@@ -53,6 +53,7 @@ from knowledge.model import (
 from knowledge.normalize import Synonyms, fold, strip_marks
 
 PathLike = str | os.PathLike[str]
+_Loaded = TypeVar("_Loaded")
 Abbreviations = dict[str, tuple[str, ...]]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a bigger file would stall the bot while it is indexed
@@ -1004,49 +1005,62 @@ def check_faq_bytes(
     With ``synonyms``, phrasings of different entries that become equal once synonyms are
     rewritten are reported as warnings.
     """
+    return _check_tree_bytes(
+        data, name, lambda root, checker: _check_faq_tree(root, checker, synonyms)
+    )
+
+
+def _check_tree_bytes(
+    data: bytes, name: str, check_tree: Callable[[Node, _Checker], _Loaded | None]
+) -> tuple[_Loaded | None, list[Finding]]:
+    """Compose file content and run one file kind's checks; the value and all findings."""
     root, findings = _compose(data, name)
     if root is None:
         return None, findings
     checker = _Checker(name)
-    faq = _check_faq_tree(root, checker, synonyms)
-    return faq, _sorted(checker.findings)
+    value = check_tree(root, checker)
+    return value, _sorted(checker.findings)
+
+
+def _check_file(
+    path: PathLike, check_bytes: Callable[[bytes, str], tuple[_Loaded | None, list[Finding]]]
+) -> tuple[_Loaded | None, list[Finding]]:
+    """Read a file an officer edits and check its bytes; why not, if it cannot be read."""
+    data, findings = read_knowledge_file(path)
+    if data is None:
+        return None, findings
+    return check_bytes(data, os.fspath(path))
+
+
+def _errors_of(findings: list[Finding]) -> KnowledgeFileError:
+    """The exception ``load_*`` raise: the errors among the findings."""
+    return KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
 
 
 def check_abbreviations_bytes(
     data: bytes, name: str
 ) -> tuple[Abbreviations | None, list[Finding]]:
     """Check abbreviations file content; the table (``None`` on any error) and all findings."""
-    root, findings = _compose(data, name)
-    if root is None:
-        return None, findings
-    checker = _Checker(name)
-    table = _check_abbreviations_tree(root, checker)
-    return table, _sorted(checker.findings)
+    return _check_tree_bytes(data, name, _check_abbreviations_tree)
 
 
 def check_faq_file(
     path: PathLike, synonyms: Synonyms | None = None
 ) -> tuple[Faq | None, list[Finding]]:
     """Check a FAQ file; the FAQ (``None`` on any error) and all findings, warnings included."""
-    data, findings = read_knowledge_file(path)
-    if data is None:
-        return None, findings
-    return check_faq_bytes(data, os.fspath(path), synonyms)
+    return _check_file(path, lambda data, name: check_faq_bytes(data, name, synonyms))
 
 
 def check_abbreviations_file(path: PathLike) -> tuple[Abbreviations | None, list[Finding]]:
     """Check an abbreviations file; the table (``None`` on any error) and all findings."""
-    data, findings = read_knowledge_file(path)
-    if data is None:
-        return None, findings
-    return check_abbreviations_bytes(data, os.fspath(path))
+    return _check_file(path, check_abbreviations_bytes)
 
 
 def load_faq(path: PathLike) -> Faq:
     """Load a FAQ file, raising :class:`KnowledgeFileError` with its errors if it has any."""
     faq, findings = check_faq_file(path)
     if faq is None:
-        raise KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
+        raise _errors_of(findings)
     return faq
 
 
@@ -1054,7 +1068,7 @@ def load_abbreviations(path: PathLike) -> Abbreviations:
     """Load an abbreviations file (keys folded, expansions as written) or raise."""
     table, findings = check_abbreviations_file(path)
     if table is None:
-        raise KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
+        raise _errors_of(findings)
     return table
 
 
@@ -1128,25 +1142,17 @@ def _check_synonyms_tree(root: Node, checker: _Checker) -> Synonyms | None:
 
 def check_synonyms_bytes(data: bytes, name: str) -> tuple[Synonyms | None, list[Finding]]:
     """Check synonyms file content; the table (``None`` on any error) and all findings."""
-    root, findings = _compose(data, name)
-    if root is None:
-        return None, findings
-    checker = _Checker(name)
-    table = _check_synonyms_tree(root, checker)
-    return table, _sorted(checker.findings)
+    return _check_tree_bytes(data, name, _check_synonyms_tree)
 
 
 def check_synonyms_file(path: PathLike) -> tuple[Synonyms | None, list[Finding]]:
     """Check a synonyms file; the table (``None`` on any error) and all findings."""
-    data, findings = read_knowledge_file(path)
-    if data is None:
-        return None, findings
-    return check_synonyms_bytes(data, os.fspath(path))
+    return _check_file(path, check_synonyms_bytes)
 
 
 def load_synonyms(path: PathLike) -> Synonyms:
     """Load a synonyms file or raise :class:`KnowledgeFileError`."""
     table, findings = check_synonyms_file(path)
     if table is None:
-        raise KnowledgeFileError([f for f in findings if f.severity is Severity.ERROR])
+        raise _errors_of(findings)
     return table

@@ -233,23 +233,6 @@ def _features(syllables: Sequence[str], weights: Sequence[float] | None = None) 
     return features
 
 
-def _plain_features(syllables: list[str]) -> Features:
-    """:func:`_features` of a text with no repaired typos (the FAQ side): the same, faster."""
-    function = FUNCTION_WORDS
-    weighted = [FUNCTION_WEIGHT if syllable in function else 1.0 for syllable in syllables]
-    features = dict(zip(syllables, weighted, strict=True))
-    # A pair's weight depends on its two syllables only, so a repeated pair has one weight.
-    following = syllables[1:]
-    features.update(
-        zip(
-            [f"{left} {right}" for left, right in zip(syllables, following, strict=False)],
-            map(min, weighted, weighted[1:]),
-            strict=True,
-        )
-    )
-    return features
-
-
 def _top(scores: np.ndarray, count: int) -> np.ndarray:
     """Indexes of the ``count`` highest scores, best first, ties in index order.
 
@@ -270,7 +253,7 @@ def _term_keys(
     """(row, term key, weight) of every feature of every text, each (row, key) once.
 
     A syllable's key is its id, a pair's ``count + left * count + right``; the weights are
-    :func:`_plain_features`': a function word weighs FUNCTION_WEIGHT, a pair its lighter half.
+    :func:`_features`': a function word weighs FUNCTION_WEIGHT, a pair its lighter half.
     """
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     flat = np.fromiter(

@@ -285,9 +285,7 @@ def met(
         return phrase == "1" or phrase in scope_numbers or _contains(entry_text, phrase)
     if kind is Kind.BODY:
         # The same pattern in the entry: "thủ tướng" there must not be "phó thủ tướng" either.
-        return _BODY.search(entry_text) is not None and any(
-            m.group(0) == phrase for m in _BODY.finditer(entry_text)
-        )
+        return any(m.group(0) == phrase for m in _BODY.finditer(entry_text))
     if kind is Kind.DETAIL:
         return not re.search(rf"\bkhong neu(?: \w+){{0,8}}? {re.escape(phrase)}\b", answer_text)
     if kind is Kind.REASON:
