@@ -260,6 +260,9 @@ def test_sigterm_mid_traffic_answers_every_question_exactly_once(
     # ignores those updates, which stay unconfirmed and come again after the restart: the
     # outcome this test checks. It happens in some runs, depending on timing.
     bot.expected_problems.append("Updater stopped unexpectedly. Pulled updates will be ignored")
+    # Likewise, the last get_updates that confirms what was fetched may time out while the
+    # emulator is busy; PTB suppresses it, and those updates come again after the restart.
+    bot.expected_problems.append("Error while calling `get_updates` one more time")
     sent = [f"{QUESTIONS[number % 3][0]} (lần {number})" for number in range(30)]
     for text in sent:
         user.send_text(text)
