@@ -41,6 +41,7 @@ from handlers import (
     browse,
     errors,
     flood,
+    issued,
     jobs,
     officer,
     privacy,
@@ -114,7 +115,9 @@ def build_application(
     # Group -2: flood control sees every update first and stops a flooding citizen's.
     add(TypeHandler(Update, flood.flood_guard), group=-2)
     # Group -1: any command but /huy ends a pending "why 👎?" prompt; processing goes on.
+    # A button press whose data is not on its message's keyboard stops here.
     add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
+    add(CallbackQueryHandler(issued.only_issued), group=-1)
 
     # Group 0, commands. Officer commands from anyone else fall to `officer.denied`, whose
     # reply is the unknown-command reply — and like an unknown command, only when addressed

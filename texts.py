@@ -139,6 +139,9 @@ RELATED_PREFIX = "❓ "
 BUTTON_LABEL_MAX = 60  # characters of a question shown on a button
 
 VOTE_THANKS = "Cảm ơn bạn đã đánh giá"
+# A press that cannot be a vote: someone else's answer in a group, a question deleted with
+# /riengtu or by the retention period, a button the bot never issued.
+VOTE_REFUSED = "Chỉ người đặt câu hỏi mới đánh giá được câu trả lời này, khi câu hỏi còn được lưu."
 ASK_REASON = (
     "Cảm ơn bạn. Câu trả lời chưa hữu ích ở điểm nào? Bạn có thể gõ một dòng góp ý "
     "(không bắt buộc; gõ /huy để bỏ qua), hoặc hỏi lại bằng cách diễn đạt khác."
@@ -230,7 +233,7 @@ STATS = (
     "Câu hỏi: hôm nay {today}, 7 ngày {week}, 30 ngày {month}\n"
     "Trong 30 ngày: trả lời được {answered}, chưa rõ ý {ambiguous}, "
     "chưa trả lời được {unanswered}, giao tiếp {smalltalk}\n"
-    "Đánh giá 👍: {up_share} ({up}/{votes})\n"
+    "Đánh giá 👍: {up_share} ({up}/{votes}, của {voters} người)\n"
     "Khảo sát: hoàn thành {completed}/{offered}\n"
     "Tin nhắn bị chặn do gửi dồn dập: {floods}\n"
     "<b>Điểm trung bình theo SIPAS</b> (30 ngày):\n{factors}"

@@ -465,6 +465,7 @@ def stats_message(stats: Stats) -> str:
         up_share=_share(stats.votes_up_30d, votes),
         up=stats.votes_up_30d,
         votes=votes,
+        voters=stats.voters_30d,
         completed=stats.surveys_completed_30d,
         floods=stats.flood_events_30d,
         offered=stats.surveys_offered_30d,

@@ -49,6 +49,16 @@ async def edit_messages(
         await send_messages(message.chat, rest, markup)
 
 
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change only the keyboard of the pressed message; an unchanged keyboard is fine."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+        logger.debug("keyboard edit skipped: the message already shows this")
+
+
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the pressed message's text and keyboard; an unchanged message is fine."""
     try:

@@ -76,30 +76,35 @@ async def survey_score(update: Update, context: CustomContext) -> None:
         text, markup = render.survey_question(survey_id, index + 1)
         await edit(query, text, markup)
         return
-    await context.storage.set_survey_stage(survey_id, STAGE_COMMENT)
+    # The fifth score moved the survey to the comment stage in the same commit.
     await edit(query, texts.SURVEY_COMMENT_PROMPT, render.survey_skip(survey_id, STAGE_COMMENT))
 
 
 async def survey_skip(update: Update, context: CustomContext) -> None:
-    """ "Bỏ qua" on the comment or agency prompt."""
+    """ "Bỏ qua" on the comment or agency prompt; only those two stages can be skipped."""
     query = update.callback_query
     if query is None:
         return
     survey_id_text, stage = render.args_of(query.data)
     state = await context.storage.current_survey(context.citizen)
-    if state is None or str(state.survey_id) != survey_id_text or state.stage != stage:
+    if (
+        state is None
+        or str(state.survey_id) != survey_id_text
+        or state.stage != stage
+        or stage not in (STAGE_COMMENT, STAGE_AGENCY)
+    ):
         await query.answer(texts.SURVEY_STALE)
         return
     if stage == STAGE_COMMENT:
-        moved = await context.storage.set_survey_stage(state.survey_id, STAGE_AGENCY)
+        moved = await context.storage.submit_survey_comment(state.survey_id, None)
         text, markup = (
             texts.SURVEY_AGENCY_PROMPT,
             render.survey_skip(state.survey_id, STAGE_AGENCY),
         )
     else:
-        moved = await context.storage.complete_survey(state.survey_id)
+        moved = await context.storage.submit_survey_agency(state.survey_id, None)
         text, markup = texts.SURVEY_THANKS, None
-    if not moved:
+    if not moved:  # storage checks the stage too: nothing skips the five scores
         await query.answer(texts.SURVEY_STALE)
         return
     await query.answer()
@@ -125,13 +130,10 @@ async def take_text(update: Update, context: CustomContext) -> bool:
         # A question the FAQ answers is answered, not filed as a comment (as after a 👎).
         return False
     text = text[: render.SURVEY_TEXT_MAX_CHARS]
-    storage = context.storage
+    # Each call is one commit and returns False if the survey closed meanwhile (/huy, a new
+    # /danhgia): then the text is a question.
     if state.stage == STAGE_COMMENT:
-        # Each call returns False if the survey closed meanwhile; then the text is a question.
-        if not (
-            await storage.record_survey_comment(state.survey_id, text)
-            and await storage.set_survey_stage(state.survey_id, STAGE_AGENCY)
-        ):
+        if not await context.storage.submit_survey_comment(state.survey_id, text):
             return False
         await message.reply_text(
             texts.SURVEY_AGENCY_PROMPT,
@@ -139,10 +141,7 @@ async def take_text(update: Update, context: CustomContext) -> bool:
         )
     else:
         agency = render.one_line(text, render.AGENCY_MAX_CHARS)
-        if not (
-            await storage.record_survey_agency(state.survey_id, agency)
-            and await storage.complete_survey(state.survey_id)
-        ):
+        if not await context.storage.submit_survey_agency(state.survey_id, agency):
             return False
         await message.reply_text(texts.SURVEY_THANKS)
     return True

@@ -13,7 +13,9 @@ from telegram.constants import ChatType
 import texts
 from handlers import render
 from handlers.context import CustomContext
+from handlers.send import edit_markup
 from knowledge.matcher import MatchKind
+from storage.base import VoteResult
 
 
 async def vote(update: Update, context: CustomContext) -> None:
@@ -27,13 +29,17 @@ async def vote(update: Update, context: CustomContext) -> None:
         return
     value = 1 if sign == "+" else -1
     answer_key = render.vote_answer_key(question_id, query.message.message_id)
-    # Committed before the citizen is told: record_vote returns after the commit.
-    changed = await context.storage.record_vote(context.citizen, answer_key, faq_id, value)
+    # Committed before the citizen is told: record_vote returns after the commit. A vote on
+    # a question is checked against the database: only the asker votes, on what they got.
+    result = await context.storage.record_vote(context.citizen, answer_key, faq_id, value)
+    if result is VoteResult.REFUSED:
+        await query.answer(texts.VOTE_REFUSED)
+        return
     await query.answer(texts.VOTE_THANKS)
-    if not changed or not isinstance(query.message, Message):
+    if result is VoteResult.UNCHANGED or not isinstance(query.message, Message):
         return  # the same vote again, or a message too old to edit
     if query.message.chat.type == ChatType.PRIVATE:  # in a group, whose vote would ✓ show?
-        await query.edit_message_reply_markup(render.mark_vote(query.message.reply_markup, value))
+        await edit_markup(query, render.mark_vote(query.message.reply_markup, value))
     if value < 0:
         context.bot_data.reason_prompts.set(context.citizen, answer_key)
         await query.message.reply_text(texts.ASK_REASON)

@@ -15,6 +15,7 @@ from storage.base import (
     SurveyStage,
     SurveyState,
     UnansweredGroup,
+    VoteResult,
 )
 from storage.pseudonym import citizen_key, is_citizen_key
 from storage.sqlite import SqliteStorage
@@ -30,6 +31,7 @@ __all__ = [
     "SurveyStage",
     "SurveyState",
     "UnansweredGroup",
+    "VoteResult",
     "citizen_key",
     "is_citizen_key",
 ]

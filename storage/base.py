@@ -42,6 +42,14 @@ class Outcome(StrEnum):
     SMALLTALK = "smalltalk"
 
 
+class VoteResult(StrEnum):
+    """What became of a press of 👍 or 👎."""
+
+    STORED = "stored"  # a first vote, or the other button: the vote changed
+    UNCHANGED = "unchanged"  # the same button again
+    REFUSED = "refused"  # not a vote this citizen can cast (see Storage.record_vote)
+
+
 class SurveyStage(StrEnum):
     """Where a citizen is in the survey: the five scores, then a comment, then the agency."""
 
@@ -116,6 +124,7 @@ class Stats:
     surveys_completed_30d: int
     factor_averages_30d: dict[str, float | None] = field(default_factory=dict)
     flood_events_30d: int = 0
+    voters_30d: int = 0  # citizens behind votes_up_30d + votes_down_30d
 
 
 class Storage(Protocol):
@@ -141,12 +150,19 @@ class Storage(Protocol):
         """Store one question (score 0..100); returns its id."""
         ...
 
-    async def record_vote(self, citizen: str, answer_key: str, faq_id: str, value: int) -> bool:
+    async def record_vote(
+        self, citizen: str, answer_key: str, faq_id: str, value: int
+    ) -> VoteResult:
         """Upsert the citizen's vote (+1 / -1) on one answer message.
 
-        ``answer_key`` identifies the answer message (e.g. the question id it answered);
-        pressing again changes the vote, never adds a second. Returns True if it changed
-        (a first vote, or the other button); a changed vote drops the earlier reason.
+        ``answer_key`` identifies the answer: the id of the question it answered (digits), or
+        for an answer opened from a button the message itself (``m<message id>``). Pressing
+        again changes the vote, never adds a second; a changed vote drops the earlier reason.
+
+        A question key is checked against what is stored: the question must be this
+        citizen's and have been answered with ``faq_id``. Anything else (a forged button, a
+        question deleted by /riengtu or purged, someone else's question in a group) is
+        ``REFUSED`` and stores nothing.
         """
         ...
 
@@ -166,20 +182,19 @@ class Storage(Protocol):
         """Store (or change) one factor's score 1..5; False if the survey is not open."""
         ...
 
-    async def set_survey_stage(self, survey_id: int, stage: str) -> bool:
-        """Move an open survey to a SurveyStage; False if the survey is not open."""
+    async def submit_survey_comment(self, survey_id: int, comment: str | None) -> bool:
+        """Store the comment (None: skipped) and move on to the agency, in one commit.
+
+        False, storing nothing, unless the survey is open and waits for its comment (all
+        five factors scored): a forged or stale button cannot skip the scores.
+        """
         ...
 
-    async def record_survey_comment(self, survey_id: int, comment: str) -> bool:
-        """Store the free-text comment; False if the survey is not open."""
-        ...
+    async def submit_survey_agency(self, survey_id: int, agency: str | None) -> bool:
+        """Store the agency (None: skipped) and complete the survey, in one commit.
 
-    async def record_survey_agency(self, survey_id: int, agency: str) -> bool:
-        """Store the agency the citizen dealt with; False if the survey is not open."""
-        ...
-
-    async def complete_survey(self, survey_id: int) -> bool:
-        """Mark an open survey completed; False if it was not open."""
+        False, storing nothing, unless the survey is open and waits for the agency.
+        """
         ...
 
     async def abandon_survey(self, survey_id: int) -> bool:

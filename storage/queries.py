@@ -201,6 +201,17 @@ async def votes_by_faq(
     return [FaqVotes(faq_id, up, down) for faq_id, up, down in rows]
 
 
+async def voter_count(
+    db: aiosqlite.Connection, since: datetime | None = None, until: datetime | None = None
+) -> int:
+    """How many citizens voted: the votes of /thongke are theirs, not button presses."""
+    condition, params = window("voted_at", since, until)
+    rows = await db.execute_fetchall(
+        f"SELECT COUNT(DISTINCT citizen) FROM votes WHERE {condition}", params
+    )
+    return int(next(iter(rows))[0])
+
+
 async def factor_summaries(
     db: aiosqlite.Connection,
     since: datetime | None = None,

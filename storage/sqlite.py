@@ -44,6 +44,7 @@ from storage.base import (
     SurveyStage,
     SurveyState,
     UnansweredGroup,
+    VoteResult,
 )
 from storage.pseudonym import is_citizen_key
 from storage.schema import (
@@ -276,16 +277,25 @@ class SqliteStorage:
         assert row is not None  # last_insert_rowid() always returns a row
         return int(row[0])
 
-    async def record_vote(self, citizen: str, answer_key: str, faq_id: str, value: int) -> bool:
-        """Upsert the citizen's vote (+1 / -1) on one answer; True if it changed."""
+    async def record_vote(
+        self, citizen: str, answer_key: str, faq_id: str, value: int
+    ) -> VoteResult:
+        """Upsert the citizen's vote (+1 / -1) on one answer (see Storage.record_vote)."""
         _check_citizen(citizen)
         _check_text(answer_key, "answer_key")
         _check_text(faq_id, "faq_id")
         _check_int(value, (-1, 1), "vote")
         now = self._now()
-        # The UNIQUE (citizen, answer_key) makes racing presses one row; the WHERE turns a
-        # repeated press of the same button into no change at all (rowcount 0).
-        async with self._locked() as db:
+        async with self._transaction() as db:
+            if answer_key.isdigit():
+                rows = await db.execute_fetchall(
+                    "SELECT 1 FROM questions WHERE id = ? AND citizen = ? AND faq_id = ?",
+                    [int(answer_key), citizen, faq_id],
+                )
+                if not rows:
+                    return VoteResult.REFUSED
+            # The UNIQUE (citizen, answer_key) makes racing presses one row; the WHERE turns a
+            # repeated press of the same button into no change at all (rowcount 0).
             changed = await self._changes(
                 db,
                 "INSERT INTO votes (citizen, answer_key, faq_id, value, voted_at, updated_at)"
@@ -295,7 +305,7 @@ class SqliteStorage:
                 " WHERE votes.value != excluded.value",
                 [citizen, answer_key, faq_id, value, now, now],
             )
-        return changed > 0
+        return VoteResult.STORED if changed else VoteResult.UNCHANGED
 
     async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
         """Attach a reason to the citizen's vote; False if there is no such vote."""
@@ -392,25 +402,33 @@ class SqliteStorage:
             )
         return changed > 0
 
-    async def set_survey_stage(self, survey_id: int, stage: str) -> bool:
-        """Move an open survey to a SurveyStage; False if the survey is not open."""
-        return await self._update_open_survey(survey_id, "stage", SurveyStage(stage).value)
+    async def _advance(self, survey_id: int, at: SurveyStage, **values: object) -> bool:
+        """One UPDATE of an open survey at stage ``at``: what it asked for and the next step,
+        together (column names are constants of this class)."""
+        sets = ", ".join(f"{column} = ?" for column in values)
+        async with self._locked() as db:
+            changed = await self._changes(
+                db,
+                f"UPDATE surveys SET {sets} WHERE id = ? AND stage = ? AND {_OPEN}",
+                [*values.values(), survey_id, at.value],
+            )
+        return changed > 0
 
-    async def record_survey_comment(self, survey_id: int, comment: str) -> bool:
-        """Store the free-text comment; False if the survey is not open."""
-        if not isinstance(comment, str):
-            raise ValueError("comment must be a string")
-        return await self._update_open_survey(survey_id, "comment", comment)
+    async def submit_survey_comment(self, survey_id: int, comment: str | None) -> bool:
+        """Store the comment (None: skipped) and move to the agency stage, in one commit."""
+        if comment is not None and not isinstance(comment, str):
+            raise ValueError("comment must be a string or None")
+        return await self._advance(
+            survey_id, SurveyStage.COMMENT, comment=comment, stage=SurveyStage.AGENCY.value
+        )
 
-    async def record_survey_agency(self, survey_id: int, agency: str) -> bool:
-        """Store the agency the citizen dealt with; False if the survey is not open."""
-        if not isinstance(agency, str):
-            raise ValueError("agency must be a string")
-        return await self._update_open_survey(survey_id, "agency", agency)
-
-    async def complete_survey(self, survey_id: int) -> bool:
-        """Mark an open survey completed; False if it was not open."""
-        return await self._update_open_survey(survey_id, "completed_at", self._now())
+    async def submit_survey_agency(self, survey_id: int, agency: str | None) -> bool:
+        """Store the agency (None: skipped) and complete the survey, in one commit."""
+        if agency is not None and not isinstance(agency, str):
+            raise ValueError("agency must be a string or None")
+        return await self._advance(
+            survey_id, SurveyStage.AGENCY, agency=agency, completed_at=self._now()
+        )
 
     async def abandon_survey(self, survey_id: int) -> bool:
         """Mark an open survey abandoned; False if it was not open."""
@@ -514,6 +532,7 @@ class SqliteStorage:
             last_month = await queries.question_count(db, month)
             outcomes = await queries.outcome_counts(db, month)
             votes = await queries.votes_by_faq(db, month)
+            voters = await queries.voter_count(db, month)
             surveys = await queries.survey_counts(db, month)
             factors = await queries.factor_summaries(db, month)
             floods = await queries.flood_event_count(db, month)
@@ -528,6 +547,7 @@ class SqliteStorage:
             surveys_completed_30d=surveys.completed,
             factor_averages_30d={f: s.average for f, s in factors.items()},
             flood_events_30d=floods,
+            voters_30d=voters,
         )
 
     async def unanswered(

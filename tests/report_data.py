@@ -80,14 +80,14 @@ async def _fill_march(path: Path) -> None:
 
         # Votes: ngay-to-chuc 2 up 1 down (+1), dia-diem 0 up 2 down (-2),
         # thanh-phan-tham-du 1 up 1 down (0). c0 first presses 👎 then changes to 👍.
-        await storage.record_vote(c[0], "1", "ngay-to-chuc", -1)
-        await storage.record_vote(c[0], "1", "ngay-to-chuc", 1)
-        await storage.record_vote(c[1], "2", "ngay-to-chuc", 1)
-        await storage.record_vote(c[2], "3", "ngay-to-chuc", -1)
-        await storage.record_vote(c[3], "4", "dia-diem", -1)
-        await storage.record_vote(c[4], "4", "dia-diem", -1)
-        await storage.record_vote(c[5], "9", "thanh-phan-tham-du", 1)
-        await storage.record_vote(c[6], "9", "thanh-phan-tham-du", -1)
+        await storage.record_vote(c[0], "m1", "ngay-to-chuc", -1)
+        await storage.record_vote(c[0], "m1", "ngay-to-chuc", 1)
+        await storage.record_vote(c[1], "m2", "ngay-to-chuc", 1)
+        await storage.record_vote(c[2], "m3", "ngay-to-chuc", -1)
+        await storage.record_vote(c[3], "m4", "dia-diem", -1)
+        await storage.record_vote(c[4], "m4", "dia-diem", -1)
+        await storage.record_vote(c[5], "m9", "thanh-phan-tham-du", 1)
+        await storage.record_vote(c[6], "m9", "thanh-phan-tham-du", -1)
 
         # Surveys: 5 offered, 3 completed, 1 abandoned, 1 still open -> response rate 60%.
         comments = (
@@ -101,10 +101,8 @@ async def _fill_march(path: Path) -> None:
             survey = await storage.start_survey(citizen)
             for factor, score in zip(SIPAS_FACTORS, scores, strict=True):
                 assert await storage.record_survey_score(survey, factor, score)
-            await storage.record_survey_comment(survey, comment)
-            if agency:
-                await storage.record_survey_agency(survey, agency)
-            assert await storage.complete_survey(survey)
+            assert await storage.submit_survey_comment(survey, comment)
+            assert await storage.submit_survey_agency(survey, agency)
         # Scores of unfinished surveys do not count in the SIPAS figures.
         abandoned = await storage.start_survey(c[11])
         await storage.record_survey_score(abandoned, "access", 1)

@@ -18,6 +18,7 @@ from conftest import REAL_FAQ, BotHarness, MakeBot, callback_answers, only_reply
 from tg_fakes import BOT_USERNAME, CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
+from config import FloodConfig
 from handlers import questions, render
 
 
@@ -244,13 +245,72 @@ async def test_vote_is_committed_before_the_confirmation(bot: BotHarness) -> Non
     assert seen == [[(1,)]]
 
 
-async def test_votes_of_two_citizens_and_two_answers_are_separate(bot: BotHarness) -> None:
+async def test_votes_on_two_answers_are_separate(bot: BotHarness) -> None:
     first = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
     second = only_reply(await bot.say("Làm căn cước ở đâu?"))
     await bot.press(first, texts.BUTTON_UP)
-    await bot.press(second, texts.BUTTON_UP)
-    await bot.press(first, texts.BUTTON_DOWN, user_id=OTHER_CITIZEN_ID)
-    assert len(bot.rows("SELECT * FROM votes")) == 3
+    await bot.press(second, texts.BUTTON_DOWN)
+    assert bot.rows("SELECT faq_id, value FROM votes ORDER BY id") == [
+        ("hoi-nghi-o-dau", 1),
+        ("lam-cccd", -1),
+    ]
+
+
+async def test_in_a_group_only_the_asker_rates_the_answer(bot: BotHarness) -> None:
+    """Bob's press on the answer to Alice's question is no vote: statistics count citizens
+    on what they were answered, not presses."""
+    answer = only_reply(await bot.send(bot.updates.mention("Hội nghị tổ chức ở đâu?")))
+    calls = await bot.press(answer, texts.BUTTON_DOWN, user_id=OTHER_CITIZEN_ID)
+    assert callback_answers(calls) == [texts.VOTE_REFUSED]
+    assert replies(calls) == []
+    assert bot.rows("SELECT * FROM votes") == []
+    calls = await bot.press(answer, texts.BUTTON_UP)
+    assert callback_answers(calls) == [texts.VOTE_THANKS]
+    assert bot.rows("SELECT citizen, value FROM votes") == [(bot.key(), 1)]
+
+
+async def test_forged_vote_buttons_store_nothing(make_bot: MakeBot) -> None:
+    """A client can send any callback data: 20 votes for message numbers the bot never put
+    on a button, and one for an entry it did not answer with, store nothing."""
+    async with make_bot(flood=FloodConfig(max_messages=100, window_seconds=60)) as bot:
+        await _forge_votes(bot)
+
+
+async def _forge_votes(bot: BotHarness) -> None:
+    answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
+    ((question_id,),) = bot.rows("SELECT id FROM questions")
+    for number in range(question_id + 1, question_id + 21):
+        calls = await bot.send(bot.updates.callback(f"v:-:hoi-nghi-o-dau:{number}", answer))
+        assert callback_answers(calls) == [texts.STALE_BUTTON]
+    calls = await bot.send(bot.updates.callback(f"v:-:lam-cccd:{question_id}", answer))
+    assert callback_answers(calls) == [texts.STALE_BUTTON]
+    assert bot.rows("SELECT * FROM votes") == []
+
+
+async def test_vote_after_the_question_was_deleted_is_refused(bot: BotHarness) -> None:
+    """After /riengtu deleted the question, its old 👍 stores nothing and says why."""
+    answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
+    await bot.press(answer, texts.BUTTON_UP)
+    assert await bot.storage.delete_citizen(bot.key()) == 2
+    calls = await bot.press(answer, texts.BUTTON_UP)
+    assert callback_answers(calls) == [texts.VOTE_REFUSED]
+    assert bot.rows("SELECT * FROM votes") == []
+
+
+async def test_same_vote_again_after_deletion_leaves_the_marked_keyboard_alone(
+    bot: BotHarness,
+) -> None:
+    """A browsed answer's 👍 after /riengtu is a new vote; its keyboard already shows ✓, so
+    Telegram refuses the identical edit ("message is not modified"): no apology."""
+    topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+    topic = only_reply(await bot.press(topics, "t:thu-tuc"))
+    answer = only_reply(await bot.press(topic, "b:lam-cccd"))
+    await bot.press(answer, texts.BUTTON_UP)
+    await bot.storage.delete_citizen(bot.key())
+    calls = await bot.press(answer, texts.BUTTON_UP)
+    assert callback_answers(calls) == [texts.VOTE_THANKS]
+    assert texts.ERROR_APOLOGY not in [c.text for c in calls]
+    assert bot.rows("SELECT faq_id, value FROM votes") == [("lam-cccd", 1)]
 
 
 async def test_votes_on_browsed_answers_are_keyed_by_message(bot: BotHarness) -> None:

@@ -58,7 +58,7 @@ async def test_stats_for_officer(bot: BotHarness) -> None:
     assert "trả lời được 1 (25%)" in text
     assert "chưa rõ ý 1 (25%)" in text
     assert "chưa trả lời được 1 (25%)" in text
-    assert "Đánh giá 👍: 100% (1/1)" in text
+    assert "Đánh giá 👍: 100% (1/1, của 1 người)" in text
     assert "hoàn thành 1/2" in text
     assert "• Tiếp cận dịch vụ: 4.00" in text
     assert "• Kết quả giải quyết công việc: 3.00" in text
@@ -66,7 +66,7 @@ async def test_stats_for_officer(bot: BotHarness) -> None:
 
 async def test_stats_on_an_empty_database(bot: BotHarness) -> None:
     text = only_reply(await bot.command("/thongke", user_id=OFFICER_ID)).text
-    assert "Đánh giá 👍: – (0/0)" in text
+    assert "Đánh giá 👍: – (0/0, của 0 người)" in text
     assert "• Tiếp cận dịch vụ: –" in text
 
 

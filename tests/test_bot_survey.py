@@ -150,6 +150,20 @@ async def test_malformed_survey_button_is_refused(bot: BotHarness) -> None:
     assert callback_answers(calls) == [texts.STALE_BUTTON]
 
 
+async def test_skip_cannot_complete_a_survey_without_its_scores(bot: BotHarness) -> None:
+    """``sk:<id>:factors`` once completed a survey with no scores and counted it: refused
+    on the message (not a button it has), and refused by the stage if it were."""
+    question = only_reply(await bot.command("/danhgia"))
+    ((survey_id, *_),) = survey_rows(bot)
+    forged = f"{texts.CB_SURVEY_SKIP}:{survey_id}:factors"
+    calls = await bot.send(bot.updates.callback(forged, question))
+    assert callback_answers(calls) == [texts.STALE_BUTTON]
+    calls = await bot.send(bot.updates.callback(forged))  # as if the message had that button
+    assert callback_answers(calls) == [texts.SURVEY_STALE]
+    assert survey_rows(bot) == [(survey_id, "factors", 0, 0, None, None)]
+    assert (await bot.storage.stats()).surveys_completed_30d == 0
+
+
 async def test_restart_resumes_the_survey(make_bot: MakeBot) -> None:
     async with make_bot() as bot:
         question = only_reply(await bot.command("/danhgia"))

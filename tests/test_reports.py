@@ -41,7 +41,7 @@ from reports.csv_export import neutralize
 from reports.summary import fill_weeks
 from reports.tables import display_width, one_line, truncate
 from reports.window import Window, parse_date
-from storage import Outcome, SqliteStorage
+from storage import SIPAS_FACTORS, Outcome, SqliteStorage
 from storage.queries import PeriodCount
 
 MARCH = ("--since", "2025-03-01", "--until", "2025-03-31")
@@ -396,18 +396,19 @@ def test_purge_counts_and_deletes(tmp_path: Path) -> None:
             await storage.record_question(
                 citizen, "Hội nghị ở đâu?", "hoi nghi o dau", Outcome.UNANSWERED, None, 10
             )
-            await storage.record_vote(citizen, "1", "dia-diem", -1)
+            await storage.record_vote(citizen, "m1", "dia-diem", -1)
             survey = await storage.start_survey(citizen)
-            for factor in ("access", "procedure"):
+            for factor in SIPAS_FACTORS:
                 await storage.record_survey_score(survey, factor, 4)
-            await storage.complete_survey(survey)
+            await storage.submit_survey_comment(survey, None)
+            await storage.submit_survey_agency(survey, None)
             await storage.record_flood_event()
 
     db = str(fill(tmp_path / "old.db", old_and_new))
     result = run_bot("purge", "--older-than", "30", "--db", db)
     assert result.status == 0, result.err
-    # The old question, vote, survey, its 2 scores and the old day's flood counter.
-    assert "Đã xóa 6 bản ghi cũ hơn 30 ngày" in result.out
+    # The old question, vote, survey, its 5 scores and the old day's flood counter.
+    assert "Đã xóa 9 bản ghi cũ hơn 30 ngày" in result.out
     after = run_bot("report", "--db", db).out
     assert table_row(after, texts.REPORT_ROW_MESSAGES)[1] == "1"
     assert table_row(after, texts.REPORT_ROW_SURVEYS_OFFERED)[1] == "1"

@@ -141,8 +141,10 @@ async def test_sql_in_citizens_words_is_stored_verbatim(tmp_path: Path) -> None:
             await storage.record_vote(citizen, f"k{number}", "muc", -1)
             assert await storage.record_vote_reason(citizen, f"k{number}", text)
             survey = await storage.start_survey(citizen)
-            assert await storage.record_survey_comment(survey, text)
-            assert await storage.record_survey_agency(survey, text)
+            for factor in SIPAS_FACTORS:
+                assert await storage.record_survey_score(survey, factor, 3)
+            assert await storage.submit_survey_comment(survey, text)
+            assert await storage.submit_survey_agency(survey, text)
 
         questions = [row async for row in storage.dump_table("questions")]
         columns = await storage.table_columns("questions")

@@ -29,6 +29,7 @@ from storage.base import (
     StorageError,
     StorageProblem,
     SurveyStage,
+    VoteResult,
 )
 from storage.pseudonym import citizen_key
 from storage.schema import MIGRATIONS, apply_migrations, split_statements
@@ -94,6 +95,14 @@ def raw(path: Path) -> sqlite3.Connection:
 def file_bytes(path: Path) -> bytes:
     """The database file and its WAL and shared-memory files, concatenated."""
     return b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+async def score_all(storage: SqliteStorage, citizen: str, score: int = 3) -> int:
+    """Start a survey and give all five factors ``score``; returns its id."""
+    survey_id = await storage.start_survey(citizen)
+    for factor in SIPAS_FACTORS:
+        assert await storage.record_survey_score(survey_id, factor, score)
+    return survey_id
 
 
 async def ask(
@@ -312,7 +321,7 @@ async def test_confirmed_record_survives_sigkill(db_path: Path) -> None:
         "    storage = SqliteStorage(sys.argv[1])\n"
         "    await storage.open()\n"
         f"    await storage.record_question({ALICE!r}, 'q', 'q', Outcome.ANSWERED, 'f', 90)\n"
-        "    await storage.record_vote(" + repr(ALICE) + ", '1', 'f', 1)\n"
+        "    await storage.record_vote(" + repr(ALICE) + ", 'm1', 'f', 1)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint\n"
         "asyncio.run(main())\n"
     )
@@ -464,9 +473,9 @@ async def test_injection_strings_are_stored_verbatim(
     question_id = await storage.record_question(ALICE, text, text, Outcome.UNANSWERED, text, 0)
     await storage.record_vote(ALICE, text, text, -1)
     await storage.record_vote_reason(ALICE, text, text)
-    survey_id = await storage.start_survey(ALICE)
-    await storage.record_survey_comment(survey_id, text)
-    await storage.record_survey_agency(survey_id, text)
+    survey_id = await score_all(storage, ALICE)
+    assert await storage.submit_survey_comment(survey_id, text)
+    assert await storage.submit_survey_agency(survey_id, text)
 
     questions = [row async for row in storage.dump_table("questions")]
     assert questions == [(question_id, text, text, "unanswered", text, 0.0, questions[0][-1])]
@@ -487,10 +496,11 @@ async def test_injection_strings_are_stored_verbatim(
 
 
 async def test_pressing_again_changes_the_vote_never_duplicates(storage: SqliteStorage) -> None:
-    assert await storage.record_vote(ALICE, "7", "dang-ky", 1) is True
-    assert await storage.record_vote(ALICE, "7", "dang-ky", 1) is False  # same button again
-    assert await storage.record_vote_reason(ALICE, "7", "rõ ràng") is True
-    assert await storage.record_vote(ALICE, "7", "dang-ky", -1) is True
+    assert await storage.record_vote(ALICE, "m7", "dang-ky", 1) is VoteResult.STORED
+    same_again = await storage.record_vote(ALICE, "m7", "dang-ky", 1)
+    assert same_again is VoteResult.UNCHANGED
+    assert await storage.record_vote_reason(ALICE, "m7", "rõ ràng") is True
+    assert await storage.record_vote(ALICE, "m7", "dang-ky", -1) is VoteResult.STORED
     votes = [row async for row in storage.dump_table("votes")]
     assert len(votes) == 1
     columns = await storage.table_columns("votes")
@@ -498,16 +508,34 @@ async def test_pressing_again_changes_the_vote_never_duplicates(storage: SqliteS
     assert vote["value"] == -1
     assert vote["reason"] is None  # the reason belonged to the earlier vote
     # Other answers and other citizens have votes of their own.
-    assert await storage.record_vote(ALICE, "8", "dang-ky", 1) is True
-    assert await storage.record_vote(BOB, "7", "dang-ky", 1) is True
+    assert await storage.record_vote(ALICE, "m8", "dang-ky", 1) is VoteResult.STORED
+    assert await storage.record_vote(BOB, "m7", "dang-ky", 1) is VoteResult.STORED
     assert await storage.votes_by_faq() == [queries.FaqVotes("dang-ky", up=2, down=1)]
 
 
+async def test_a_vote_on_a_question_must_be_the_askers_on_its_answer(
+    storage: SqliteStorage,
+) -> None:
+    """A question key is checked against the database: a forged button (any question id,
+    any entry), someone else's question, or a question deleted since, stores nothing."""
+    mine = await ask(storage, ALICE)  # answered with dang-ky
+    theirs = await ask(storage, BOB)
+    assert await storage.record_vote(ALICE, str(mine), "dang-ky", 1) is VoteResult.STORED
+    assert await storage.record_vote(ALICE, str(mine), "khac", 1) is VoteResult.REFUSED
+    assert await storage.record_vote(ALICE, str(theirs), "dang-ky", -1) is VoteResult.REFUSED
+    for forged in range(mine + 2, mine + 22):  # 20 forged presses on message numbers
+        assert await storage.record_vote(ALICE, str(forged), "dang-ky", -1) is VoteResult.REFUSED
+    assert await storage.votes_by_faq() == [queries.FaqVotes("dang-ky", up=1, down=0)]
+    await storage.delete_citizen(ALICE)
+    assert await storage.record_vote(ALICE, str(mine), "dang-ky", 1) is VoteResult.REFUSED
+    assert await storage.count_citizen_records(ALICE) == 0
+
+
 async def test_fifty_concurrent_presses_end_as_one_row(storage: SqliteStorage) -> None:
-    same = await asyncio.gather(*(storage.record_vote(ALICE, "1", "f", 1) for _ in range(50)))
-    assert same.count(True) == 1
+    same = await asyncio.gather(*(storage.record_vote(ALICE, "m1", "f", 1) for _ in range(50)))
+    assert same.count(VoteResult.STORED) == 1
     values = [1 if i % 2 else -1 for i in range(50)]
-    await asyncio.gather(*(storage.record_vote(BOB, "1", "f", v) for v in values))
+    await asyncio.gather(*(storage.record_vote(BOB, "m1", "f", v) for v in values))
     votes = [row async for row in storage.dump_table("votes", include_citizen=True)]
     assert len(votes) == 2
     columns = await storage.table_columns("votes", include_citizen=True)
@@ -520,12 +548,12 @@ async def test_vote_other_than_plus_or_minus_one_is_refused(
     storage: SqliteStorage, value: int
 ) -> None:
     with pytest.raises(ValueError, match="vote"):
-        await storage.record_vote(ALICE, "1", "f", value)
+        await storage.record_vote(ALICE, "m1", "f", value)
     assert await storage.count_citizen_records(ALICE) == 0
 
 
 async def test_reason_without_a_vote_is_not_stored(storage: SqliteStorage) -> None:
-    assert await storage.record_vote_reason(ALICE, "1", "sai") is False
+    assert await storage.record_vote_reason(ALICE, "m1", "sai") is False
     assert await storage.count_citizen_records(ALICE) == 0
 
 
@@ -593,16 +621,17 @@ async def test_survey_flow(storage: SqliteStorage, clock: FakeClock) -> None:
     assert await storage.record_survey_score(survey_id, "access", 4)  # changing a score
     assert state.scores == dict(zip(SIPAS_FACTORS, range(1, 6), strict=True))
 
-    assert await storage.set_survey_stage(survey_id, SurveyStage.COMMENT)
-    assert await storage.record_survey_comment(survey_id, "Cán bộ nhiệt tình")
-    assert await storage.set_survey_stage(survey_id, "agency")
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == SurveyStage.COMMENT  # by the fifth score
+    assert await storage.submit_survey_agency(survey_id, "too early") is False
+    assert await storage.submit_survey_comment(survey_id, "Cán bộ nhiệt tình")
+    assert await storage.submit_survey_comment(survey_id, "again") is False
     state = await storage.current_survey(ALICE)
     assert state is not None and state.stage == SurveyStage.AGENCY
-    assert await storage.record_survey_agency(survey_id, "UBND phường Bến Nghé")
-    assert await storage.complete_survey(survey_id)
+    assert await storage.submit_survey_agency(survey_id, "UBND phường Bến Nghé")
 
     assert await storage.current_survey(ALICE) is None
-    assert await storage.complete_survey(survey_id) is False
+    assert await storage.submit_survey_agency(survey_id, "x") is False
     assert await storage.record_survey_score(survey_id, "access", 5) is False
     summaries = await storage.factor_summaries()
     assert summaries["access"].average == 4
@@ -656,18 +685,22 @@ async def test_bad_survey_scores_are_refused(
     assert state is not None and state.scores == {}
 
 
-async def test_bad_stage_is_refused(storage: SqliteStorage) -> None:
+async def test_comment_and_agency_wait_for_the_five_scores(storage: SqliteStorage) -> None:
+    """Nothing skips the scores: a survey still among its factors takes no comment, agency
+    or completion (the forged ``sk:<id>:factors`` button of old)."""
     survey_id = await storage.start_survey(ALICE)
-    with pytest.raises(ValueError, match="done"):
-        await storage.set_survey_stage(survey_id, "done")
+    await storage.record_survey_score(survey_id, "access", 2)
+    assert await storage.submit_survey_comment(survey_id, None) is False
+    assert await storage.submit_survey_agency(survey_id, None) is False
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == SurveyStage.FACTORS
+    assert (await storage.survey_counts()).completed == 0
 
 
 async def test_survey_methods_on_a_missing_survey_return_false(storage: SqliteStorage) -> None:
     assert await storage.record_survey_score(999, "access", 3) is False
-    assert await storage.set_survey_stage(999, "comment") is False
-    assert await storage.record_survey_comment(999, "x") is False
-    assert await storage.record_survey_agency(999, "x") is False
-    assert await storage.complete_survey(999) is False
+    assert await storage.submit_survey_comment(999, "x") is False
+    assert await storage.submit_survey_agency(999, "x") is False
     assert await storage.abandon_survey(999) is False
 
 
@@ -677,7 +710,7 @@ async def test_survey_methods_on_a_missing_survey_return_false(storage: SqliteSt
 async def populate(storage: SqliteStorage, citizen: str) -> None:
     """Two questions, two votes with a reason, one survey with two scores: 7 records."""
     first = await ask(storage, citizen)
-    second = await ask(storage, citizen, outcome=Outcome.UNANSWERED, faq_id=None)
+    second = await ask(storage, citizen, outcome=Outcome.UNANSWERED)  # "not stated" reply
     await storage.record_vote(citizen, str(first), "dang-ky", 1)
     await storage.record_vote(citizen, str(second), "dang-ky", -1)
     await storage.record_vote_reason(citizen, str(second), "không đúng")
@@ -708,8 +741,8 @@ async def test_deleted_text_is_gone_from_the_files(storage: SqliteStorage, db_pa
     await ask(
         storage, ALICE, text="Số điện thoại của tôi là 0912345678", outcome=Outcome.UNANSWERED
     )
-    survey_id = await storage.start_survey(ALICE)
-    await storage.record_survey_comment(survey_id, "email me: alice@example.vn")
+    survey_id = await score_all(storage, ALICE)
+    assert await storage.submit_survey_comment(survey_id, "email me: alice@example.vn")
     assert b"0912345678" in file_bytes(db_path)
 
     await storage.delete_citizen(ALICE)
@@ -785,23 +818,24 @@ async def test_stats_windows(storage: SqliteStorage, clock: FakeClock) -> None:
     await ask(storage)  # 40 days ago
     clock.advance(days=20)
     await ask(storage, outcome=Outcome.UNANSWERED, faq_id=None)  # 20 days ago
-    await storage.record_vote(ALICE, "1", "dang-ky", -1)
+    await storage.record_vote(ALICE, "m1", "dang-ky", -1)
     survey_id = await storage.start_survey(ALICE)
     for factor in SIPAS_FACTORS:
         await storage.record_survey_score(survey_id, factor, 5)
-    await storage.complete_survey(survey_id)
+    await storage.submit_survey_comment(survey_id, None)
+    await storage.submit_survey_agency(survey_id, None)
     await storage.start_survey(BOB)
     clock.advance(days=17)
     await ask(storage, outcome=Outcome.AMBIGUOUS)  # 3 days ago
     await storage.record_flood_event()
     clock.advance(days=3)
     await ask(storage, outcome=Outcome.SMALLTALK, faq_id=None)  # today
-    await storage.record_vote(BOB, "4", "dang-ky", 1)
+    await storage.record_vote(BOB, "m4", "dang-ky", 1)
 
     stats = await storage.stats()
     assert (stats.questions_today, stats.questions_7d, stats.questions_30d) == (1, 2, 3)
     assert stats.outcomes_30d == {"answered": 0, "ambiguous": 1, "unanswered": 1, "smalltalk": 1}
-    assert (stats.votes_up_30d, stats.votes_down_30d) == (1, 1)
+    assert (stats.votes_up_30d, stats.votes_down_30d, stats.voters_30d) == (1, 1, 2)
     assert (stats.surveys_offered_30d, stats.surveys_completed_30d) == (2, 1)
     assert stats.factor_averages_30d == dict.fromkeys(SIPAS_FACTORS, 5.0)
     assert stats.flood_events_30d == 1
@@ -884,27 +918,25 @@ async def test_questions_per_day_and_week(storage: SqliteStorage, clock: FakeClo
 
 async def test_report_queries_respect_the_window(storage: SqliteStorage, clock: FakeClock) -> None:
     await ask(storage, faq_id="a")
-    await storage.record_vote(ALICE, "1", "a", -1)
-    old_survey = await storage.start_survey(ALICE)
-    await storage.record_survey_score(old_survey, "access", 1)
-    await storage.record_survey_comment(old_survey, "cũ")
-    await storage.complete_survey(old_survey)
+    await storage.record_vote(ALICE, "m1", "a", -1)
+    old_survey = await score_all(storage, ALICE, score=1)
+    await storage.submit_survey_comment(old_survey, "cũ")
+    await storage.submit_survey_agency(old_survey, None)
     clock.advance(days=7)
     middle = clock.now
     for faq_id in ("b", "b", "a"):
         await ask(storage, BOB, faq_id=faq_id)
     await ask(storage, BOB, faq_id="c", outcome=Outcome.AMBIGUOUS)
-    await storage.record_vote(BOB, "2", "b", 1)
-    await storage.record_vote(BOB, "3", "b", -1)
+    await storage.record_vote(BOB, "m2", "b", 1)
+    await storage.record_vote(BOB, "m3", "b", -1)
     for citizen, scores in ((ALICE, (5, 4, 3, 2, 1)), (BOB, (4, 4, 4, 4, 4))):
         survey_id = await storage.start_survey(citizen)
         for factor, score in zip(SIPAS_FACTORS, scores, strict=True):
             await storage.record_survey_score(survey_id, factor, score)
         clock.advance(minutes=1)
-        await storage.record_survey_comment(survey_id, f"góp ý {score}")
+        await storage.submit_survey_comment(survey_id, f"góp ý {score}")
         if citizen == ALICE:
-            await storage.record_survey_agency(survey_id, "UBND xã")
-            await storage.complete_survey(survey_id)
+            await storage.submit_survey_agency(survey_id, "UBND xã")
     await storage.record_flood_event()
     await storage.record_flood_event()
 

@@ -85,6 +85,9 @@ class RecordingRequest(BaseRequest):
         self.failures: dict[str, tuple[int, str]] = {}
         self._message_ids = itertools.count(5000)
         self.urls: list[str] = []
+        # What each sent message shows now, (chat id, message id) -> (text, keyboard), so an
+        # edit that changes nothing is refused as Telegram refuses it.
+        self.shown: dict[tuple[int, int], tuple[str, Any]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -119,10 +122,33 @@ class RecordingRequest(BaseRequest):
             code, description = self.failures.pop(endpoint)
             body = {"ok": False, "error_code": code, "description": description}
             return code, json.dumps(body).encode()
+        if self._unchanged(endpoint, params):
+            description = (
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message"
+            )
+            body = {"ok": False, "error_code": 400, "description": description}
+            return 400, json.dumps(body).encode()
         result = self._result(endpoint, params)
         if isinstance(result, dict) and "message_id" in result:
             call.message_id = int(result["message_id"])
+            self.shown[(int(result["chat"]["id"]), call.message_id)] = (
+                str(result["text"]),
+                result.get("reply_markup"),
+            )
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _unchanged(self, endpoint: str, params: dict[str, Any]) -> bool:
+        """An edit that would leave a known message exactly as it is."""
+        if endpoint not in ("editMessageText", "editMessageReplyMarkup"):
+            return False
+        key = (int(params.get("chat_id", CITIZEN_ID)), int(params.get("message_id", 0)))
+        if key not in self.shown:
+            return False
+        text, markup = self.shown[key]
+        new_text = params.get("text", text) if endpoint == "editMessageText" else text
+        return (new_text, params.get("reply_markup")) == (text, markup)
 
     def _result(self, endpoint: str, params: dict[str, Any]) -> Any:
         if endpoint == "getMe":
@@ -139,6 +165,9 @@ class RecordingRequest(BaseRequest):
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
+            if endpoint == "editMessageReplyMarkup":
+                shown = self.shown.get((chat_id, int(message_id)))
+                result["text"] = shown[0] if shown is not None else ""
             if params.get("reply_markup"):
                 result["reply_markup"] = params["reply_markup"]
             return result
@@ -157,10 +186,18 @@ class RecordingRequest(BaseRequest):
         self.calls.clear()
 
 
-def _chat(chat_id: int) -> dict[str, Any]:
+def _chat(chat_id: int, forum: bool = False) -> dict[str, Any]:
     if chat_id < 0:
-        return {"id": chat_id, "type": "supergroup", "title": "Nhóm thôn 3"}
+        chat = {"id": chat_id, "type": "supergroup", "title": "Nhóm thôn 3"}
+        return {**chat, "is_forum": True} if forum else chat
     return {"id": chat_id, "type": "private", "first_name": "Dân"}
+
+
+def _topic(thread_id: int | None) -> dict[str, Any]:
+    """The fields of a message in a forum topic (none outside one)."""
+    if thread_id is None:
+        return {}
+    return {"message_thread_id": thread_id, "is_topic_message": True}
 
 
 def _user(user_id: int) -> dict[str, Any]:
@@ -180,13 +217,16 @@ class Updates:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
 
-    def _message(self, user_id: int, chat_id: int | None, **fields: Any) -> dict[str, Any]:
-        chat = _chat(chat_id if chat_id is not None else user_id)
+    def _message(
+        self, user_id: int, chat_id: int | None, thread_id: int | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        chat = _chat(chat_id if chat_id is not None else user_id, forum=thread_id is not None)
         return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
             "from": _user(user_id),
+            **_topic(thread_id),
             **fields,
         }
 
@@ -202,8 +242,10 @@ class Updates:
         chat_id: int | None = None,
         entities: list[dict[str, Any]] | None = None,
         reply_to_bot: bool = False,
+        thread_id: int | None = None,
     ) -> Update:
-        """A text message (in a private chat unless ``chat_id`` is a group's)."""
+        """A text message (in a private chat unless ``chat_id`` is a group's; in a forum
+        topic with ``thread_id``)."""
         fields: dict[str, Any] = {"text": text}
         if entities:
             fields["entities"] = entities
@@ -215,21 +257,31 @@ class Updates:
                 "from": BOT_USER,
                 "text": "Câu trả lời trước",
             }
-        return self._update(message=self._message(user_id, chat_id, **fields))
+        return self._update(message=self._message(user_id, chat_id, thread_id, **fields))
 
     def command(
-        self, command: str, user_id: int = CITIZEN_ID, chat_id: int | None = None
+        self,
+        command: str,
+        user_id: int = CITIZEN_ID,
+        chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> Update:
         """``/command`` (with arguments and ``@botname`` as written)."""
         length = len(command.split()[0])
         entity = {"type": "bot_command", "offset": 0, "length": length}
-        return self.text(command, user_id, chat_id, entities=[entity])
+        return self.text(command, user_id, chat_id, entities=[entity], thread_id=thread_id)
 
-    def mention(self, text: str, user_id: int = CITIZEN_ID, chat_id: int = GROUP_ID) -> Update:
+    def mention(
+        self,
+        text: str,
+        user_id: int = CITIZEN_ID,
+        chat_id: int = GROUP_ID,
+        thread_id: int | None = None,
+    ) -> Update:
         """A group message starting with ``@botname``."""
         full = f"@{BOT_USERNAME} {text}"
         entity = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
-        return self.text(full, user_id, chat_id, entities=[entity])
+        return self.text(full, user_id, chat_id, entities=[entity], thread_id=thread_id)
 
     def sticker(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
         sticker = {
@@ -271,16 +323,20 @@ class Updates:
         if reply is not None:
             message_id = message_id or _sent_message_id(reply)
             chat_id = chat_id if chat_id is not None else reply.chat_id
-        chat = _chat(chat_id if chat_id is not None else user_id)
+        thread_id = reply.params.get("message_thread_id") if reply is not None else None
+        chat = _chat(chat_id if chat_id is not None else user_id, forum=thread_id is not None)
         message: dict[str, Any] = {
             "message_id": message_id or 4998,
             "date": int(time.time()),
             "chat": chat,
             "from": BOT_USER,
             "text": reply.text if reply is not None else "…",
+            **_topic(thread_id),
         }
         if reply is not None and reply.params.get("reply_markup"):
             message["reply_markup"] = reply.params["reply_markup"]
+        elif reply is None:  # a message of the bot whose one button is this one
+            message["reply_markup"] = {"inline_keyboard": [[{"text": "…", "callback_data": data}]]}
         query = {
             "id": str(next(self._update_ids)),
             "from": _user(user_id),
