@@ -119,18 +119,25 @@ def build_application(
     add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
     add(CallbackQueryHandler(issued.only_issued), group=-1)
 
-    # Group 0, commands. Officer commands from anyone else fall to `officer.denied`, whose
-    # reply is the unknown-command reply — and like an unknown command, only when addressed
-    # to the bot: a plain /thongke in a group gets silence, as a plain /khongco does.
+    # Group 0, commands. Officer commands answer officers only, and only in a private chat
+    # or the officers' chat: elsewhere every member would read citizens' questions, so an
+    # officer is told to ask in private. From anyone else they fall to `officer.denied`,
+    # whose reply is the unknown-command reply — and like an unknown command, only when
+    # addressed to the bot: a plain /thongke in a group gets silence, as a plain /khongco does.
+    officer_chats: filters.BaseFilter = filters.ChatType.PRIVATE
+    if config.officers_chat is not None:
+        officer_chats = officer_chats | filters.Chat(chat_id=config.officers_chat)
     add(CommandHandler(texts.CMD_START, basics.start, filters=fresh))
     add(CommandHandler(texts.CMD_HELP, basics.help_command, filters=fresh))
     add(CommandHandler(texts.CMD_SURVEY, survey.survey_command, filters=fresh))
     add(CommandHandler(texts.CMD_PRIVACY, privacy.privacy_command, filters=fresh))
     add(CommandHandler(texts.CMD_CANCEL, basics.cancel, filters=fresh))
-    add(CommandHandler(texts.CMD_STATS, officer.stats, filters=officers & fresh))
-    add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=officers & fresh))
-    add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=officers & fresh))
+    for_officers = officers & officer_chats & fresh
+    add(CommandHandler(texts.CMD_STATS, officer.stats, filters=for_officers))
+    add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=for_officers))
+    add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=for_officers))
     officer_commands = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
+    add(CommandHandler(officer_commands, officer.not_here, filters=officers & fresh))
     add(
         CommandHandler(
             officer_commands, officer.denied, filters=~officers & ADDRESSED_TO_BOT & fresh

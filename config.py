@@ -78,6 +78,8 @@ class Config:
     abbreviations: Path = ROOT / "knowledge" / "abbreviations.yaml"
     synonyms: Path = ROOT / "knowledge" / "synonyms.yaml"
     officers: tuple[int, ...] = ()
+    # The officers' group chat, where officer commands answer too (else private chats only).
+    officers_chat: int | None = None
     pseudonym_secret: str | None = field(default=None, repr=False)
     flood: FloodConfig = field(default_factory=FloodConfig)
     retention_days: int | None = None
@@ -159,6 +161,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "abbreviations": ((str,), None),
     "synonyms": ((str,), None),
     "officers": ((list, type(None)), _officers),
+    "officers_chat": ((int, type(None)), None),
     "pseudonym_secret": ((str, type(None)), None),
     "flood": ((dict,), None),
     "retention_days": ((int, type(None)), _positive),
@@ -322,6 +325,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         abbreviations=_resolve(data.get("abbreviations"), base, defaults.abbreviations),
         synonyms=_resolve(data.get("synonyms"), base, defaults.synonyms),
         officers=tuple(data.get("officers") or ()),
+        officers_chat=data.get("officers_chat"),
         pseudonym_secret=env.get(ENV_SECRET) or data.get("pseudonym_secret") or None,
         flood=FloodConfig(
             max_messages=flood.get("max_messages", flood_defaults.max_messages),

@@ -36,6 +36,7 @@ CMD_START = "start"
 CMD_HELP = "help"
 CMD_SURVEY = "danhgia"
 CMD_PRIVACY = "riengtu"
+START_PRIVACY = "riengtu"  # deep link t.me/<bot>?start=riengtu: /riengtu in the private chat
 CMD_CANCEL = "huy"
 CMD_STATS = "thongke"
 CMD_UNANSWERED = "chuatraloi"
@@ -216,6 +217,12 @@ PRIVACY = (
 RETENTION_DAYS = "tối đa {days} ngày, sau đó tự động xóa"
 RETENTION_FOREVER = "cho đến khi bạn yêu cầu xóa"
 BUTTON_DELETE_MINE = "🗑 Xóa dữ liệu của tôi"
+# In a group: how many records a member has, and deleting them, belong in the private chat.
+PRIVACY_IN_GROUP = (
+    "Để xem và xóa dữ liệu của bạn, hãy mở chat riêng với trợ lý: trong nhóm, người khác sẽ thấy."
+)
+BUTTON_OPEN_PRIVATE = "🔒 Mở chat riêng"
+PRIVACY_PRIVATE_ONLY = "Xóa dữ liệu chỉ làm được trong chat riêng với trợ lý."
 DELETE_CONFIRM = (
     "Bạn có chắc muốn xóa toàn bộ dữ liệu của mình ({count} bản ghi)? "
     "Thao tác này không thể hoàn tác."
@@ -228,6 +235,10 @@ DELETE_KEPT = "Đã giữ nguyên, không xóa gì."
 # --------------------------------------------------------------------------------------------
 # Officers
 # --------------------------------------------------------------------------------------------
+OFFICER_PRIVATE_ONLY = (
+    "Lệnh dành cho cán bộ chỉ dùng trong chat riêng với trợ lý (hoặc nhóm cán bộ): "
+    "kết quả có câu hỏi của công dân."
+)
 STATS = (
     "<b>Thống kê</b>\n"
     "Câu hỏi: hôm nay {today}, 7 ngày {week}, 30 ngày {month}\n"

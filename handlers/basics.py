@@ -5,15 +5,21 @@ from __future__ import annotations
 from telegram import Update
 
 import texts
-from handlers import render, survey
+from handlers import privacy, render, survey
 from handlers.context import CustomContext
+from handlers.send import say
 
 
 async def start(update: Update, context: CustomContext) -> None:
-    """/start: a short welcome and the main buttons."""
+    """/start: a short welcome and the main buttons; ``/start riengtu`` (the link a group's
+    /riengtu gives) opens the privacy page."""
     message = update.effective_message
-    if message is not None:
-        await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
+    if message is None:
+        return
+    if context.args == [texts.START_PRIVACY]:
+        await privacy.privacy_command(update, context)
+        return
+    await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
 
 
 async def help_command(update: Update, context: CustomContext) -> None:
@@ -29,7 +35,7 @@ async def help_button(update: Update, context: CustomContext) -> None:
     if query is None or query.message is None:
         return
     await query.answer()
-    await query.message.chat.send_message(texts.HELP, reply_markup=render.help_keyboard())
+    await say(query.message, texts.HELP, render.help_keyboard())
 
 
 async def cancel(update: Update, context: CustomContext) -> None:

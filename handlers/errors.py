@@ -10,6 +10,7 @@ from telegram.error import Forbidden, TelegramError
 
 import texts
 from handlers.context import CustomContext
+from handlers.send import say
 from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ async def error_handler(update: object, context: CustomContext) -> None:
         # already be answered or too old, which is no reason for a second error.
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-    if update.effective_chat is not None:
+    # In the citizen's chat and forum topic; for a button, where its message is.
+    anchor = update.effective_message
+    if anchor is not None:
         try:
-            await update.effective_chat.send_message(texts.ERROR_APOLOGY)
+            await say(anchor, texts.ERROR_APOLOGY)
         except TelegramError as error:  # the apology failing is logged once, not re-raised
             logger.warning("apology not delivered (%s): %s", kind, error)

@@ -18,6 +18,7 @@ import texts
 from handlers.context import CustomContext
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.memory import Verdict
+from handlers.send import say
 from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,6 @@ async def flood_guard(update: Update, context: CustomContext) -> None:
         logger.error("flood event not counted: %s", error)
     if verdict is Verdict.NOTIFY:
         logger.warning("flood control: silencing citizen %s", context.citizen)
-        if update.effective_chat is not None:
-            await update.effective_chat.send_message(texts.FLOOD_NOTICE)
+        if update.effective_message is not None:
+            await say(update.effective_message, texts.FLOOD_NOTICE)
     raise ApplicationHandlerStop

@@ -1,7 +1,9 @@
-"""Officer commands: /thongke, /chuatraloi, /reload — only for the user ids in the config.
+"""Officer commands: /thongke, /chuatraloi, /reload — only for the user ids in the config,
+and only in a private chat or the configured officers' chat.
 
 Anyone else gets exactly the reply of an unknown command, so the commands' existence is not
-revealed; the attempt is logged under the pseudonymous key, never the Telegram id.
+revealed; the attempt is logged under the pseudonymous key, never the Telegram id. An officer
+in another group is asked to use the private chat: the replies hold citizens' questions.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 
 from telegram import Update
 
+import texts
 from handlers import basics, render
 from handlers.context import CustomContext
 from handlers.send import send_messages
@@ -35,9 +38,7 @@ async def unanswered(update: Update, context: CustomContext) -> None:
     message = update.effective_message
     if message is not None:
         groups = await context.storage.unanswered(limit=20)
-        await send_messages(
-            message.chat, render.unanswered_messages(groups, LOCAL_TIME), reply_to=message
-        )
+        await send_messages(message, render.unanswered_messages(groups, LOCAL_TIME), quote=None)
 
 
 async def reload(update: Update, context: CustomContext) -> None:
@@ -50,14 +51,17 @@ async def reload(update: Update, context: CustomContext) -> None:
         logger.info("FAQ reloaded by an officer: %d entries", result.entries)
         context.bot_data.last_reload_problem = ()
         await send_messages(
-            message.chat,
-            render.reload_ok_messages(result.entries, result.findings),
-            reply_to=message,
+            message, render.reload_ok_messages(result.entries, result.findings), quote=None
         )
     else:
-        await send_messages(
-            message.chat, render.reload_failed_messages(result.findings), reply_to=message
-        )
+        await send_messages(message, render.reload_failed_messages(result.findings), quote=None)
+
+
+async def not_here(update: Update, context: CustomContext) -> None:
+    """An officer command in a group that is not the officers' chat: nothing is shown."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.OFFICER_PRIVATE_ONLY)
 
 
 async def denied(update: Update, context: CustomContext) -> None:

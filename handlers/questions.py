@@ -112,17 +112,17 @@ async def _answer(message: Message, question: str, context: CustomContext) -> No
     faq = matcher.faq
     if result.kind is MatchKind.ANSWER and result.entry is not None:
         await send_messages(
-            message.chat,
+            message,
             render.answer_messages(result.entry, dated=result.dated),
             render.answer_keyboard(result.entry, faq, question_id, result.also),
-            reply_to=message,
+            quote=None,
         )
     elif result.kind is MatchKind.NOT_STATED and result.entry is not None:
         await send_messages(
-            message.chat,
+            message,
             render.not_stated_messages(result.entry, result.missing, dated=result.dated),
             render.answer_keyboard(result.entry, faq, question_id),
-            reply_to=message,
+            quote=None,
         )
     elif result.kind is MatchKind.REFERRAL and result.referral is not None:
         text, markup = render.referral_message(result.referral, faq, result.suggestions)
@@ -157,7 +157,7 @@ async def answer_button(update: Update, context: CustomContext) -> None:
     # Callback queries must be answered, even when no notification is shown.
     await query.answer()
     await send_messages(
-        query.message.chat,
+        query.message,
         render.answer_messages(entry),
         render.answer_keyboard(entry, matcher.faq, None),
     )

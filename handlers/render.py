@@ -404,15 +404,32 @@ def survey_skip(survey_id: int, stage: str) -> InlineKeyboardMarkup:
 # --------------------------------------------------------------------------------------------
 # Privacy
 # --------------------------------------------------------------------------------------------
-def privacy_message(retention_days: int | None) -> tuple[str, InlineKeyboardMarkup]:
-    """What is stored, why and how long, with the button to delete it all."""
+def privacy_message(
+    retention_days: int | None, private: bool = True, bot_username: str | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What is stored, why and how long, with the button to delete it all.
+
+    In a group the count and the deletion are nobody else's business: instead of the button,
+    a link opens the private chat on the same message (``/start riengtu``).
+    """
     retention = (
         texts.RETENTION_DAYS.format(days=retention_days)
         if retention_days
         else texts.RETENTION_FOREVER
     )
-    markup = InlineKeyboardMarkup([[button(texts.BUTTON_DELETE_MINE, data(texts.CB_DELETE_ASK))]])
-    return texts.PRIVACY.format(retention=retention), markup
+    text = texts.PRIVACY.format(retention=retention)
+    if private:
+        markup = InlineKeyboardMarkup(
+            [[button(texts.BUTTON_DELETE_MINE, data(texts.CB_DELETE_ASK))]]
+        )
+        return text, markup
+    text += "\n\n" + texts.PRIVACY_IN_GROUP
+    if not bot_username:
+        return text, None
+    link = f"https://t.me/{bot_username}?start={texts.START_PRIVACY}"
+    return text, InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BUTTON_OPEN_PRIVATE, url=link)]]
+    )
 
 
 def delete_confirm_message(count: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -1,38 +1,52 @@
-"""Sending several messages in a row, and editing in place without tripping over Telegram.
+"""Sending where the citizen is, several messages in a row, and editing without tripping.
 
-Kept apart from the callbacks because every concern needs them: a long answer goes out as
-several messages with the buttons on the last, and pressing the same button twice would make
-Telegram refuse the edit ("message is not modified"), which is not an error for the citizen.
+Kept apart from the callbacks because every concern needs them: every reply stays in the
+forum topic it was asked in, a long answer goes out as several messages with the buttons on
+the last, and pressing the same button twice would make Telegram refuse the edit ("message
+is not modified"), which is not an error for the citizen.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 from telegram.error import BadRequest
 
 logger = logging.getLogger(__name__)
 
 
+async def say(
+    anchor: MaybeInaccessibleMessage,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    quote: bool | None = False,
+) -> Message:
+    """Send ``text`` where ``anchor`` is: its chat and, in a forum supergroup, its topic.
+
+    ``anchor`` is the citizen's message, or for a button the bot's message it is on. PTB's
+    ``reply_text`` keeps the topic (``message_thread_id``) that ``chat.send_message`` would
+    lose; ``quote`` None quotes in groups only (PTB's default), False never. A message too
+    old to be shown (inaccessible) has no topic to keep.
+    """
+    if isinstance(anchor, Message):
+        return await anchor.reply_text(text, reply_markup=markup, do_quote=quote)
+    return await anchor.chat.send_message(text, reply_markup=markup)
+
+
 async def send_messages(
-    chat: Chat,
+    anchor: MaybeInaccessibleMessage,
     messages: list[str],
     markup: InlineKeyboardMarkup | None = None,
-    reply_to: Message | None = None,
+    quote: bool | None = False,
 ) -> Message | None:
-    """Send ``messages`` in order, the keyboard on the last; returns the last one sent.
-
-    With ``reply_to`` the first message replies to it (quoted in groups, where several
-    people talk), the others follow.
-    """
+    """Send ``messages`` in order where ``anchor`` is, the keyboard on the last; returns the
+    last one sent. ``quote`` applies to the first (None: quoted in groups, where several
+    people talk); the others follow unquoted."""
     last: Message | None = None
     for number, text in enumerate(messages, start=1):
         keyboard = markup if number == len(messages) else None
-        if number == 1 and reply_to is not None:
-            last = await reply_to.reply_text(text, reply_markup=keyboard)
-        else:
-            last = await chat.send_message(text, reply_markup=keyboard)
+        last = await say(anchor, text, keyboard, quote=quote if number == 1 else False)
     return last
 
 
@@ -44,9 +58,8 @@ async def edit_messages(
         return
     first, rest = messages[0], messages[1:]
     await edit(query, first, None if rest else markup)
-    message = query.message
-    if rest and message is not None:
-        await send_messages(message.chat, rest, markup)
+    if rest and query.message is not None:
+        await send_messages(query.message, rest, markup)
 
 
 async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from telegram import Chat, Update
+from telegram import MaybeInaccessibleMessage, Update
 
 import texts
 from handlers import render
 from handlers.context import CustomContext
-from handlers.send import edit
+from handlers.send import edit, say
 from knowledge.matcher import MatchKind
 from storage.base import SIPAS_FACTORS, SurveyStage
 
@@ -28,17 +28,17 @@ STAGE_COMMENT = SurveyStage.COMMENT.value
 STAGE_AGENCY = SurveyStage.AGENCY.value
 
 
-async def _start(chat: Chat, context: CustomContext) -> None:
+async def _start(anchor: MaybeInaccessibleMessage, context: CustomContext) -> None:
     survey_id = await context.storage.start_survey(context.citizen)
     context.bot_data.reason_prompts.discard(context.citizen)
     text, markup = render.survey_question(survey_id, 0)
-    await chat.send_message(texts.SURVEY_INTRO + "\n\n" + text, reply_markup=markup)
+    await say(anchor, texts.SURVEY_INTRO + "\n\n" + text, markup)
 
 
 async def survey_command(update: Update, context: CustomContext) -> None:
     """/danhgia: start a new survey (an unfinished one is abandoned by storage)."""
-    if update.effective_chat is not None:
-        await _start(update.effective_chat, context)
+    if update.effective_message is not None:
+        await _start(update.effective_message, context)
 
 
 async def survey_button(update: Update, context: CustomContext) -> None:
@@ -47,7 +47,7 @@ async def survey_button(update: Update, context: CustomContext) -> None:
     if query is None or query.message is None:
         return
     await query.answer()
-    await _start(query.message.chat, context)
+    await _start(query.message, context)
 
 
 async def survey_score(update: Update, context: CustomContext) -> None:

@@ -394,6 +394,33 @@ async def test_privacy_explains_and_deletes_after_confirmation(bot: BotHarness) 
     assert bot.rows("SELECT * FROM votes") == []
 
 
+async def test_privacy_in_a_group_offers_deletion_only_in_private(bot: BotHarness) -> None:
+    """Bob could press 🗑 on Alice's /riengtu prompt, and the group saw Bob's record count.
+    In a group the page explains, and links to the private chat; old deletion buttons in a
+    group show no count and delete nothing."""
+    await bot.send(bot.updates.mention("Giá vàng?"))
+    await bot.send(bot.updates.mention("Giá xăng?", user_id=OTHER_CITIZEN_ID))
+    page = only_reply(await bot.command(f"/riengtu@{BOT_USERNAME}", chat_id=GROUP_ID))
+    assert "Nghị định 13/2023/NĐ-CP" in page.text
+    assert texts.PRIVACY_IN_GROUP in page.text
+    ((link,),) = page.params["reply_markup"]["inline_keyboard"]
+    assert link["url"] == f"https://t.me/{BOT_USERNAME}?start={texts.START_PRIVACY}"
+    assert "callback_data" not in link
+
+    for data in (texts.CB_DELETE_ASK, texts.CB_DELETE_YES):  # a prompt from before
+        calls = await bot.send(
+            bot.updates.callback(data, chat_id=GROUP_ID, user_id=OTHER_CITIZEN_ID)
+        )
+        assert callback_answers(calls) == [texts.PRIVACY_PRIVATE_ONLY]
+        assert replies(calls) == []
+    assert len(question_rows(bot)) == 2
+
+    # The link opens the private chat on the page with the deletion button.
+    private = only_reply(await bot.command(f"/start {texts.START_PRIVACY}"))
+    assert private.text.startswith(texts.PRIVACY.split("\n", 1)[0])
+    assert private.data_of(texts.BUTTON_DELETE_MINE) == texts.CB_DELETE_ASK
+
+
 async def test_privacy_keep_deletes_nothing(bot: BotHarness) -> None:
     await bot.say("Giá vàng?")
     start = only_reply(await bot.command("/start"))
@@ -444,6 +471,35 @@ async def test_group_mention_reply_and_command_are_answered(bot: BotHarness) -> 
         "Hội nghị tổ chức ở đâu?",
         "Làm căn cước ở đâu?",
     ]
+
+
+async def test_in_a_forum_topic_every_reply_stays_in_the_topic(bot: BotHarness) -> None:
+    """In a forum supergroup a reply without ``message_thread_id`` lands in "General": the
+    answer, a related answer, help, the survey and its prompts all stay in the topic."""
+    topic = 77
+    answer = only_reply(
+        await bot.send(bot.updates.mention("Hội nghị tổ chức ở đâu?", thread_id=topic))
+    )
+    sent = [answer]
+    related = [d for d in answer.button_data if d.startswith(texts.CB_ANSWER + ":")]
+    sent += replies(await bot.press(answer, related[0]))
+    start = only_reply(
+        await bot.command(f"/start@{BOT_USERNAME}", chat_id=GROUP_ID, thread_id=topic)
+    )
+    sent += [start, *replies(await bot.press(start, texts.BUTTON_HELP))]
+    survey = only_reply(await bot.press(start, texts.BUTTON_SURVEY))
+    sent.append(survey)
+    for score in "45321":
+        survey = only_reply(await bot.press(survey, score))
+    prompt = only_reply(await bot.send(bot.updates.mention("Cán bộ tận tình", thread_id=topic)))
+    sent.append(prompt)
+    assert prompt.text == texts.SURVEY_AGENCY_PROMPT
+    sent += replies(
+        await bot.command(f"/danhgia@{BOT_USERNAME}", chat_id=GROUP_ID, thread_id=topic)
+    )
+    messages = [call for call in sent if call.endpoint == "sendMessage"]
+    assert len(messages) == 7
+    assert {call.params.get("message_thread_id") for call in messages} == {topic}
 
 
 async def test_bare_mention_gets_the_welcome(bot: BotHarness) -> None:

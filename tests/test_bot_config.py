@@ -49,7 +49,8 @@ def test_example_config_is_valid_and_documented() -> None:
     assert config.mode == "polling" and config.flood.max_messages == 20
     assert config.base_url == "https://api.telegram.org/bot"
     text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
-    for key in ("token", "base_url", "officers", "pseudonym_secret", "retention_days", "webhook"):
+    keys = ("token", "base_url", "officers", "officers_chat", "pseudonym_secret", "webhook")
+    for key in (*keys, "retention_days"):
         assert f"{key}:" in text
 
 
@@ -93,6 +94,13 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ]
 
 
+def test_officers_chat_must_be_a_chat_id(tmp_path: Path) -> None:
+    path = write(tmp_path, "officers: [1]\nofficers_chat: '@nhomcanbo'\n")
+    assert problems(path) == [
+        f"{path}:2: 'officers_chat' phải là số nguyên, không phải chuỗi",
+    ]
+
+
 def test_officers_must_be_integers(tmp_path: Path) -> None:
     path = write(tmp_path, "officers: [123, '@canbo']\n")
     assert problems(path) == [
@@ -121,14 +129,15 @@ def test_environment_token_and_secret_win(tmp_path: Path) -> None:
 def test_values_and_relative_paths(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "database: db/x.db\nofficers: [1, 2]\nflood: {max_messages: 5, window_seconds: 10}\n"
+        "database: db/x.db\nofficers: [1, 2]\nofficers_chat: -100777\n"
+        "flood: {max_messages: 5, window_seconds: 10}\n"
         "retention_days: null\nreload_interval_seconds: 0\nmode: webhook\n"
         "webhook: {url: 'https://bot.example.vn/tg/hook', port: 8443, secret_token: s3}\n"
         "base_url: http://127.0.0.1:8081/bot\nlog_level: debug\n",
     )
     config = load_config(path, env={})
     assert config.database == tmp_path / "db" / "x.db"
-    assert config.officers == (1, 2)
+    assert config.officers == (1, 2) and config.officers_chat == -100777
     assert (config.flood.max_messages, config.flood.window_seconds) == (5, 10.0)
     assert config.retention_days is None and config.reload_interval_seconds == 0
     assert config.webhook.url_path == "tg/hook"

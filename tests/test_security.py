@@ -49,6 +49,7 @@ OTHER = 4242
 
 # --- officer commands --------------------------------------------------------------------
 OFFICER_COMMANDS = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
+OFFICERS_CHAT = -100777
 FORMS = {
     "plain": ("/{command}", None),
     "addressed": ("/{command}@" + BOT_USERNAME, None),
@@ -98,6 +99,26 @@ async def test_officer_command_from_a_citizen_gets_the_unknown_command_reply(
     assert PRIVATE_QUESTION not in sent and "Thống kê" not in sent
     assert OFFICER_REPLY_STARTS[command] not in sent
     assert bot.app.bot_data.knowledge.matcher is matcher  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("command", OFFICER_COMMANDS)
+async def test_officer_commands_show_nothing_in_an_ordinary_group(
+    make_bot: MakeBot, command: str
+) -> None:
+    """In a group every member reads the reply, and /chuatraloi holds citizens' questions:
+    an officer is told to use the private chat, and nothing else is shown."""
+    async with make_bot(officers_chat=OFFICERS_CHAT) as bot:
+        await bot.say(PRIVATE_QUESTION, user_id=OTHER)
+        bot.request.clear()
+        for form in (f"/{command}", f"/{command}@{BOT_USERNAME}"):
+            (reply,) = replies(await bot.command(form, user_id=OFFICER_ID, chat_id=GROUP_ID))
+            assert reply.text == texts.OFFICER_PRIVATE_ONLY
+        assert PRIVATE_QUESTION not in everything_sent(bot)
+        # The officers' own group is where they work together: there the command answers.
+        reply = replies(
+            await bot.command(f"/{command}", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT)
+        )
+        assert reply[0].text.startswith(OFFICER_REPLY_STARTS[command])
 
 
 @pytest.mark.parametrize("command", OFFICER_COMMANDS)

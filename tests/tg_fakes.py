@@ -165,6 +165,9 @@ class RecordingRequest(BaseRequest):
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
+            if params.get("message_thread_id") is not None:
+                result.update(_topic(int(params["message_thread_id"])))
+                result["chat"] = _chat(chat_id, forum=True)
             if endpoint == "editMessageReplyMarkup":
                 shown = self.shown.get((chat_id, int(message_id)))
                 result["text"] = shown[0] if shown is not None else ""
