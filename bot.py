@@ -67,6 +67,8 @@ MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
 PURGE_EVERY = timedelta(days=1)
 PURGE_FIRST = timedelta(minutes=1)
+# Flood counts wait in memory this long before one write (and are written at shutdown).
+FLOOD_COUNTS_EVERY = timedelta(minutes=1)
 
 
 def build_application(
@@ -218,6 +220,12 @@ async def post_init(application: DanVanApplication) -> None:
         job_queue.run_repeating(
             jobs.reload_knowledge, interval=interval, first=interval, name="reload"
         )
+    job_queue.run_repeating(
+        jobs.write_flood_counts,
+        interval=FLOOD_COUNTS_EVERY,
+        first=FLOOD_COUNTS_EVERY,
+        name="flood-counts",
+    )
     if config.retention_days:
         job_queue.run_repeating(
             jobs.purge_old_records, interval=PURGE_EVERY, first=PURGE_FIRST, name="purge"
@@ -225,9 +233,10 @@ async def post_init(application: DanVanApplication) -> None:
 
 
 async def post_shutdown(application: DanVanApplication) -> None:
-    """Close the database after the last update was handled."""
+    """Write what waits in memory, then close the database after the last update."""
     storage = application.bot_data.storage
     if storage is not None:
+        await jobs.write_dropped(application.bot_data)
         await storage.close()
 
 

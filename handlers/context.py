@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from config import Config
-from handlers.memory import ExpiringPrompts, SlidingWindow
+from handlers.memory import DayCounts, ExpiringPrompts, SlidingWindow
 from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ class BotData:
     storage: Storage | None = None
     knowledge: KnowledgeBase | None = None
     flood: SlidingWindow = field(default_factory=SlidingWindow)
+    # Messages flood control dropped, per Vietnamese day, not yet written (see jobs).
+    dropped: DayCounts = field(default_factory=DayCounts)
     # Citizens asked for a one-line reason after 👎: citizen key -> answer key.
     reason_prompts: ExpiringPrompts = field(default_factory=ExpiringPrompts)
     # The findings of the last failed reload, so officers are told once per distinct failure.

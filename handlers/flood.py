@@ -3,13 +3,16 @@
 Runs as a ``TypeHandler`` in group -2, before every other handler, and stops the update with
 ``ApplicationHandlerStop``: a flooding citizen's messages reach neither the matcher nor the
 database. Only an in-memory counter per pseudonymous key remembers them, and a per-day count
-of dropped messages (no citizen attached) is kept for the officers' statistics. In groups only what
-is addressed to the bot counts: a lively discussion among members is not a flood.
+of dropped messages (no citizen attached, Vietnamese days) is kept for the officers'
+statistics: in memory too, written once a minute by :func:`handlers.jobs.write_flood_counts`.
+In groups only what is addressed to the bot counts: a lively discussion among members is not
+a flood.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, filters
@@ -19,7 +22,7 @@ from handlers.context import CustomContext
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.memory import Verdict
 from handlers.send import say
-from storage.base import StorageError
+from reports.tables import LOCAL_TIME
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +38,8 @@ async def flood_guard(update: Update, context: CustomContext) -> None:
     verdict = context.bot_data.flood.hit(context.citizen)
     if verdict is Verdict.ALLOW:
         return
-    try:
-        await context.storage.record_flood_event()  # a per-day count; nothing about the citizen
-    except StorageError as error:  # a full disk must not switch flood control off
-        logger.error("flood event not counted: %s", error)
+    # A per-day count, nothing about the citizen, written by a job: no commit per drop.
+    context.bot_data.dropped.add(datetime.now(LOCAL_TIME).date())
     if verdict is Verdict.NOTIFY:
         logger.warning("flood control: silencing citizen %s", context.citizen)
         if update.effective_message is not None:

@@ -1,4 +1,5 @@
-"""Scheduled work: picking up FAQ edits, purging old records, and telling officers."""
+"""Scheduled work: picking up FAQ edits, writing flood counts, purging old records, and
+telling officers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import logging
 from telegram.error import TelegramError
 
 from handlers import render
-from handlers.context import CustomContext
+from handlers.context import BotData, CustomContext
+from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,25 @@ async def reload_knowledge(context: CustomContext) -> None:
     if result.changed:
         logger.info("FAQ reloaded: %d entries", result.entries)
         await notify_officers(context, render.reload_ok_messages(result.entries, result.warnings))
+
+
+async def write_dropped(data: BotData) -> None:
+    """Write the flood counts kept in memory; on failure keep them for the next time."""
+    if data.storage is None:
+        return
+    counts = data.dropped.take()
+    for number, (day, count) in enumerate(counts.items()):
+        try:
+            await data.storage.record_flood_events(count, day)
+        except StorageError as error:  # a full disk: counted again next time, not lost
+            logger.error("flood counts not written, kept for later: %s", error)
+            data.dropped.give_back(dict(list(counts.items())[number:]))
+            return
+
+
+async def write_flood_counts(context: CustomContext) -> None:
+    """The job: once a minute (and at shutdown, from bot.post_shutdown)."""
+    await write_dropped(context.bot_data)
 
 
 async def purge_old_records(context: CustomContext) -> None:

@@ -2,14 +2,16 @@
 
 Both are keyed by the citizen's pseudonymous key, forget entries once they expire, and take a
 clock so tests can drive time. Losing them on restart is harmless: a flood window restarts and
-a pending "why 👎?" prompt is simply not asked any more.
+a pending "why 👎?" prompt is simply not asked any more. :class:`DayCounts` holds the number of
+dropped messages per day until a job writes it (no citizen in it at all).
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from datetime import date
 from enum import Enum
 
 Clock = Callable[[], float]
@@ -96,3 +98,32 @@ class ExpiringPrompts:
     def __contains__(self, key: object) -> bool:
         entry = self._pending.get(key) if isinstance(key, str) else None
         return entry is not None and entry[1] > self._clock()
+
+
+class DayCounts:
+    """Counts per day, kept in memory and handed over in one piece to be written.
+
+    Flood control drops messages fast; a commit per dropped message (with ``fsync``) would
+    let a flood cost the disk what it no longer costs the matcher. Counts wait here, a job
+    :meth:`take` s them once a minute and at shutdown, and :meth:`give_back` s them if the
+    write failed, so they are tried again.
+    """
+
+    def __init__(self) -> None:
+        self._counts: Counter[date] = Counter()
+
+    def add(self, day: date, count: int = 1) -> None:
+        self._counts[day] += count
+
+    def take(self) -> dict[date, int]:
+        """Everything counted so far, in day order; the counter starts again at zero."""
+        taken = dict(sorted(self._counts.items()))
+        self._counts.clear()
+        return taken
+
+    def give_back(self, counts: Mapping[date, int]) -> None:
+        """Counts that could not be written: kept for the next try."""
+        self._counts.update(counts)
+
+    def __len__(self) -> int:
+        return sum(self._counts.values())

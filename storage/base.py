@@ -18,7 +18,7 @@ that cannot be used (not a database, corrupt, read-only, disk full, locked too l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -201,8 +201,11 @@ class Storage(Protocol):
         """Mark an open survey abandoned; False if it was not open."""
         ...
 
-    async def record_flood_event(self) -> None:
-        """Count one message dropped by flood control (a per-day counter, no citizen)."""
+    async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
+        """Add ``count`` messages dropped by flood control to ``day``'s counter (no citizen).
+
+        The bot counts in memory and calls this once a minute and at shutdown: a flood must
+        not cost one synchronous commit per dropped message."""
         ...
 
     async def delete_citizen(self, citizen: str) -> int:

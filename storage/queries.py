@@ -31,7 +31,8 @@ EXPORT_TABLES: dict[str, str] = {
     "votes": "voted_at",
     "surveys": "started_at",
     "survey_scores": "answered_at",
-    "flood_events": "day || 'T00:00:00.000Z'",
+    # The bot counts Vietnamese days (UTC+7): a day starts at 17:00 UTC the day before.
+    "flood_events": "strftime('%Y-%m-%dT%H:%M:%fZ', day, '-7 hours')",
 }
 
 Period = Literal["day", "week"]
@@ -288,7 +289,7 @@ async def recent_comments(
 async def flood_event_count(
     db: aiosqlite.Connection, since: datetime | None = None, until: datetime | None = None
 ) -> int:
-    """Messages dropped by flood control on the UTC days starting in the window."""
+    """Messages dropped by flood control on the (Vietnamese) days starting in the window."""
     condition, params = window(EXPORT_TABLES["flood_events"], since, until)
     rows = await db.execute_fetchall(
         f"SELECT COALESCE(SUM(count), 0) FROM flood_events WHERE {condition}", params

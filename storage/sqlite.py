@@ -27,7 +27,7 @@ import logging
 import math
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -436,14 +436,16 @@ class SqliteStorage:
 
     # --- flood control -----------------------------------------------------------------------
 
-    async def record_flood_event(self) -> None:
-        """Count one message dropped by flood control (per UTC day, no citizen)."""
-        day = to_utc(self._clock()).date().isoformat()
+    async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
+        """Add ``count`` messages dropped by flood control to ``day``'s counter (no citizen);
+        without ``day``, the UTC day of the clock."""
+        _check_int(count, range(1, 1 << 62), "count")
+        stamp = (day or to_utc(self._clock()).date()).isoformat()
         async with self._locked() as db:
             await db.execute(
-                "INSERT INTO flood_events (day, count) VALUES (?, 1)"
-                " ON CONFLICT (day) DO UPDATE SET count = count + 1",
-                [day],
+                "INSERT INTO flood_events (day, count) VALUES (?, ?)"
+                " ON CONFLICT (day) DO UPDATE SET count = count + excluded.count",
+                [stamp, count],
             )
 
     # --- deletion and retention --------------------------------------------------------------

@@ -110,8 +110,8 @@ async def _fill_march(path: Path) -> None:
         still_open = await storage.start_survey(c[11])
         await storage.record_survey_score(still_open, "access", 1)
 
-        await storage.record_flood_event()
-        await storage.record_flood_event()
+        await storage.record_flood_events()
+        await storage.record_flood_events()
 
         # Week 2: answered 2, unanswered 2 (4 messages). The unanswered pair folds to the
         # same text as week 1's "Hội nghị có bao nhiêu đại biểu?": one group of 3.

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import sqlite3
+from datetime import date, datetime
 
-from conftest import BotHarness, MakeBot, replies
+from conftest import BotHarness, MakeBot, replies, running
 from telegram import Update
 from tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
-from handlers.memory import ExpiringPrompts, SlidingWindow, Verdict
+from config import Config
+from handlers import jobs
+from handlers.memory import DayCounts, ExpiringPrompts, SlidingWindow, Verdict
 from handlers.ordering import PerChatUpdateProcessor
+from reports.tables import LOCAL_TIME
+from storage.base import StorageError, StorageProblem
+from storage.sqlite import SqliteStorage
 
 
 class Clock:
@@ -31,9 +39,62 @@ async def test_21st_message_gets_one_notice_22nd_silence(bot: BotHarness) -> Non
     assert await bot.command("/start") == []
     assert await bot.send(bot.updates.callback(texts.CB_TOPICS)) == []
     assert bot.rows("SELECT COUNT(*) FROM questions") == [(20,)]  # nothing of the flood
-    assert bot.rows("SELECT SUM(count) FROM flood_events") == [(4,)]  # only a counter
+    # Only a counter, kept in memory: no commit per dropped message; the job writes it.
+    assert bot.rows("SELECT * FROM flood_events") == []
+    await jobs.write_dropped(bot.app.bot_data)
+    today = datetime.now(LOCAL_TIME).date().isoformat()  # a Vietnamese day
+    assert bot.rows("SELECT day, count FROM flood_events") == [(today, 4)]
     # Others are not affected.
     assert replies(await bot.say("Xin chào", user_id=OTHER_CITIZEN_ID))
+
+
+async def test_flood_counts_are_written_at_shutdown(make_bot: MakeBot) -> None:
+    """What the job had not written yet is written when the bot stops."""
+    async with make_bot() as bot:
+        bot.app.bot_data.flood = SlidingWindow(1, 60)
+        for _ in range(6):
+            await bot.say("Giá vàng?")
+        database = bot.config.database
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT SUM(count) FROM flood_events").fetchall() == [(5,)]
+
+
+class FullDisk(SqliteStorage):
+    """A real database whose disk is full for the first ``failures`` flood writes."""
+
+    failures = 1
+
+    async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StorageError(str(self.path), StorageProblem.DISK_FULL)
+        await super().record_flood_events(count, day)
+
+
+async def test_flood_counts_not_written_are_kept_for_the_next_time(bot_config: Config) -> None:
+    storage = FullDisk(bot_config.database)
+    async with running(bot_config, storage=storage) as bot:
+        bot.app.bot_data.flood = SlidingWindow(1, 60)
+        for _ in range(4):
+            await bot.say("Giá vàng?")
+        await jobs.write_dropped(bot.app.bot_data)  # the disk is full: nothing written
+        assert bot.rows("SELECT * FROM flood_events") == []
+        assert len(bot.app.bot_data.dropped) == 3
+        await jobs.write_dropped(bot.app.bot_data)
+        assert bot.rows("SELECT SUM(count) FROM flood_events") == [(3,)]
+        assert len(bot.app.bot_data.dropped) == 0
+
+
+def test_day_counts_hand_over_and_take_back() -> None:
+    counts = DayCounts()
+    first, second = date(2026, 12, 1), date(2026, 12, 2)
+    counts.add(second)
+    counts.add(first, 2)
+    assert counts.take() == {first: 2, second: 1}
+    assert counts.take() == {}
+    counts.give_back({first: 2})
+    counts.add(first)
+    assert len(counts) == 3
 
 
 async def test_flood_window_passes(bot: BotHarness) -> None:

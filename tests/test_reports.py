@@ -402,7 +402,7 @@ def test_purge_counts_and_deletes(tmp_path: Path) -> None:
                 await storage.record_survey_score(survey, factor, 4)
             await storage.submit_survey_comment(survey, None)
             await storage.submit_survey_agency(survey, None)
-            await storage.record_flood_event()
+            await storage.record_flood_events()
 
     db = str(fill(tmp_path / "old.db", old_and_new))
     result = run_bot("purge", "--older-than", "30", "--db", db)

@@ -348,7 +348,7 @@ async def test_old_database_upgrades_in_place(db_path: Path) -> None:
     assert "flood_events" not in tables
 
     async with SqliteStorage(db_path) as storage:
-        await storage.record_flood_event()
+        await storage.record_flood_events()
         assert await storage.flood_event_count() == 1
         assert await storage.count_citizen_records(ALICE) == 1  # old data kept
     with raw(db_path) as connection:
@@ -724,7 +724,7 @@ async def test_delete_citizen_removes_everything_and_only_theirs(
 ) -> None:
     await populate(storage, ALICE)
     await populate(storage, BOB)
-    await storage.record_flood_event()
+    await storage.record_flood_events()
     assert await storage.count_citizen_records(ALICE) == 7
     assert await storage.delete_citizen(ALICE) == 7
     assert await storage.count_citizen_records(ALICE) == 0
@@ -765,14 +765,14 @@ async def test_file_never_holds_the_raw_telegram_id(tmp_path: Path) -> None:
 
 async def test_purge_removes_old_records_only(storage: SqliteStorage, clock: FakeClock) -> None:
     await populate(storage, ALICE)
-    await storage.record_flood_event()
+    await storage.record_flood_events()
     old_vote_changed_later = await ask(storage, BOB)
     await storage.record_vote(BOB, str(old_vote_changed_later), "dang-ky", 1)
 
     clock.advance(days=100)
     await storage.record_vote(BOB, str(old_vote_changed_later), "dang-ky", -1)
     await populate(storage, citizen_key(1003, SECRET))
-    await storage.record_flood_event()
+    await storage.record_flood_events()
 
     assert await storage.purge(90) == 7 + 1 + 1  # Alice, a flood day, Bob's old question
     assert await storage.count_citizen_records(ALICE) == 0
@@ -827,7 +827,7 @@ async def test_stats_windows(storage: SqliteStorage, clock: FakeClock) -> None:
     await storage.start_survey(BOB)
     clock.advance(days=17)
     await ask(storage, outcome=Outcome.AMBIGUOUS)  # 3 days ago
-    await storage.record_flood_event()
+    await storage.record_flood_events()
     clock.advance(days=3)
     await ask(storage, outcome=Outcome.SMALLTALK, faq_id=None)  # today
     await storage.record_vote(BOB, "m4", "dang-ky", 1)
@@ -937,8 +937,8 @@ async def test_report_queries_respect_the_window(storage: SqliteStorage, clock: 
         await storage.submit_survey_comment(survey_id, f"góp ý {score}")
         if citizen == ALICE:
             await storage.submit_survey_agency(survey_id, "UBND xã")
-    await storage.record_flood_event()
-    await storage.record_flood_event()
+    await storage.record_flood_events()
+    await storage.record_flood_events()
 
     assert await storage.top_faqs() == [queries.FaqCount("a", 2), queries.FaqCount("b", 2)]
     assert await storage.top_faqs(since=middle, limit=1) == [queries.FaqCount("b", 2)]
