@@ -1,9 +1,11 @@
 """The bot's configuration: one YAML file, checked key by key, plus two environment variables.
 
 ``TELEGRAM_BOT_TOKEN`` wins over the file's ``token`` and ``DANVAN_SECRET`` over its
-``pseudonym_secret``, so secrets can stay out of the file. Every problem is reported with the
-file, the line and the key (``config.yaml:7: khóa không hợp lệ 'flod' (có phải 'flood'?)``),
-all at once, in a :class:`ConfigError`.
+``pseudonym_secret``, so secrets can stay out of the file. The file is read once, by the same
+YAML reader as the FAQ (:func:`knowledge.faq.compose_yaml`): syntax, tabs, anchors and keys
+written twice are found there. Every problem is reported with the file, the line, the column
+and the key (``config.yaml:7:1: khóa không hợp lệ 'flod' (có phải 'flood'?)``), all at once,
+in a :class:`ConfigError`.
 
 The module also keeps those secrets out of the logs (:func:`install_redaction`).
 """
@@ -13,14 +15,16 @@ from __future__ import annotations
 import difflib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 import texts
+from knowledge.faq import compose_yaml
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = Path("config.yaml")
@@ -183,21 +187,36 @@ _WEBHOOK_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
 }
 
 
-def _key_lines(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
-    """Line (1-based) of every mapping key, by its path of keys, from the composed YAML."""
-    lines: dict[tuple[str, ...], int] = {}
+Position = tuple[int, int]  # 1-based line and column
+
+
+def _read_tree(
+    node: yaml.Node,
+) -> tuple[dict[tuple[str, ...], Position], list[tuple[Position, str]]]:
+    """Where every mapping key is, by its path of keys, and the keys written twice.
+
+    PyYAML keeps the last of two equal keys without a word (``officers: [1]`` … then
+    ``officers: [2]`` loads as ``(2,)``); here the second is a problem at its own place.
+    """
+    positions: dict[tuple[str, ...], Position] = {}
+    duplicates: list[tuple[Position, str]] = []
 
     def walk(current: yaml.Node, path: tuple[str, ...]) -> None:
         if not isinstance(current, yaml.MappingNode):
             return
         for key_node, value_node in current.value:
             key_path = (*path, str(key_node.value))
-            lines[key_path] = key_node.start_mark.line + 1
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key_path in positions:
+                first_line = positions[key_path][0]
+                message = texts.CHECK_DUPLICATE_KEY.format(key=".".join(key_path), line=first_line)
+                duplicates.append((where, message))
+                continue
+            positions[key_path] = where
             walk(value_node, key_path)
 
-    if node is not None:
-        walk(node, ())
-    return lines
+    walk(node, ())
+    return positions, duplicates
 
 
 def _type_name(value: Any) -> str:
@@ -209,10 +228,9 @@ def _check_section(
     data: Mapping[Any, Any],
     schema: Mapping[str, tuple[tuple[type, ...], _Check]],
     path: tuple[str, ...],
-    where: Any,
-    problems: list[str],
+    where: Callable[[tuple[str, ...], str], None],
 ) -> None:
-    """Check one mapping against its schema, appending located problems."""
+    """Check one mapping against its schema, reporting each problem ``where`` its key is."""
     for key, value in data.items():
         key_path = (*path, str(key))
         dotted = ".".join(key_path)
@@ -221,27 +239,23 @@ def _check_section(
             suggestion = _suggest(str(key), schema, path)
             if suggestion:
                 message += texts.CONFIG_DID_YOU_MEAN.format(suggestion=suggestion)
-            problems.append(where(key_path, message))
+            where(key_path, message)
             continue
         types, check = schema[key]
         # bool is an int in Python, but "port: yes" is surely a mistake.
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             expected = texts.CONFIG_OR.join(_type_name_of(t) for t in types if t is not type(None))
-            problems.append(
-                where(
-                    key_path,
-                    texts.CONFIG_WRONG_TYPE.format(
-                        key=dotted, expected=expected, actual=_type_name(value)
-                    ),
-                )
+            where(
+                key_path,
+                texts.CONFIG_WRONG_TYPE.format(
+                    key=dotted, expected=expected, actual=_type_name(value)
+                ),
             )
             continue
         if check is not None and value is not None:
             problem = check(value)
             if problem:
-                problems.append(
-                    where(key_path, texts.CONFIG_BAD_VALUE.format(key=dotted, problem=problem))
-                )
+                where(key_path, texts.CONFIG_BAD_VALUE.format(key=dotted, problem=problem))
 
 
 def _suggest(key: str, schema: Mapping[str, object], path: tuple[str, ...]) -> str | None:
@@ -260,12 +274,6 @@ def _type_name_of(kind: type) -> str:
     return texts.TYPE_NAMES.get(kind.__name__, kind.__name__)
 
 
-def _line_of(problem: str) -> int:
-    """The line number in a located problem (for sorting), 0 if none."""
-    parts = problem.split(":")
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
-
-
 def _resolve(value: str | None, base: Path, default: Path) -> Path:
     """A path from the file, relative to the file's folder; the default otherwise."""
     if value is None:
@@ -278,41 +286,48 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     """Load and check the configuration; ``path`` None means defaults plus the environment."""
     env = os.environ if env is None else env
     data: dict[str, Any] = {}
-    problems: list[str] = []
+    found: list[tuple[Position, str]] = []  # problems where they are, sorted at the end
     base = Path.cwd()
-    lines: dict[tuple[str, ...], int] = {}
+    positions: dict[tuple[str, ...], Position] = {}
     label = "config"
     if path is not None:
         path = Path(path)
         label = str(path)
         base = path.resolve().parent
         try:
-            source = path.read_text(encoding="utf-8")
+            source = path.read_bytes()
         except FileNotFoundError:
             raise ConfigError([f"{label}: {texts.CONFIG_NOT_FOUND}"]) from None
-        try:
-            lines = _key_lines(yaml.compose(source, Loader=yaml.SafeLoader))
-            loaded = yaml.safe_load(source)
-        except yaml.YAMLError as error:
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
             raise ConfigError(
-                [f"{label}: {texts.CONFIG_YAML_ERROR.format(error=error)}"]
+                [f"{label}: {texts.CONFIG_UNREADABLE.format(reason=reason)}"]
             ) from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise ConfigError([f"{label}: {texts.CONFIG_NOT_MAPPING}"])
-        data = loaded
+        # Read once, by the same reader as the FAQ: syntax problems come located, as
+        # config.yaml:31:12: …, never as a raw PyYAML message.
+        root, findings = compose_yaml(source, label, empty_ok=True)
+        if findings:
+            raise ConfigError([str(finding) for finding in findings])
+        if root is not None:
+            if not isinstance(root, yaml.MappingNode):
+                raise ConfigError([f"{label}: {texts.CONFIG_NOT_MAPPING}"])
+            positions, found = _read_tree(root)
+            data = SafeConstructor().construct_document(root)
 
-    def where(key_path: tuple[str, ...], message: str) -> str:
-        line = lines.get(key_path)
-        return f"{label}:{line}: {message}" if line else f"{label}: {message}"
+    def where(key_path: tuple[str, ...], message: str) -> None:
+        found.append((positions.get(key_path, (0, 0)), message))
 
-    _check_section(data, _SCHEMA, (), where, problems)
+    _check_section(data, _SCHEMA, (), where)
     for section, schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
         if isinstance(data.get(section), dict):
-            _check_section(data[section], schema, (section,), where, problems)
-    if problems:
-        raise ConfigError(sorted(problems, key=_line_of))
+            _check_section(data[section], schema, (section,), where)
+    if found:
+        raise ConfigError(
+            [
+                f"{label}:{line}:{column}: {message}" if line else f"{label}: {message}"
+                for (line, column), message in sorted(found, key=lambda item: item[0])
+            ]
+        )
 
     flood = data.get("flood") or {}
     webhook = data.get("webhook") or {}

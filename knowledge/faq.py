@@ -207,8 +207,15 @@ def _syntax_finding(exc: MarkedYAMLError, name: str) -> Finding:
     return Finding(name, line, column, template.format(**fields))
 
 
-def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
-    """The YAML node tree of ``data``, or the findings that stop the check."""
+def compose_yaml(
+    data: bytes, name: str, empty_ok: bool = False
+) -> tuple[Node | None, list[Finding]]:
+    """The YAML node tree of ``data``, or the findings that stop the check.
+
+    The one YAML reader of the files people edit (the FAQ, abbreviations, synonyms and the
+    bot's config): size, UTF-8, tabs, syntax, anchors and aliases, each located as
+    ``file:line:column``. An empty file is a finding unless ``empty_ok`` (then ``None``).
+    """
     if len(data) > MAX_FILE_BYTES:
         message = T.CHECK_FILE_TOO_LARGE.format(limit_mb=MAX_FILE_BYTES // (1024 * 1024))
         return None, [Finding(name, 1, 1, message)]
@@ -244,7 +251,7 @@ def _compose(data: bytes, name: str) -> tuple[Node | None, list[Finding]]:
     if root is None or (
         isinstance(root, ScalarNode) and root.tag == _TAG + "null" and not root.value
     ):
-        return None, [Finding(name, 1, 1, T.CHECK_EMPTY_FILE)]
+        return None, [] if empty_ok else [Finding(name, 1, 1, T.CHECK_EMPTY_FILE)]
     return root, []
 
 
@@ -1014,7 +1021,7 @@ def _check_tree_bytes(
     data: bytes, name: str, check_tree: Callable[[Node, _Checker], _Loaded | None]
 ) -> tuple[_Loaded | None, list[Finding]]:
     """Compose file content and run one file kind's checks; the value and all findings."""
-    root, findings = _compose(data, name)
+    root, findings = compose_yaml(data, name)
     if root is None:
         return None, findings
     checker = _Checker(name)

@@ -63,7 +63,7 @@ def test_defaults_without_a_file() -> None:
 
 def test_unknown_key_is_reported_with_line_and_suggestion(tmp_path: Path) -> None:
     path = write(tmp_path, "token: abc\n\nmode: polling\nlog_level: INFO\n\n\nflod:\n  x: 1\n")
-    assert problems(path) == [f"{path}:7: khóa không hợp lệ 'flod' (có phải 'flood'?)"]
+    assert problems(path) == [f"{path}:7:1: khóa không hợp lệ 'flod' (có phải 'flood'?)"]
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -82,34 +82,58 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "base_url: api.telegram.org\n",
     )
     assert problems(path) == [
-        f"{path}:1: 'officers' phải là danh sách, không phải số nguyên",
-        f"{path}:2: 'retention_days' phải là số nguyên, không phải chuỗi",
-        f"{path}:4: 'flood.max_messages': phải lớn hơn 0",
-        f"{path}:5: khóa không hợp lệ 'flood.windw' (có phải 'flood.window_seconds'?)",
-        f"{path}:6: khóa không hợp lệ 'port' (có phải 'webhook.port'?)",
-        f"{path}:8: 'webhook.port' phải là số nguyên, không phải true/false",
-        f"{path}:9: 'mode': phải là 'polling' hoặc 'webhook'",
-        f"{path}:10: 'log_level': phải là một trong DEBUG, INFO, WARNING, ERROR, CRITICAL",
-        f"{path}:11: 'base_url': {texts.CONFIG_URL}",
+        f"{path}:1:1: 'officers' phải là danh sách, không phải số nguyên",
+        f"{path}:2:1: 'retention_days' phải là số nguyên, không phải chuỗi",
+        f"{path}:4:3: 'flood.max_messages': phải lớn hơn 0",
+        f"{path}:5:3: khóa không hợp lệ 'flood.windw' (có phải 'flood.window_seconds'?)",
+        f"{path}:6:1: khóa không hợp lệ 'port' (có phải 'webhook.port'?)",
+        f"{path}:8:3: 'webhook.port' phải là số nguyên, không phải true/false",
+        f"{path}:9:1: 'mode': phải là 'polling' hoặc 'webhook'",
+        f"{path}:10:1: 'log_level': phải là một trong DEBUG, INFO, WARNING, ERROR, CRITICAL",
+        f"{path}:11:1: 'base_url': {texts.CONFIG_URL}",
     ]
 
 
 def test_officers_chat_must_be_a_chat_id(tmp_path: Path) -> None:
     path = write(tmp_path, "officers: [1]\nofficers_chat: '@nhomcanbo'\n")
     assert problems(path) == [
-        f"{path}:2: 'officers_chat' phải là số nguyên, không phải chuỗi",
+        f"{path}:2:1: 'officers_chat' phải là số nguyên, không phải chuỗi",
     ]
+
+
+def test_a_key_written_twice_is_a_problem_not_the_last_one_wins(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys without a word: two officers lists, the
+    first silently dropped."""
+    path = write(
+        tmp_path,
+        "officers: [1]\nmode: polling\nofficers: [2]\n"
+        "flood:\n  max_messages: 3\n  max_messages: 4\n",
+    )
+    assert problems(path) == [
+        f"{path}:3:1: khóa 'officers' bị lặp lại (đã có tại dòng 1)",
+        f"{path}:6:3: khóa 'flood.max_messages' bị lặp lại (đã có tại dòng 5)",
+    ]
+
+
+def test_an_unquoted_username_is_located_to_the_column(tmp_path: Path) -> None:
+    """``officers: [@name]`` is a YAML syntax error: said where, in the checker's words."""
+    path = write(tmp_path, "mode: polling\nofficers: [@canbo]\n")
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:2:12: ")
+    assert "@" in problem and "Traceback" not in problem
 
 
 def test_officers_must_be_integers(tmp_path: Path) -> None:
     path = write(tmp_path, "officers: [123, '@canbo']\n")
     assert problems(path) == [
-        f"{path}:1: 'officers': chỉ gồm số nguyên (user id), có giá trị sai: '@canbo'"
+        f"{path}:1:1: 'officers': chỉ gồm số nguyên (user id), có giá trị sai: '@canbo'"
     ]
 
 
 def test_yaml_errors_and_odd_files(tmp_path: Path) -> None:
-    assert problems(write(tmp_path, "token: [\n"))[0].startswith(f"{tmp_path / 'config.yaml'}: ")
+    assert problems(write(tmp_path, "token: [\n"))[0].startswith(
+        f"{tmp_path / 'config.yaml'}:2:1: lỗi cú pháp YAML"
+    )
     assert problems(write(tmp_path, "- a\n- b\n")) == [
         f"{tmp_path / 'config.yaml'}: {texts.CONFIG_NOT_MAPPING}"
     ]
@@ -232,8 +256,8 @@ def test_bad_config_exits_2_with_every_problem(
     assert bot.main(["--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert texts.CONFIG_PROBLEMS in err
-    assert f"{path}:1: khóa không hợp lệ 'flod' (có phải 'flood'?)" in err
-    assert f"{path}:2: 'mode'" in err
+    assert f"{path}:1:1: khóa không hợp lệ 'flod' (có phải 'flood'?)" in err
+    assert f"{path}:2:1: 'mode'" in err
     assert bot.main(["run", "--config", str(path)]) == 2
 
 
