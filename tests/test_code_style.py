@@ -38,3 +38,19 @@ def test_mypy_strict() -> None:
     under mypy --strict (the files are listed in pyproject.toml)."""
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_un_awaited_coroutine_fails_the_suite(tmp_path: Path) -> None:
+    """``filterwarnings = error`` in pyproject.toml: a coroutine called but never awaited
+    (a handler that forgot an ``await``) fails the test it happens in, not just warns."""
+    (tmp_path / "test_forgotten_await.py").write_text(
+        "import gc\n\n\nasync def send() -> None:\n    pass\n\n\n"
+        "def test_forgets() -> None:\n    send()\n    gc.collect()\n",
+        encoding="utf-8",
+    )
+    result = run(
+        "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ROOT / "pyproject.toml"),
+        "--rootdir", str(tmp_path), str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "was never awaited" in result.stdout
