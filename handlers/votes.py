@@ -61,8 +61,10 @@ async def take_reason(update: Update, context: CustomContext) -> bool:
         # After a 👎 people often ask again in other words: a question the FAQ answers is
         # answered, not filed away as a comment on the last answer.
         return False
-    # Returns False only if the vote was deleted meanwhile (/riengtu): nothing to attach to.
-    await context.storage.record_vote_reason(context.citizen, answer_key, reason)
+    # False if the vote was deleted meanwhile (/riengtu, retention): nothing was stored, so
+    # no thanks for it; the text is then taken as a question.
+    if not await context.storage.record_vote_reason(context.citizen, answer_key, reason):
+        return False
     await message.reply_text(texts.REASON_THANKS)
     return True
 

@@ -337,6 +337,18 @@ async def test_thumbs_down_asks_for_a_reason_and_stores_it(bot: BotHarness) -> N
     assert len(question_rows(bot)) == 2
 
 
+async def test_no_thanks_for_a_reason_that_could_not_be_stored(bot: BotHarness) -> None:
+    """The vote was deleted between 👎 and the reason: nothing is stored, so the reply does
+    not thank for it; the text is handled as a question."""
+    answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
+    await bot.press(answer, texts.BUTTON_DOWN)
+    await bot.storage.delete_citizen(bot.key())
+    reply = only_reply(await bot.say("Thiếu địa chỉ cụ thể"))
+    assert reply.text != texts.REASON_THANKS
+    assert bot.rows("SELECT * FROM votes") == []
+    assert [row[0] for row in question_rows(bot)] == ["Thiếu địa chỉ cụ thể"]
+
+
 async def test_a_question_asked_again_after_thumbs_down_is_answered(bot: BotHarness) -> None:
     """After 👎 a citizen who asks again in other words gets an answer, not "thanks for the
     comment"; the vote keeps no reason."""
