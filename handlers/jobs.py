@@ -47,13 +47,14 @@ async def write_dropped(data: BotData) -> None:
     if data.storage is None:
         return
     counts = data.dropped.take()
-    for number, (day, count) in enumerate(counts.items()):
+    for day, count in list(counts.items()):
         try:
             await data.storage.record_flood_events(count, day)
         except StorageError as error:  # a full disk: counted again next time, not lost
             logger.error("flood counts not written, kept for later: %s", error)
-            data.dropped.give_back(dict(list(counts.items())[number:]))
+            data.dropped.give_back(counts)  # the days not written yet
             return
+        del counts[day]
 
 
 async def write_flood_counts(context: CustomContext) -> None:

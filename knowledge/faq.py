@@ -923,18 +923,25 @@ def _build_faq(
 # -- abbreviations --------------------------------------------------------------------------
 
 
-def _check_abbreviations_tree(root: Node, checker: _Checker) -> Abbreviations | None:
-    """Check a composed abbreviations file and return folded key -> expansions."""
+def _one_table(root: Node, checker: _Checker, name: str) -> MappingNode | None:
+    """The one mapping under top-level key ``name`` of a file that holds only that."""
     if not isinstance(root, MappingNode):
-        keys = ", ".join(f"'{k}'" for k in ABBREVIATION_FILE_KEYS)
-        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
+        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=f"'{name}'", kind=_kind(root)))
         return None
-    top = checker.fields(root, ABBREVIATION_FILE_KEYS, T.CHECK_WHERE_TOP)
-    table = checker.value(top, "abbreviations", required=True)
+    top = checker.fields(root, (name,), T.CHECK_WHERE_TOP)
+    table = checker.value(top, name, required=True)
     if table is None:
         return None
     if not isinstance(table, MappingNode):
-        checker.error(table, T.CHECK_NOT_MAPPING.format(field="abbreviations", kind=_kind(table)))
+        checker.error(table, T.CHECK_NOT_MAPPING.format(field=name, kind=_kind(table)))
+        return None
+    return table
+
+
+def _check_abbreviations_tree(root: Node, checker: _Checker) -> Abbreviations | None:
+    """Check a composed abbreviations file and return folded key -> expansions."""
+    table = _one_table(root, checker, ABBREVIATION_FILE_KEYS[0])
+    if table is None:
         return None
 
     result: Abbreviations = {}
@@ -1084,16 +1091,8 @@ def load_abbreviations(path: PathLike) -> Abbreviations:
 
 def _check_synonyms_tree(root: Node, checker: _Checker) -> Synonyms | None:
     """Check a composed synonyms file: canonical phrase -> list of variants."""
-    if not isinstance(root, MappingNode):
-        keys = ", ".join(f"'{k}'" for k in SYNONYM_FILE_KEYS)
-        checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
-        return None
-    top = checker.fields(root, SYNONYM_FILE_KEYS, T.CHECK_WHERE_TOP)
-    table = checker.value(top, "synonyms", required=True)
+    table = _one_table(root, checker, SYNONYM_FILE_KEYS[0])
     if table is None:
-        return None
-    if not isinstance(table, MappingNode):
-        checker.error(table, T.CHECK_NOT_MAPPING.format(field="synonyms", kind=_kind(table)))
         return None
 
     groups: list[tuple[str, Node, list[tuple[str, Node]]]] = []
