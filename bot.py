@@ -36,6 +36,8 @@ import knowledge.cli
 import reports.cli
 import texts
 from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from dialogue.conversation import Conversation
+from dialogue.memory import SlidingWindow
 from handlers import (
     basics,
     browse,
@@ -51,7 +53,6 @@ from handlers import (
 )
 from handlers.context import BotData, CustomContext, DanVanApplication
 from handlers.filters import ADDRESSED_TO_BOT
-from handlers.memory import SlidingWindow
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.render import pattern
 from knowledge.live import KnowledgeBase
@@ -200,6 +201,9 @@ async def post_init(application: DanVanApplication) -> None:
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
+    knowledge_base = data.knowledge
+    data.conversation = Conversation(data.storage, lambda: knowledge_base.matcher)
+    await data.conversation.open()
 
     citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
     officer_menu = citizen_menu + [BotCommand(n, a) for n, a in texts.OFFICER_COMMANDS]

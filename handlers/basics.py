@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 import texts
-from handlers import privacy, render, survey
+from handlers import privacy, render
 from handlers.context import CustomContext
 from handlers.send import say
 
@@ -43,12 +43,11 @@ async def cancel(update: Update, context: CustomContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    replies = []
-    if context.bot_data.reason_prompts.pop(context.citizen) is not None:
-        replies.append(texts.REASON_CANCELLED)
-    if await survey.cancel_survey(context):
-        replies.append(texts.SURVEY_CANCELLED)
-    await message.reply_text("\n".join(replies) or texts.NOTHING_TO_CANCEL)
+    cancelled = await context.conversation.cancel(context.citizen)
+    said = [texts.REASON_CANCELLED] if cancelled.reason else []
+    if cancelled.survey:
+        said.append(texts.SURVEY_CANCELLED)
+    await message.reply_text("\n".join(said) or texts.NOTHING_TO_CANCEL)
 
 
 async def unknown_command(update: Update, context: CustomContext) -> None:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from config import Config
-from handlers.memory import DayCounts, ExpiringPrompts, SlidingWindow
+from dialogue.memory import DayCounts, SlidingWindow
 from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
+    from dialogue.conversation import Conversation
     from knowledge.live import KnowledgeBase
     from knowledge.matcher import Matcher
     from storage.base import Storage
@@ -33,8 +34,8 @@ class BotData:
     flood: SlidingWindow = field(default_factory=SlidingWindow)
     # Messages flood control dropped, per Vietnamese day, not yet written (see jobs).
     dropped: DayCounts = field(default_factory=DayCounts)
-    # Citizens asked for a one-line reason after 👎: citizen key -> answer key.
-    reason_prompts: ExpiringPrompts = field(default_factory=ExpiringPrompts)
+    # The citizens' conversation (made in post_init, once storage and knowledge are there).
+    conversation: Conversation | None = None
     # The findings of the last failed reload, so officers are told once per distinct failure.
     last_reload_problem: tuple[str, ...] = ()
 
@@ -59,6 +60,13 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if knowledge is None:
             raise RuntimeError("the knowledge base is loaded in post_init, which has not run")
         return knowledge
+
+    @property
+    def conversation(self) -> Conversation:
+        conversation = self.bot_data.conversation
+        if conversation is None:
+            raise RuntimeError("the conversation is made in post_init, which has not run")
+        return conversation
 
     @property
     def matcher(self) -> Matcher:

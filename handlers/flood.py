@@ -18,9 +18,9 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, filters
 
 import texts
+from dialogue.memory import Verdict
 from handlers.context import CustomContext
 from handlers.filters import ADDRESSED_TO_BOT
-from handlers.memory import Verdict
 from handlers.send import say
 from reports.tables import LOCAL_TIME
 

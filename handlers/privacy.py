@@ -62,8 +62,7 @@ async def delete_yes(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None or not await _private_only(query):
         return
-    count = await context.storage.delete_citizen(context.citizen)
-    context.bot_data.reason_prompts.discard(context.citizen)
+    count = await context.conversation.delete_citizen(context.citizen)
     await query.answer()
     await edit(query, texts.DELETED.format(count=count), None)
 

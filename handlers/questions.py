@@ -1,22 +1,20 @@
-"""Free-text questions: the matcher's decision, recorded, turned into a reply with buttons."""
+"""Free text: the conversation decides (a 👎 reason, a survey answer, a question), we reply."""
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
+from collections.abc import Awaitable
 
 from telegram import Chat, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 import texts
-from handlers import render, survey, votes
+from dialogue.replies import Reply
+from handlers import render
 from handlers.context import CustomContext
 from handlers.send import send_messages
-from knowledge.matcher import MatchKind, MatchResult
-from knowledge.normalize import original_words
-from storage.base import Outcome, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -24,61 +22,38 @@ logger = logging.getLogger(__name__)
 TYPING_AFTER_SECONDS = 0.3
 
 
-def outcome_of(result: MatchResult) -> tuple[Outcome, str | None]:
-    """How a match is recorded: its outcome and the FAQ entry it points to, if any.
-
-    A referral, a question about another year or place and a figure the article lacks are
-    not answers: they go to the officers' inbox as unanswered, with the nearest entry.
-    """
-    if result.kind is MatchKind.ANSWER and result.entry is not None:
-        return Outcome.ANSWERED, result.entry.id
-    if result.kind is MatchKind.AMBIGUOUS and result.suggestions:
-        return Outcome.AMBIGUOUS, result.suggestions[0].faq_id
-    if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
-        return Outcome.SMALLTALK, None
-    if result.kind is MatchKind.NOT_STATED and result.entry is not None:
-        return Outcome.UNANSWERED, result.entry.id
-    if result.suggestions:
-        return Outcome.UNANSWERED, result.suggestions[0].faq_id
-    return Outcome.UNANSWERED, None
-
-
 async def on_text(update: Update, context: CustomContext) -> None:
-    """Route a text: the reason for a 👎, an answer to the survey, or else a question."""
-    if await votes.take_reason(update, context):
-        return
-    if await survey.take_text(update, context):
-        return
-    await answer_question(update, context)
+    """A text: the reason for a 👎, an answer to the survey, or else a question."""
+    message = update.effective_message
+    if message is not None and message.text is not None:
+        text = render.strip_mention(message.text, context.bot.username)
+        await _reply(message, context, context.conversation.text(context.citizen, text))
 
 
 async def on_caption(update: Update, context: CustomContext) -> None:
     """A photo (or file) whose caption is a question: answer the caption."""
-    await answer_question(update, context)
-
-
-async def answer_question(update: Update, context: CustomContext) -> None:
-    """Match the question, record it, and reply by the matcher's decision."""
     message = update.effective_message
-    if message is None:
-        return
-    said = message.text if message.text is not None else message.caption
-    if said is None:
-        return
-    question = render.strip_mention(said, context.bot.username)
-    if not question:  # just "@bot": say what the bot does
-        await message.reply_text(texts.WELCOME, reply_markup=render.start_keyboard())
-        return
-    # "typing…" only if the reply is slow (matching takes well under a millisecond): it is a
-    # second request per answer against Telegram's limit, and a failing one must never stop
-    # the question from being recorded and answered.
+    if message is not None and message.caption is not None:
+        text = render.strip_mention(message.caption, context.bot.username)
+        await _reply(message, context, context.conversation.question(context.citizen, text))
+
+
+async def _reply(message: Message, context: CustomContext, deciding: Awaitable[Reply]) -> None:
+    """Await the conversation's decision and send it; "typing…" only if that is slow.
+
+    Matching takes well under a millisecond: a typing action would be a second request per
+    answer against Telegram's limit, and a failing one must never stop the question from
+    being recorded and answered.
+    """
     typing = asyncio.get_running_loop().call_later(
         TYPING_AFTER_SECONDS, lambda: asyncio.ensure_future(_typing(message.chat))
     )
     try:
-        await _answer(message, question, context)
+        said = await deciding
     finally:
         typing.cancel()
+    messages, markup = render.reply_messages(said)
+    await send_messages(message, messages, markup, quote=None)
 
 
 async def _typing(chat: Chat) -> None:
@@ -87,60 +62,6 @@ async def _typing(chat: Chat) -> None:
         await chat.send_action(ChatAction.TYPING)
     except TelegramError as error:
         logger.debug("typing action failed: %s", error)
-
-
-async def _answer(message: Message, question: str, context: CustomContext) -> None:
-    """Match, record, reply."""
-    matcher = context.matcher  # read once: a reload may replace it meanwhile
-    result = matcher.match(question)
-    outcome, faq_id = outcome_of(result)
-    # The decision, never the text: citizens type identity card and phone numbers.
-    logger.debug(
-        "question from %s: %s %s (%.1f)", context.citizen, outcome.value, faq_id, result.score
-    )
-    # Recorded before replying: the inbox must not miss a question if sending fails.
-    question_id: int | None
-    try:
-        question_id = await context.storage.record_question(
-            context.citizen, question, result.normalized, outcome, faq_id, result.score
-        )
-    except StorageError as error:
-        # The citizen still gets the answer: nothing is confirmed about a question, and the
-        # votes under it are then keyed by the answer message instead of the question.
-        logger.error("question not recorded, answered anyway: %s", error)
-        question_id = None
-    faq = matcher.faq
-    if result.kind is MatchKind.ANSWER and result.entry is not None:
-        await send_messages(
-            message,
-            render.answer_messages(result.entry, dated=result.dated),
-            render.answer_keyboard(result.entry, faq, question_id, result.also),
-            quote=None,
-        )
-    elif result.kind is MatchKind.NOT_STATED and result.entry is not None:
-        await send_messages(
-            message,
-            render.not_stated_messages(result.entry, result.missing, dated=result.dated),
-            render.answer_keyboard(result.entry, faq, question_id),
-            quote=None,
-        )
-    elif result.kind is MatchKind.REFERRAL and result.referral is not None:
-        text, markup = render.referral_message(result.referral, faq, result.suggestions)
-        await message.reply_text(text, reply_markup=markup)
-    elif result.kind is MatchKind.OUT_OF_SCOPE:
-        unmet = original_words(question, result.unmet)
-        text, markup = render.out_of_scope_message(faq.scope.covers, unmet, result.suggestions)
-        await message.reply_text(text, reply_markup=markup)
-    elif outcome is Outcome.AMBIGUOUS:
-        text, markup = render.suggestions_message(result.suggestions)
-        await message.reply_text(text, reply_markup=markup)
-    elif outcome is Outcome.SMALLTALK and result.smalltalk is not None:
-        await message.reply_text(html.escape(result.smalltalk.reply, quote=False))
-    else:
-        await message.reply_text(
-            render.no_match_text(recorded=question_id is not None),
-            reply_markup=render.no_match_keyboard(),
-        )
 
 
 async def answer_button(update: Update, context: CustomContext) -> None:

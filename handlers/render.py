@@ -14,17 +14,17 @@ from datetime import datetime, tzinfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import texts
+from dialogue import replies
+from dialogue.conversation import one_line
+from dialogue.replies import Refusal, Reply
 from knowledge.matcher import Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
-from storage.base import SIPAS_FACTORS, Stats, UnansweredGroup
+from storage.base import SIPAS_FACTORS, Stats, SurveyStage, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 CALLBACK_DATA_LIMIT = 64  # bytes
 MAX_RELATED = 3
 MAX_SUGGESTIONS = 3
-REASON_MAX_CHARS = 500
-SURVEY_TEXT_MAX_CHARS = 1000
-AGENCY_MAX_CHARS = 200
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -306,9 +306,46 @@ def no_match_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))]])
 
 
-def vote_answer_key(question_id: str, message_id: int) -> str:
-    """What a vote is attached to: the question it answered, else the answer message."""
-    return question_id if question_id else f"m{message_id}"
+def refusal_text(refusal: Refusal) -> str:
+    """The short notice for a button press that changed nothing."""
+    return {
+        Refusal.STALE: texts.STALE_BUTTON,
+        Refusal.SURVEY_STALE: texts.SURVEY_STALE,
+        Refusal.ALREADY_SCORED: texts.SURVEY_ALREADY_SCORED,
+        Refusal.VOTE_REFUSED: texts.VOTE_REFUSED,
+    }[refusal]
+
+
+def reply_messages(said: Reply) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The messages (buttons on the last) that say what the conversation decided."""
+    match said:
+        case replies.Answer(entry, faq, question_id, dated, also):
+            return answer_messages(entry, dated=dated), answer_keyboard(
+                entry, faq, question_id, also
+            )
+        case replies.NotStated(entry, faq, question_id, missing, dated):
+            return not_stated_messages(entry, missing, dated=dated), answer_keyboard(
+                entry, faq, question_id
+            )
+        case replies.Referred(referral, faq, nearest):
+            text, markup = referral_message(referral, faq, nearest)
+        case replies.OutOfScope(covers, unmet, nearest):
+            text, markup = out_of_scope_message(covers, unmet, nearest)
+        case replies.Suggestions(suggestions):
+            text, markup = suggestions_message(suggestions)
+        case replies.SmallTalk(reply):
+            return [html.escape(reply, quote=False)], None
+        case replies.NoMatch(recorded):
+            return [no_match_text(recorded)], no_match_keyboard()
+        case replies.Welcome():
+            return [texts.WELCOME], start_keyboard()
+        case replies.ReasonThanks():
+            return [texts.REASON_THANKS], None
+        case replies.AgencyPrompt(survey_id):
+            return [texts.SURVEY_AGENCY_PROMPT], survey_skip(survey_id, SurveyStage.AGENCY.value)
+        case replies.SurveyThanks():
+            return [texts.SURVEY_THANKS], None
+    return [text], markup
 
 
 def mark_vote(markup: InlineKeyboardMarkup | None, value: int) -> InlineKeyboardMarkup | None:
@@ -334,11 +371,6 @@ def mark_vote(markup: InlineKeyboardMarkup | None, value: int) -> InlineKeyboard
                 new_row.append(old)
         rows.append(new_row)
     return InlineKeyboardMarkup(rows)
-
-
-def one_line(text: str, limit: int) -> str:
-    """A citizen's free text as one trimmed line of at most ``limit`` characters."""
-    return " ".join(text.split())[:limit]
 
 
 # --------------------------------------------------------------------------------------------

@@ -178,6 +178,10 @@ class Storage(Protocol):
         """The citizen's open survey with the scores given so far, or None."""
         ...
 
+    async def surveys_awaiting_text(self) -> set[str]:
+        """The citizens whose open survey waits for a comment or the agency."""
+        ...
+
     async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
         """Store (or change) one factor's score 1..5; False if the survey is not open."""
         ...

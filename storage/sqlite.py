@@ -361,6 +361,16 @@ class SqliteStorage:
         last = max(parse_timestamp(str(moment)) for moment in moments)
         return SurveyState(int(survey_id), scores, SurveyStage(stage), last_activity=last)
 
+    async def surveys_awaiting_text(self) -> set[str]:
+        """The citizens whose open survey waits for a comment or the agency."""
+        async with self._locked() as db:
+            rows = await db.execute_fetchall(
+                "SELECT citizen FROM surveys WHERE stage IN (?, ?)"
+                " AND completed_at IS NULL AND abandoned_at IS NULL",
+                [SurveyStage.COMMENT.value, SurveyStage.AGENCY.value],
+            )
+        return {str(row[0]) for row in rows}
+
     async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
         """Store (or change) one factor's score 1..5; False if the survey is not open.
 

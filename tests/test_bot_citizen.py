@@ -378,7 +378,7 @@ async def test_reason_prompt_is_cancelled_by_huy_or_any_command(bot: BotHarness)
 async def test_reason_prompt_expires(bot: BotHarness) -> None:
     answer = only_reply(await bot.say("Hội nghị tổ chức ở đâu?"))
     await bot.press(answer, texts.BUTTON_DOWN)
-    prompts = bot.app.bot_data.reason_prompts
+    prompts = bot.app.bot_data.conversation.reason_prompts
     prompts.ttl = 0  # as if minutes had passed
     prompts.set(bot.key(), prompts.pop(bot.key()) or "")
     await bot.say("Làm căn cước ở đâu?")

@@ -14,8 +14,8 @@ from tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
 from config import Config
+from dialogue.memory import DayCounts, ExpiringPrompts, SlidingWindow, Verdict
 from handlers import jobs
-from handlers.memory import DayCounts, ExpiringPrompts, SlidingWindow, Verdict
 from handlers.ordering import PerChatUpdateProcessor
 from reports.tables import LOCAL_TIME
 from storage.base import StorageError, StorageProblem

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import texts
+from dialogue.conversation import outcome_of
 from handlers import render
-from handlers.questions import outcome_of
 from knowledge.matcher import MatchKind, MatchResult, Suggestion
 from knowledge.model import Faq, FaqEntry, SmallTalk, Topic
 from storage.base import Outcome

@@ -219,7 +219,7 @@ async def test_full_disk_keeps_answering_and_keeps_what_was_confirmed(
 
     def question_refused() -> bool:
         return any(
-            r.name == "handlers.questions" and "disk is full" in r.getMessage()
+            r.name == "dialogue.conversation" and "disk is full" in r.getMessage()
             for r in caplog.records
         )
 

@@ -37,7 +37,7 @@ from tg_fakes import BOT_USERNAME, GROUP_ID, OFFICER_ID, Call, RecordingRequest
 
 import texts
 from config import REDACTED, Config, setup_logging
-from handlers import render
+from dialogue import conversation
 from storage.base import SIPAS_FACTORS, Outcome
 from storage.pseudonym import citizen_key
 from storage.sqlite import SqliteStorage
@@ -206,10 +206,10 @@ async def test_sql_sent_to_the_bot_is_stored_as_words(bot: BotHarness, text: str
     await bot.say(text, user_id=user)
 
     assert bot.rows("SELECT text FROM questions ORDER BY id") == [(text.strip(),), (ANSWERED,)]
-    reason = render.one_line(text, render.REASON_MAX_CHARS)
+    reason = conversation.one_line(text, conversation.REASON_MAX_CHARS)
     assert bot.rows("SELECT reason FROM votes") == [(reason,)]
-    comment = text.strip()[: render.SURVEY_TEXT_MAX_CHARS]
-    agency = render.one_line(text, render.AGENCY_MAX_CHARS)
+    comment = text.strip()[: conversation.SURVEY_TEXT_MAX_CHARS]
+    agency = conversation.one_line(text, conversation.AGENCY_MAX_CHARS)
     assert bot.rows("SELECT comment, agency, completed_at IS NOT NULL FROM surveys") == [
         (comment, agency, 1)
     ]
