@@ -227,7 +227,7 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.system()}; "
-        f"{f'synthetic FAQ of {args.entries:,}' if args.entries else 'the real FAQ of'} "
+        f"{'synthetic FAQ of' if args.entries else 'the real FAQ of'} "
         f"{len(faq.entries):,} entries (set-up incl. index {setup:.1f} s); "
         f"{args.citizens:,} citizens; database in {args.tmp or tempfile.gettempdir()}; "
         f"rate limiter {'on' if args.rate_limiter else 'off'}"
