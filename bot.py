@@ -41,6 +41,7 @@ from dialogue.memory import SlidingWindow
 from handlers import (
     basics,
     browse,
+    callbacks,
     errors,
     flood,
     issued,
@@ -51,10 +52,10 @@ from handlers import (
     survey,
     votes,
 )
+from handlers.callbacks import pattern
 from handlers.context import BotData, CustomContext, DanVanApplication
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.ordering import PerChatUpdateProcessor
-from handlers.render import pattern
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
 from storage.base import Storage, StorageError
@@ -148,20 +149,20 @@ def build_application(
     )
     add(MessageHandler(filters.COMMAND & ADDRESSED_TO_BOT & fresh, basics.unknown_command))
 
-    # Group 0, buttons, by callback-data prefix (see texts.CB_*).
-    add(CallbackQueryHandler(browse.topics, pattern=pattern(texts.CB_TOPICS)))
-    add(CallbackQueryHandler(browse.topic, pattern=pattern(texts.CB_TOPIC, 1)))
-    add(CallbackQueryHandler(browse.browse_answer, pattern=pattern(texts.CB_BROWSE, 1)))
-    add(CallbackQueryHandler(questions.answer_button, pattern=pattern(texts.CB_ANSWER, 1)))
-    add(CallbackQueryHandler(votes.vote, pattern=pattern(texts.CB_VOTE, 3)))
-    add(CallbackQueryHandler(survey.survey_button, pattern=pattern(texts.CB_SURVEY_START)))
-    add(CallbackQueryHandler(survey.survey_score, pattern=pattern(texts.CB_SURVEY_SCORE, 3)))
-    add(CallbackQueryHandler(survey.survey_skip, pattern=pattern(texts.CB_SURVEY_SKIP, 2)))
-    add(CallbackQueryHandler(privacy.privacy_button, pattern=pattern(texts.CB_PRIVACY)))
-    add(CallbackQueryHandler(privacy.delete_ask, pattern=pattern(texts.CB_DELETE_ASK)))
-    add(CallbackQueryHandler(privacy.delete_yes, pattern=pattern(texts.CB_DELETE_YES)))
-    add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(texts.CB_DELETE_NO)))
-    add(CallbackQueryHandler(basics.help_button, pattern=pattern(texts.CB_HELP)))
+    # Group 0, buttons, by callback-data prefix (see handlers.callbacks).
+    add(CallbackQueryHandler(browse.topics, pattern=pattern(callbacks.CB_TOPICS)))
+    add(CallbackQueryHandler(browse.topic, pattern=pattern(callbacks.CB_TOPIC, 1)))
+    add(CallbackQueryHandler(browse.browse_answer, pattern=pattern(callbacks.CB_BROWSE, 1)))
+    add(CallbackQueryHandler(questions.answer_button, pattern=pattern(callbacks.CB_ANSWER, 1)))
+    add(CallbackQueryHandler(votes.vote, pattern=pattern(callbacks.CB_VOTE, 3)))
+    add(CallbackQueryHandler(survey.survey_button, pattern=pattern(callbacks.CB_SURVEY_START)))
+    add(CallbackQueryHandler(survey.survey_score, pattern=pattern(callbacks.CB_SURVEY_SCORE, 3)))
+    add(CallbackQueryHandler(survey.survey_skip, pattern=pattern(callbacks.CB_SURVEY_SKIP, 2)))
+    add(CallbackQueryHandler(privacy.privacy_button, pattern=pattern(callbacks.CB_PRIVACY)))
+    add(CallbackQueryHandler(privacy.delete_ask, pattern=pattern(callbacks.CB_DELETE_ASK)))
+    add(CallbackQueryHandler(privacy.delete_yes, pattern=pattern(callbacks.CB_DELETE_YES)))
+    add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(callbacks.CB_DELETE_NO)))
+    add(CallbackQueryHandler(basics.help_button, pattern=pattern(callbacks.CB_HELP)))
     add(CallbackQueryHandler(basics.stale_button))  # last: buttons no handler knows
 
     # Group 0, messages: text is a question (or an awaited reason / survey answer);

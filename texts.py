@@ -4,30 +4,10 @@ Officers and translators change the wording here without touching logic. Texts s
 Telegram are HTML (the bot's default parse mode): the fixed parts below are written as valid
 HTML, and every dynamic part is ``html.escape``d by the code that fills in the placeholders.
 Texts for the terminal (``CLI_*``) and for the operator (``CONFIG_*``) are plain text.
-
-The callback-data prefixes live here too, so that every button the bot has ever sent can be
-traced to one constant. Callback data is at most 64 bytes: keep the prefixes short.
+Words only: the callback-data prefixes of the buttons are in ``handlers/callbacks.py``.
 """
 
 from __future__ import annotations
-
-# --------------------------------------------------------------------------------------------
-# Callback-data prefixes (``prefix:arg:arg``)
-# --------------------------------------------------------------------------------------------
-CB_SEP = ":"
-CB_TOPICS = "top"  # the list of topics
-CB_TOPIC = "t"  # t:<topic_id> — the questions of one topic
-CB_BROWSE = "b"  # b:<faq_id> — an answer opened while browsing (edited in place)
-CB_ANSWER = "a"  # a:<faq_id> — a candidate or related question (sent as a new message)
-CB_VOTE = "v"  # v:<+|->:<faq_id>:<question id or empty>
-CB_SURVEY_START = "sv"
-CB_SURVEY_SCORE = "s"  # s:<survey_id>:<factor index>:<score>
-CB_SURVEY_SKIP = "sk"  # sk:<survey_id>:<stage>
-CB_PRIVACY = "pv"
-CB_DELETE_ASK = "pd"
-CB_DELETE_YES = "py"
-CB_DELETE_NO = "pn"
-CB_HELP = "h"
 
 # --------------------------------------------------------------------------------------------
 # Commands and the menu Telegram shows next to the input field

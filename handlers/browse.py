@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 import texts
-from handlers import render
+from handlers import callbacks, render
 from handlers.context import CustomContext
 from handlers.send import edit, edit_messages
 
@@ -25,7 +25,7 @@ async def topic(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    (topic_id,) = render.args_of(query.data)
+    (topic_id,) = callbacks.args_of(query.data)
     shown = render.topic_message(context.matcher.faq, topic_id)
     if shown is None:  # the topic was removed by a reload
         await query.answer(texts.STALE_BUTTON)
@@ -41,7 +41,7 @@ async def browse_answer(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    (faq_id,) = render.args_of(query.data)
+    (faq_id,) = callbacks.args_of(query.data)
     entry = context.matcher.faq.by_id.get(faq_id)
     if entry is None:
         await query.answer(texts.STALE_BUTTON)

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 import texts
 from dialogue.replies import Reply
-from handlers import render
+from handlers import callbacks, render
 from handlers.context import CustomContext
 from handlers.send import send_messages
 
@@ -69,7 +69,7 @@ async def answer_button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None or query.message is None:
         return
-    (faq_id,) = render.args_of(query.data)
+    (faq_id,) = callbacks.args_of(query.data)
     matcher = context.matcher
     entry = matcher.faq.by_id.get(faq_id)
     if entry is None:  # removed from the FAQ since the button was sent

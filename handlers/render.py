@@ -1,4 +1,4 @@
-"""Pure functions composing what the bot sends: HTML texts, keyboards and callback data.
+"""Pure functions composing what the bot sends: HTML texts and keyboards.
 
 Nothing here awaits or touches the network, so every reply can be tested on its own. Texts come
 from :mod:`texts`; every dynamic part (FAQ content, a citizen's words, a file name) is
@@ -17,47 +17,33 @@ import texts
 from dialogue import replies
 from dialogue.conversation import one_line
 from dialogue.replies import Refusal, Reply
+from handlers.callbacks import (
+    CB_ANSWER,
+    CB_BROWSE,
+    CB_DELETE_ASK,
+    CB_DELETE_NO,
+    CB_DELETE_YES,
+    CB_HELP,
+    CB_PRIVACY,
+    CB_SEP,
+    CB_SURVEY_SCORE,
+    CB_SURVEY_SKIP,
+    CB_SURVEY_START,
+    CB_TOPIC,
+    CB_TOPICS,
+    CB_VOTE,
+    args_of,
+    data,
+)
 from knowledge.matcher import Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
 from storage.base import SIPAS_FACTORS, Stats, SurveyStage, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
-CALLBACK_DATA_LIMIT = 64  # bytes
 MAX_RELATED = 3
 MAX_SUGGESTIONS = 3
 
 Rows = list[list[InlineKeyboardButton]]
-
-
-# --------------------------------------------------------------------------------------------
-# Callback data
-# --------------------------------------------------------------------------------------------
-def data(prefix: str, *args: object) -> str:
-    """Callback data ``prefix:arg:arg``; refuses data Telegram would reject (> 64 bytes)."""
-    value = texts.CB_SEP.join([prefix, *(str(arg) for arg in args)])
-    if len(value.encode("utf-8")) > CALLBACK_DATA_LIMIT:
-        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {value!r}")
-    return value
-
-
-def pattern(prefix: str, args: int = 0) -> str:
-    """The regular expression matching the callback data of ``prefix`` with ``args`` args."""
-    return "^" + prefix + rf"{texts.CB_SEP}[^{texts.CB_SEP}]*" * args + "$"
-
-
-def args_of(callback_data: str | None) -> list[str]:
-    """The arguments of callback data made by :func:`data` (the prefix dropped)."""
-    return (callback_data or "").split(texts.CB_SEP)[1:]
-
-
-def int_args(callback_data: str | None) -> list[int] | None:
-    """The arguments as integers, or None if one is not a plain number."""
-    args = args_of(callback_data)
-    return (
-        [int(arg) for arg in args]
-        if all(arg.isascii() and arg.isdigit() for arg in args)
-        else None
-    )
 
 
 def button(text: str, callback_data: str) -> InlineKeyboardButton:
@@ -166,11 +152,11 @@ def start_keyboard() -> InlineKeyboardMarkup:
     """/start: browse topics, take the survey, privacy, help."""
     return InlineKeyboardMarkup(
         [
-            [button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))],
-            [button(texts.BUTTON_SURVEY, data(texts.CB_SURVEY_START))],
+            [button(texts.BUTTON_BROWSE, data(CB_TOPICS))],
+            [button(texts.BUTTON_SURVEY, data(CB_SURVEY_START))],
             [
-                button(texts.BUTTON_PRIVACY, data(texts.CB_PRIVACY)),
-                button(texts.BUTTON_HELP, data(texts.CB_HELP)),
+                button(texts.BUTTON_PRIVACY, data(CB_PRIVACY)),
+                button(texts.BUTTON_HELP, data(CB_HELP)),
             ],
         ]
     )
@@ -180,10 +166,10 @@ def help_keyboard() -> InlineKeyboardMarkup:
     """/help: the same choices, without help itself."""
     return InlineKeyboardMarkup(
         [
-            [button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))],
+            [button(texts.BUTTON_BROWSE, data(CB_TOPICS))],
             [
-                button(texts.BUTTON_SURVEY, data(texts.CB_SURVEY_START)),
-                button(texts.BUTTON_PRIVACY, data(texts.CB_PRIVACY)),
+                button(texts.BUTTON_SURVEY, data(CB_SURVEY_START)),
+                button(texts.BUTTON_PRIVACY, data(CB_PRIVACY)),
             ],
         ]
     )
@@ -236,10 +222,10 @@ def out_of_scope_message(
         covers=html.escape(covers, quote=False), unmet=html.escape(unmet, quote=False)
     )
     rows: Rows = [
-        [button(texts.OUT_OF_SCOPE_NEAREST + label(s.question), data(texts.CB_ANSWER, s.faq_id))]
+        [button(texts.OUT_OF_SCOPE_NEAREST + label(s.question), data(CB_ANSWER, s.faq_id))]
         for s in nearest[:1]
     ]
-    rows.append([button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))])
+    rows.append([button(texts.BUTTON_BROWSE, data(CB_TOPICS))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -250,7 +236,7 @@ def referral_message(
     ids = [*(s.faq_id for s in nearest[:1]), *referral.related]
     entries = [faq.by_id[i] for i in dict.fromkeys(ids) if i in faq.by_id][:MAX_RELATED]
     rows: Rows = [
-        [button(texts.REFERRAL_RELATED + label(e.question), data(texts.CB_ANSWER, e.id))]
+        [button(texts.REFERRAL_RELATED + label(e.question), data(CB_ANSWER, e.id))]
         for e in entries
     ]
     return html.escape(referral.reply, quote=False), InlineKeyboardMarkup(rows)
@@ -265,8 +251,8 @@ def vote_row(faq_id: str, question_id: int | None) -> list[InlineKeyboardButton]
     """👍 / 👎; the question id (empty for browsed answers) identifies the answer voted on."""
     key = "" if question_id is None else str(question_id)
     return [
-        button(texts.BUTTON_UP, data(texts.CB_VOTE, "+", faq_id, key)),
-        button(texts.BUTTON_DOWN, data(texts.CB_VOTE, "-", faq_id, key)),
+        button(texts.BUTTON_UP, data(CB_VOTE, "+", faq_id, key)),
+        button(texts.BUTTON_DOWN, data(CB_VOTE, "-", faq_id, key)),
     ]
 
 
@@ -283,10 +269,10 @@ def answer_keyboard(
     rows: Rows = [vote_row(entry.id, question_id)]
     if also is not None and also.faq_id in faq.by_id:
         rows.append(
-            [button(texts.ALSO_ASKED + label(also.question), data(texts.CB_ANSWER, also.faq_id))]
+            [button(texts.ALSO_ASKED + label(also.question), data(CB_ANSWER, also.faq_id))]
         )
     rows += [
-        [button(texts.RELATED_PREFIX + label(other.question), data(texts.CB_ANSWER, other.id))]
+        [button(texts.RELATED_PREFIX + label(other.question), data(CB_ANSWER, other.id))]
         for other in related_entries(entry, faq)
     ]
     return InlineKeyboardMarkup(rows)
@@ -295,7 +281,7 @@ def answer_keyboard(
 def suggestions_message(suggestions: Sequence[Suggestion]) -> tuple[str, InlineKeyboardMarkup]:
     """ "Có phải bạn muốn hỏi…" with one button per candidate."""
     rows: Rows = [
-        [button(label(s.question), data(texts.CB_ANSWER, s.faq_id))]
+        [button(label(s.question), data(CB_ANSWER, s.faq_id))]
         for s in suggestions[:MAX_SUGGESTIONS]
     ]
     return texts.DID_YOU_MEAN, InlineKeyboardMarkup(rows)
@@ -303,7 +289,7 @@ def suggestions_message(suggestions: Sequence[Suggestion]) -> tuple[str, InlineK
 
 def no_match_keyboard() -> InlineKeyboardMarkup:
     """After "no answer": browsing the topics is the next best thing."""
-    return InlineKeyboardMarkup([[button(texts.BUTTON_BROWSE, data(texts.CB_TOPICS))]])
+    return InlineKeyboardMarkup([[button(texts.BUTTON_BROWSE, data(CB_TOPICS))]])
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -352,7 +338,7 @@ def mark_vote(markup: InlineKeyboardMarkup | None, value: int) -> InlineKeyboard
     """The same keyboard with the chosen vote button marked ✓ (and the other unmarked)."""
     if markup is None:
         return None
-    vote_prefix = texts.CB_VOTE + texts.CB_SEP
+    vote_prefix = CB_VOTE + CB_SEP
     rows: Rows = []
     for row in markup.inline_keyboard:
         new_row = []
@@ -378,9 +364,7 @@ def mark_vote(markup: InlineKeyboardMarkup | None, value: int) -> InlineKeyboard
 # --------------------------------------------------------------------------------------------
 def topics_message(faq: Faq) -> tuple[str, InlineKeyboardMarkup]:
     """The list of topics, one button each."""
-    rows: Rows = [
-        [button(label(topic.title), data(texts.CB_TOPIC, topic.id))] for topic in faq.topics
-    ]
+    rows: Rows = [[button(label(topic.title), data(CB_TOPIC, topic.id))] for topic in faq.topics]
     return texts.TOPICS_HEADER, InlineKeyboardMarkup(rows)
 
 
@@ -392,8 +376,8 @@ def topic_message(faq: Faq, topic_id: str) -> tuple[str, InlineKeyboardMarkup] |
     entries = faq.topic_entries(topic_id)
     title = html.escape(topic.title, quote=False)
     text = (texts.TOPIC_HEADER if entries else texts.TOPIC_EMPTY).format(title=title)
-    rows: Rows = [[button(label(e.question), data(texts.CB_BROWSE, e.id))] for e in entries]
-    rows.append([button(texts.BUTTON_BACK, data(texts.CB_TOPICS))])
+    rows: Rows = [[button(label(e.question), data(CB_BROWSE, e.id))] for e in entries]
+    rows.append([button(texts.BUTTON_BACK, data(CB_TOPICS))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -402,7 +386,7 @@ def browse_keyboard(entry: FaqEntry) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             vote_row(entry.id, None),
-            [button(texts.BUTTON_BACK, data(texts.CB_TOPIC, entry.topic))],
+            [button(texts.BUTTON_BACK, data(CB_TOPIC, entry.topic))],
         ]
     )
 
@@ -420,7 +404,7 @@ def survey_question(survey_id: int, index: int) -> tuple[str, InlineKeyboardMark
         hint=texts.SIPAS_HINTS[factor],
     )
     row = [
-        button(score_label, data(texts.CB_SURVEY_SCORE, survey_id, index, score))
+        button(score_label, data(CB_SURVEY_SCORE, survey_id, index, score))
         for score, score_label in enumerate(texts.SURVEY_SCORE_LABELS, start=1)
     ]
     return text, InlineKeyboardMarkup([row])
@@ -429,7 +413,7 @@ def survey_question(survey_id: int, index: int) -> tuple[str, InlineKeyboardMark
 def survey_skip(survey_id: int, stage: str) -> InlineKeyboardMarkup:
     """ "Bỏ qua" for the optional comment or agency."""
     return InlineKeyboardMarkup(
-        [[button(texts.BUTTON_SKIP, data(texts.CB_SURVEY_SKIP, survey_id, stage))]]
+        [[button(texts.BUTTON_SKIP, data(CB_SURVEY_SKIP, survey_id, stage))]]
     )
 
 
@@ -451,9 +435,7 @@ def privacy_message(
     )
     text = texts.PRIVACY.format(retention=retention)
     if private:
-        markup = InlineKeyboardMarkup(
-            [[button(texts.BUTTON_DELETE_MINE, data(texts.CB_DELETE_ASK))]]
-        )
+        markup = InlineKeyboardMarkup([[button(texts.BUTTON_DELETE_MINE, data(CB_DELETE_ASK))]])
         return text, markup
     text += "\n\n" + texts.PRIVACY_IN_GROUP
     if not bot_username:
@@ -469,8 +451,8 @@ def delete_confirm_message(count: int) -> tuple[str, InlineKeyboardMarkup]:
     markup = InlineKeyboardMarkup(
         [
             [
-                button(texts.BUTTON_CONFIRM_DELETE, data(texts.CB_DELETE_YES)),
-                button(texts.BUTTON_KEEP, data(texts.CB_DELETE_NO)),
+                button(texts.BUTTON_CONFIRM_DELETE, data(CB_DELETE_YES)),
+                button(texts.BUTTON_KEEP, data(CB_DELETE_NO)),
             ]
         ]
     )

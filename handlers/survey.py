@@ -15,7 +15,7 @@ from telegram import MaybeInaccessibleMessage, Update
 import texts
 from dialogue import replies
 from dialogue.replies import Refusal
-from handlers import render
+from handlers import callbacks, render
 from handlers.context import CustomContext
 from handlers.send import edit, say
 from storage.base import SurveyStage
@@ -47,7 +47,7 @@ async def survey_score(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    result = await context.conversation.score(context.citizen, render.int_args(query.data))
+    result = await context.conversation.score(context.citizen, callbacks.int_args(query.data))
     if isinstance(result, Refusal):
         await query.answer(render.refusal_text(result))
         return
@@ -68,7 +68,7 @@ async def survey_skip(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    survey_id, stage = render.args_of(query.data)
+    survey_id, stage = callbacks.args_of(query.data)
     result = await context.conversation.skip(context.citizen, survey_id, stage)
     if isinstance(result, Refusal):
         await query.answer(render.refusal_text(result))

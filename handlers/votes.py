@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 import texts
 from dialogue.conversation import vote_answer_key
 from dialogue.replies import Refusal
-from handlers import render
+from handlers import callbacks, render
 from handlers.context import CustomContext
 from handlers.send import edit_markup
 from storage.base import VoteResult
@@ -24,7 +24,7 @@ async def vote(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None or query.message is None:
         return
-    sign, faq_id, question_id = render.args_of(query.data)
+    sign, faq_id, question_id = callbacks.args_of(query.data)
     answer_key = vote_answer_key(question_id, query.message.message_id)
     shown = isinstance(query.message, Message)  # else too old to edit or reply to
     # Committed before the citizen is told: the conversation returns after the commit.

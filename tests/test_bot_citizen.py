@@ -19,7 +19,7 @@ from tg_fakes import BOT_USERNAME, CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
 from config import FloodConfig
-from handlers import questions, render
+from handlers import callbacks, questions, render
 
 
 def question_rows(bot: BotHarness) -> list[tuple[str, str, str | None]]:
@@ -32,10 +32,10 @@ async def test_start_welcomes_with_three_buttons(bot: BotHarness) -> None:
     assert reply.text == texts.WELCOME
     assert reply.params["parse_mode"] == "HTML"
     assert reply.button_data == [
-        texts.CB_TOPICS,
-        texts.CB_SURVEY_START,
-        texts.CB_PRIVACY,
-        texts.CB_HELP,
+        callbacks.CB_TOPICS,
+        callbacks.CB_SURVEY_START,
+        callbacks.CB_PRIVACY,
+        callbacks.CB_HELP,
     ]
 
 
@@ -43,7 +43,7 @@ async def test_help_explains_in_detail(bot: BotHarness) -> None:
     reply = only_reply(await bot.command("/help"))
     assert reply.text == texts.HELP
     assert "/danhgia" in reply.text and "/riengtu" in reply.text and "/huy" in reply.text
-    assert texts.CB_TOPICS in reply.button_data
+    assert callbacks.CB_TOPICS in reply.button_data
 
 
 async def test_help_button_of_start_sends_help(bot: BotHarness) -> None:
@@ -116,7 +116,7 @@ async def test_no_match_is_polite_and_goes_to_the_inbox(bot: BotHarness) -> None
     reply = only_reply(await bot.say("Giá vàng hôm nay bao nhiêu?"))
     assert reply.text == texts.NO_MATCH.format(recorded=texts.NO_MATCH_RECORDED)
     assert "Ủy ban nhân dân" in reply.text and "dichvucong.gov.vn" in reply.text
-    assert reply.button_data == [texts.CB_TOPICS]
+    assert reply.button_data == [callbacks.CB_TOPICS]
     assert question_rows(bot) == [("Giá vàng hôm nay bao nhiêu?", "unanswered", None)]
     inbox = await bot.storage.unanswered()
     assert [group.example for group in inbox] == ["Giá vàng hôm nay bao nhiêu?"]
@@ -163,7 +163,7 @@ async def test_browse_topics_questions_answer_and_back(bot: BotHarness) -> None:
     assert topic.endpoint == "editMessageText"
     assert topic.params["message_id"] == topics.params["message_id"]  # edited in place
     assert topic.text == texts.TOPIC_HEADER.format(title="Hội nghị dân vận")
-    assert topic.button_data == ["b:hoi-nghi-o-dau", "b:hoi-nghi-khi-nao", texts.CB_TOPICS]
+    assert topic.button_data == ["b:hoi-nghi-o-dau", "b:hoi-nghi-khi-nao", callbacks.CB_TOPICS]
 
     answer = only_reply(await bot.press(topic, "b:hoi-nghi-o-dau"))
     assert answer.endpoint == "editMessageText"
@@ -181,7 +181,7 @@ async def test_browse_topics_questions_answer_and_back(bot: BotHarness) -> None:
 
 
 async def test_browsing_a_long_answer_edits_then_continues(bot: BotHarness) -> None:
-    topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+    topics = only_reply(await bot.send(bot.updates.callback(callbacks.CB_TOPICS)))
     topic = only_reply(await bot.press(topics, "t:dan-chu"))
     calls = await bot.press(topic, "b:quy-che-dan-chu")
     messages = replies(calls)
@@ -190,7 +190,7 @@ async def test_browsing_a_long_answer_edits_then_continues(bot: BotHarness) -> N
 
 
 async def test_pressing_the_same_button_twice_is_harmless(bot: BotHarness) -> None:
-    topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+    topics = only_reply(await bot.send(bot.updates.callback(callbacks.CB_TOPICS)))
     await bot.press(topics, "t:hoi-nghi")
     # A second tap on the same (already edited) message: Telegram refuses the edit.
     bot.request.fail("editMessageText", 400, "Bad Request: message is not modified")
@@ -302,7 +302,7 @@ async def test_same_vote_again_after_deletion_leaves_the_marked_keyboard_alone(
 ) -> None:
     """A browsed answer's 👍 after /riengtu is a new vote; its keyboard already shows ✓, so
     Telegram refuses the identical edit ("message is not modified"): no apology."""
-    topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+    topics = only_reply(await bot.send(bot.updates.callback(callbacks.CB_TOPICS)))
     topic = only_reply(await bot.press(topics, "t:thu-tuc"))
     answer = only_reply(await bot.press(topic, "b:lam-cccd"))
     await bot.press(answer, texts.BUTTON_UP)
@@ -314,7 +314,7 @@ async def test_same_vote_again_after_deletion_leaves_the_marked_keyboard_alone(
 
 
 async def test_votes_on_browsed_answers_are_keyed_by_message(bot: BotHarness) -> None:
-    topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+    topics = only_reply(await bot.send(bot.updates.callback(callbacks.CB_TOPICS)))
     topic = only_reply(await bot.press(topics, "t:thu-tuc"))
     answer = only_reply(await bot.press(topic, "b:lam-cccd"))
     await bot.press(answer, texts.BUTTON_UP)
@@ -419,7 +419,7 @@ async def test_privacy_in_a_group_offers_deletion_only_in_private(bot: BotHarnes
     assert link["url"] == f"https://t.me/{BOT_USERNAME}?start={texts.START_PRIVACY}"
     assert "callback_data" not in link
 
-    for data in (texts.CB_DELETE_ASK, texts.CB_DELETE_YES):  # a prompt from before
+    for data in (callbacks.CB_DELETE_ASK, callbacks.CB_DELETE_YES):  # a prompt from before
         calls = await bot.send(
             bot.updates.callback(data, chat_id=GROUP_ID, user_id=OTHER_CITIZEN_ID)
         )
@@ -430,7 +430,7 @@ async def test_privacy_in_a_group_offers_deletion_only_in_private(bot: BotHarnes
     # The link opens the private chat on the page with the deletion button.
     private = only_reply(await bot.command(f"/start {texts.START_PRIVACY}"))
     assert private.text.startswith(texts.PRIVACY.split("\n", 1)[0])
-    assert private.data_of(texts.BUTTON_DELETE_MINE) == texts.CB_DELETE_ASK
+    assert private.data_of(texts.BUTTON_DELETE_MINE) == callbacks.CB_DELETE_ASK
 
 
 async def test_privacy_keep_deletes_nothing(bot: BotHarness) -> None:
@@ -493,7 +493,7 @@ async def test_in_a_forum_topic_every_reply_stays_in_the_topic(bot: BotHarness) 
         await bot.send(bot.updates.mention("Hội nghị tổ chức ở đâu?", thread_id=topic))
     )
     sent = [answer]
-    related = [d for d in answer.button_data if d.startswith(texts.CB_ANSWER + ":")]
+    related = [d for d in answer.button_data if d.startswith(callbacks.CB_ANSWER + ":")]
     sent += replies(await bot.press(answer, related[0]))
     start = only_reply(
         await bot.command(f"/start@{BOT_USERNAME}", chat_id=GROUP_ID, thread_id=topic)
@@ -602,7 +602,7 @@ async def test_real_faq_answers_and_every_button_fits(make_bot: MakeBot) -> None
         entry = faq.entries[0]
         reply = replies(await bot.say(entry.question))[0]
         assert reply.text.startswith(f"<b>{html.escape(entry.question, quote=False)}</b>")
-        topics = only_reply(await bot.send(bot.updates.callback(texts.CB_TOPICS)))
+        topics = only_reply(await bot.send(bot.updates.callback(callbacks.CB_TOPICS)))
         assert len(topics.buttons) == len(faq.topics)
 
 

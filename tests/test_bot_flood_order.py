@@ -15,7 +15,7 @@ from tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 import texts
 from config import Config
 from dialogue.memory import DayCounts, ExpiringPrompts, SlidingWindow, Verdict
-from handlers import jobs
+from handlers import callbacks, jobs
 from handlers.ordering import PerChatUpdateProcessor
 from reports.tables import LOCAL_TIME
 from storage.base import StorageError, StorageProblem
@@ -37,7 +37,7 @@ async def test_21st_message_gets_one_notice_22nd_silence(bot: BotHarness) -> Non
     assert [m.text for m in notice] == [texts.FLOOD_NOTICE]
     assert await bot.say("Giá vàng 21?") == []
     assert await bot.command("/start") == []
-    assert await bot.send(bot.updates.callback(texts.CB_TOPICS)) == []
+    assert await bot.send(bot.updates.callback(callbacks.CB_TOPICS)) == []
     assert bot.rows("SELECT COUNT(*) FROM questions") == [(20,)]  # nothing of the flood
     # Only a counter, kept in memory: no commit per dropped message; the job writes it.
     assert bot.rows("SELECT * FROM flood_events") == []

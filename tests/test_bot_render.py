@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 import texts
 from dialogue.conversation import outcome_of
-from handlers import render
+from handlers import callbacks, render
 from knowledge.matcher import MatchKind, MatchResult, Suggestion
 from knowledge.model import Faq, FaqEntry, SmallTalk, Topic
 from storage.base import Outcome
@@ -98,24 +98,25 @@ def test_pack_never_merges_over_the_limit() -> None:
 # --- callback data and keyboards -----------------------------------------------------------
 def test_callback_data_is_checked_against_64_bytes() -> None:
     assert (
-        render.data(texts.CB_VOTE, "+", "a" * 48, 1234567890) == "v:+:" + "a" * 48 + ":1234567890"
+        callbacks.data(callbacks.CB_VOTE, "+", "a" * 48, 1234567890)
+        == "v:+:" + "a" * 48 + ":1234567890"
     )
     with pytest.raises(ValueError):
-        render.data(texts.CB_ANSWER, "đ" * 40)
+        callbacks.data(callbacks.CB_ANSWER, "đ" * 40)
 
 
 def test_patterns_tell_prefixes_apart() -> None:
-    assert re.match(render.pattern("s", 3), "s:1:0:5")
-    assert not re.match(render.pattern("s", 3), "sk:1:comment")
-    assert not re.match(render.pattern("sv"), "sv:1")
-    assert re.match(render.pattern("t", 1), "t:hoi-nghi")
-    assert not re.match(render.pattern("t", 1), "top")
+    assert re.match(callbacks.pattern("s", 3), "s:1:0:5")
+    assert not re.match(callbacks.pattern("s", 3), "sk:1:comment")
+    assert not re.match(callbacks.pattern("sv"), "sv:1")
+    assert re.match(callbacks.pattern("t", 1), "t:hoi-nghi")
+    assert not re.match(callbacks.pattern("t", 1), "top")
 
 
 def test_int_args() -> None:
-    assert render.int_args("s:12:0:5") == [12, 0, 5]
-    assert render.int_args("s:12:-1:5") is None
-    assert render.int_args("s:١:0:5") is None  # other digits are not ours
+    assert callbacks.int_args("s:12:0:5") == [12, 0, 5]
+    assert callbacks.int_args("s:12:-1:5") is None
+    assert callbacks.int_args("s:١:0:5") is None  # other digits are not ours
 
 
 def test_answer_keyboard_skips_missing_and_self_related() -> None:

@@ -11,6 +11,7 @@ from conftest import BotHarness, MakeBot, callback_answers, only_reply
 from tg_fakes import Call
 
 import texts
+from handlers import callbacks
 from storage.base import SIPAS_FACTORS
 
 
@@ -155,7 +156,7 @@ async def test_skip_cannot_complete_a_survey_without_its_scores(bot: BotHarness)
     on the message (not a button it has), and refused by the stage if it were."""
     question = only_reply(await bot.command("/danhgia"))
     ((survey_id, *_),) = survey_rows(bot)
-    forged = f"{texts.CB_SURVEY_SKIP}:{survey_id}:factors"
+    forged = f"{callbacks.CB_SURVEY_SKIP}:{survey_id}:factors"
     calls = await bot.send(bot.updates.callback(forged, question))
     assert callback_answers(calls) == [texts.STALE_BUTTON]
     calls = await bot.send(bot.updates.callback(forged))  # as if the message had that button
