@@ -6,7 +6,7 @@ Each update is a citizen's question (``bench.synthetic.sample_questions``) handl
 application from ``bot.build_application``: flood control, the matcher on a synthetic FAQ of
 ``--entries`` entries, the INSERT into a real SQLite file (WAL, ``synchronous=FULL``: one fsync
 per question) in a temporary folder, rendering, and the calls to the Bot API, answered by the
-recording transport of the tests (``tests/tg_fakes.py``), so the network costs nothing.
+recording transport of the tests (``tests/helpers/tg_fakes.py``), so the network costs nothing.
 
 What is measured, and what is left out:
 
@@ -46,8 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from helpers.tg_fakes import TOKEN, RecordingRequest, Updates  # noqa: E402
 from telegram import Update  # noqa: E402
-from tg_fakes import TOKEN, RecordingRequest, Updates  # noqa: E402
 
 from bench.synthetic import sample_questions, synthetic_faq  # noqa: E402
 from bot import build_application  # noqa: E402

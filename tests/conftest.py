@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tg_fakes import (
+from helpers.tg_fakes import (
     CITIZEN_ID,
     OFFICER_ID,
     TOKEN,

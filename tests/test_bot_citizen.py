@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import REAL_FAQ, BotHarness, MakeBot, callback_answers, only_reply, replies
-from tg_fakes import BOT_USERNAME, CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
+from helpers.tg_fakes import BOT_USERNAME, CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
 from config import FloodConfig

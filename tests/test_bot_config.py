@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ABBREVIATIONS, BOT_FAQ, ROOT, SECRET, MakeBot
+from helpers.tg_fakes import BOT_USER, TOKEN, Updates
 from telegram.request import HTTPXRequest
-from tg_fakes import BOT_USER, TOKEN, Updates
 
 import bot
 import texts

@@ -9,8 +9,8 @@ import sqlite3
 from datetime import date, datetime
 
 from conftest import BotHarness, MakeBot, replies, running
+from helpers.tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 from telegram import Update
-from tg_fakes import CITIZEN_ID, GROUP_ID, OTHER_CITIZEN_ID
 
 import texts
 from config import Config

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BOT_FAQ, BotHarness, MakeBot, only_reply, replies
-from tg_fakes import CITIZEN_ID, OFFICER_ID
+from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID
 
 import texts
 from handlers import jobs

@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from conftest import BotHarness, MakeBot, callback_answers, only_reply
-from tg_fakes import Call
+from helpers.tg_fakes import Call
 
 import texts
 from handlers import callbacks

@@ -2,7 +2,7 @@
 
 ``python bot.py --config <tmp>/config.yaml run`` long-polls the Bot API emulator; simulated
 citizens press the same buttons a person would, and the database file is then opened
-read-only, as an officer's tool would open it. See tests/e2e_bot.py for the machinery.
+read-only, as an officer's tool would open it. See tests/helpers/e2e_bot.py for the machinery.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_bot import (
+from helpers.e2e_bot import (
     BotProcess,
     GroupMember,
     citizen,
@@ -21,7 +21,7 @@ from e2e_bot import (
     running_emulator,
     write_config,
 )
-from e2e_support import BotMessage, Emulator, UserClient
+from helpers.e2e_support import BotMessage, Emulator, UserClient
 
 import texts
 from storage.base import SIPAS_FACTORS

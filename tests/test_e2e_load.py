@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from e2e_bot import (
+from helpers.e2e_bot import (
     ABBREVIATIONS,
     REAL_FAQ,
     BotProcess,
@@ -38,7 +38,7 @@ from e2e_bot import (
     running_emulator,
     write_config,
 )
-from e2e_support import AsyncUserClient, BotMessage, Emulator
+from helpers.e2e_support import AsyncUserClient, BotMessage, Emulator
 
 import texts
 from handlers import render

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_bot import BotProcess, citizen, db_rows, read_db, running_emulator, write_config
-from e2e_support import BotMessage, Emulator, UserClient
+from helpers.e2e_bot import BotProcess, citizen, db_rows, read_db, running_emulator, write_config
+from helpers.e2e_support import BotMessage, Emulator, UserClient
 
 import texts
 from storage.base import SIPAS_FACTORS

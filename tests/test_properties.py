@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from conftest import REAL_FAQ, BotHarness, MakeBot, replies
 from helpers.telegram_html import html_problems, parse_telegram_html
+from helpers.tg_fakes import Call
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tg_fakes import Call
 
 from knowledge.cli import load_matcher
 from knowledge.faq import load_synonyms

@@ -24,7 +24,7 @@ from conftest import BOT_FAQ, BotHarness, callback_answers, replies
 from helpers.bot_process import run_bot, write_config
 from helpers.fake_bot_api import FakeBotApi
 from helpers.harness import running
-from tg_fakes import OFFICER_ID, RecordingRequest
+from helpers.tg_fakes import OFFICER_ID, RecordingRequest
 
 import texts
 from bot import build_application

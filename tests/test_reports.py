@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from report_data import (
+from helpers.report_data import (
     CITIZENS,
     GOOD_AGENCY,
     GOOD_COMMENT,

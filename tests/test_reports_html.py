@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_data import HTML_COMMENT, INJECTED_COMMENT, empty_database, fill_march, run_bot
+from helpers.report_data import HTML_COMMENT, INJECTED_COMMENT, empty_database, fill_march, run_bot
 
 import texts
 

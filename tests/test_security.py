@@ -29,11 +29,11 @@ from conftest import BotHarness, MakeBot, replies
 from helpers.bot_process import SECRET, TOKEN, run_bot, start_bot, write_config
 from helpers.fake_bot_api import FakeBotApi
 from helpers.harness import running
+from helpers.tg_fakes import BOT_USERNAME, GROUP_ID, OFFICER_ID, Call, RecordingRequest
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError
 from telegram.request import RequestData
-from tg_fakes import BOT_USERNAME, GROUP_ID, OFFICER_ID, Call, RecordingRequest
 
 import texts
 from config import REDACTED, Config, setup_logging
@@ -226,8 +226,8 @@ def identity_bytes(user: int) -> list[bytes]:
     """How a Telegram user could show up in a file: id as text or integer, username, name."""
     return [
         str(user).encode(),
-        f"u{user}".encode(),  # username in tests/tg_fakes.py
-        f"Nguyễn {user}".encode(),  # first name in tests/tg_fakes.py
+        f"u{user}".encode(),  # username in tests/helpers/tg_fakes.py
+        f"Nguyễn {user}".encode(),  # first name in tests/helpers/tg_fakes.py
         struct.pack(">q", user),  # SQLite stores integers big-endian...
         struct.pack(">q", user)[2:],  # ...in 6 bytes when they fit
     ]

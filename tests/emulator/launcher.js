@@ -22,7 +22,7 @@
  *    markup), and Telegram's common 400/403 errors are reproduced (empty/too long text, bad
  *    callback_data, message not modified, blocked user...), so e2e tests catch real bugs.
  *
- * Extra endpoints for the test side (see tests/e2e_support.py), all under /e2e/:
+ * Extra endpoints for the test side (see tests/helpers/e2e_support.py), all under /e2e/:
  *   GET  /e2e/health                     readiness probe
  *   GET  /e2e/stats                      per-method call counts, pending updates, send rate
  *   POST /e2e/events   {token, chat_id, after, wait_ms}   what the bot did in a chat (long poll)

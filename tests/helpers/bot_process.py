@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 from conftest import SECRET
-from tg_fakes import TOKEN
+
+from helpers.tg_fakes import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "bot.py"

@@ -38,7 +38,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-EMULATOR_DIR = Path(__file__).resolve().parent / "emulator"
+EMULATOR_DIR = Path(__file__).resolve().parents[1] / "emulator"
 #: A syntactically valid token (the emulator answers 401 to malformed ones, like Telegram).
 DEFAULT_TOKEN = "123456789:E2E-test-token"
 _PACKAGE = "telegram-test-api"

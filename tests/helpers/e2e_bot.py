@@ -25,11 +25,11 @@ from typing import Any, Self
 
 import pytest
 import yaml
-from e2e_support import BotMessage, Emulator, UserClient, node_available
 
+from helpers.e2e_support import BotMessage, Emulator, UserClient, node_available
 from storage.pseudonym import citizen_key
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL_FAQ = ROOT / "knowledge" / "faq.yaml"
 ABBREVIATIONS = ROOT / "knowledge" / "abbreviations.yaml"
 SECRET = "e2e-pseudonym-secret-0123456789abcdef"

@@ -21,7 +21,7 @@ from storage import SIPAS_FACTORS, Outcome, SqliteStorage, citizen_key
 
 SECRET = "report-tests-secret-0123456789abcdef"
 CITIZENS = [citizen_key(2000 + n, SECRET) for n in range(12)]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL_FAQ = ROOT / "knowledge" / "faq.yaml"
 
 # 10:00 in Vietnam on Tuesday 4 March and Tuesday 11 March 2025.
