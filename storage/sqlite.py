@@ -208,10 +208,10 @@ class SqliteStorage:
             try:
                 yield self._db
             except sqlite3.DatabaseError as exc:
-                # Constraint violations and API misuse are bugs here, not a bad file.
-                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                error = self._error(exc)
+                if error is exc:
                     raise
-                raise storage_error(self.path, exc) from exc
+                raise error from exc
 
     @staticmethod
     @contextlib.asynccontextmanager
@@ -346,7 +346,8 @@ class SqliteStorage:
         return True
 
     def _error(self, exc: sqlite3.DatabaseError) -> BaseException:
-        """What a caller sees of a database error: a StorageError, except for our bugs."""
+        """What a caller sees of a database error: a StorageError, except for our bugs
+        (constraint violations and API misuse are bugs here, not a bad file)."""
         if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
             return exc
         return storage_error(self.path, exc)
