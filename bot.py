@@ -36,6 +36,7 @@ import knowledge.cli
 import reports.cli
 import texts
 from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from delivery.inbox import DurableUpdateQueue
 from dialogue.conversation import Conversation
 from dialogue.memory import SlidingWindow
 from handlers import (
@@ -69,6 +70,8 @@ MAX_CONCURRENT_UPDATES = 64
 RATE_LIMIT_RETRIES = 3
 PURGE_EVERY = timedelta(days=1)
 PURGE_FIRST = timedelta(minutes=1)
+# Telegram keeps an update a day at most; the ids of handled ones are kept longer than that.
+HANDLED_UPDATES_KEPT = timedelta(days=2)
 # Flood counts wait in memory this long before one write (and are written at shutdown).
 FLOOD_COUNTS_EVERY = timedelta(minutes=1)
 
@@ -77,6 +80,8 @@ def build_application(
     config: Config, request: BaseRequest | None = None, storage: Storage | None = None
 ) -> DanVanApplication:
     """Assemble the application: services, handlers, lifecycle. Nothing runs yet."""
+    # Receipt is confirmed to Telegram only once an update is kept (see delivery.inbox).
+    inbox = DurableUpdateQueue()
     builder = (
         ApplicationBuilder()
         .token(config.token or "")
@@ -94,7 +99,8 @@ def build_application(
             )
         )
         # Concurrent across chats, in order within a chat (see handlers.ordering).
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, inbox.handled))
+        .update_queue(inbox)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -202,6 +208,11 @@ async def post_init(application: DanVanApplication) -> None:
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
+    if isinstance(application.update_queue, DurableUpdateQueue) and config.pseudonym_secret:
+        await data.storage.forget_handled_updates(HANDLED_UPDATES_KEPT)
+        await application.update_queue.open(
+            data.storage, [config.pseudonym_secret], application.bot
+        )
     jobs.settle_heap()
     data.conversation = Conversation(data.storage, lambda: _knowledge(data).matcher)
     await data.conversation.open()

@@ -10,7 +10,7 @@ them, so the replies in one chat come in the order the messages were sent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -36,26 +36,38 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     them long.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        on_done: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        # Called once an update's handlers have finished (not if it was cancelled).
+        self._on_done = on_done
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
             await coroutine
+            await self._done(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
                 await coroutine
+                await self._done(update)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # nobody else waits: forget the chat
                 del self._users[key]
                 del self._locks[key]
+
+    async def _done(self, update: object) -> None:
+        if self._on_done is not None:
+            await self._on_done(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

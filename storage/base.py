@@ -18,7 +18,7 @@ that cannot be used (not a database, corrupt, read-only, disk full, locked too l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -232,4 +232,24 @@ class Storage(Protocol):
 
     async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
         """Delete records older than the retention period; returns how many went."""
+        ...
+
+    async def queue_update(self, update_id: int, payload: bytes) -> bool:
+        """Keep a received update until it is handled; False if it was seen before."""
+        ...
+
+    async def queued_updates(self) -> list[tuple[int, bytes]]:
+        """Updates received and not handled yet, as (update id, payload), oldest first."""
+        ...
+
+    async def finish_update(self, update_id: int) -> None:
+        """Mark an update handled, so that it is neither replayed nor handled again."""
+        ...
+
+    async def is_update_handled(self, update_id: int) -> bool:
+        """Whether the update with this id was handled already."""
+        ...
+
+    async def forget_handled_updates(self, older_than: timedelta) -> int:
+        """Drop the ids of updates handled longer ago than ``older_than``."""
         ...

@@ -113,6 +113,26 @@ MIGRATIONS: list[tuple[str, str]] = [
             );
         """),
     ),
+    (
+        "0003_update_inbox",
+        dedent("""
+            -- Updates received from Telegram and not handled yet: receipt is confirmed to
+            -- Telegram only once an update is here, so a crash loses none. The payload is
+            -- the update sealed with AES-GCM (storage.sealing), since it holds the sender's
+            -- id and name; the row goes as soon as the update is handled.
+            CREATE TABLE IF NOT EXISTS update_inbox (
+                update_id INTEGER PRIMARY KEY CHECK (update_id >= 0),
+                payload BLOB NOT NULL,
+                received_at TEXT NOT NULL
+            );
+            -- Ids of handled updates, kept two days, so one Telegram delivers again (after a
+            -- crash, or a webhook retry) is not answered twice. An id says nothing of anyone.
+            CREATE TABLE IF NOT EXISTS handled_updates (
+                update_id INTEGER PRIMARY KEY CHECK (update_id >= 0),
+                handled_at TEXT NOT NULL
+            );
+        """),
+    ),
 ]
 
 

@@ -138,6 +138,8 @@ class SqliteStorage:
         self._lock = asyncio.Lock()
         # Questions waiting for the connection, written together (see record_question).
         self._waiting_questions: list[tuple[list[object], asyncio.Future[int]]] = []
+        # Handled update ids waiting for the connection, likewise (see finish_update).
+        self._finished_updates: set[int] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -600,6 +602,73 @@ class SqliteStorage:
             if total:
                 await self._truncate_wal(db)
         return total
+
+    # --- receipt of updates ------------------------------------------------------------------
+
+    async def queue_update(self, update_id: int, payload: bytes) -> bool:
+        """Keep a received update until it is handled; False if it was seen before (queued
+        or handled already), in which case nothing is written. One INSERT, committed."""
+        _check_int(update_id, range(0, 2**63), "update_id")
+        if not isinstance(payload, bytes):
+            raise ValueError("payload must be bytes")
+        async with self._locked() as db:
+            return bool(
+                await self._changes(
+                    db,
+                    "INSERT INTO update_inbox (update_id, payload, received_at)"
+                    " SELECT ?, ?, ? WHERE NOT EXISTS"
+                    " (SELECT 1 FROM handled_updates WHERE update_id = ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    [update_id, payload, self._now(), update_id],
+                )
+            )
+
+    async def queued_updates(self) -> list[tuple[int, bytes]]:
+        """Updates received and not handled yet, as (update id, payload), oldest first."""
+        async with self._locked() as db:
+            rows = await db.execute_fetchall(
+                "SELECT update_id, payload FROM update_inbox ORDER BY update_id"
+            )
+        return [(int(update_id), bytes(payload)) for update_id, payload in rows]
+
+    async def finish_update(self, update_id: int) -> None:
+        """Mark an update handled: out of the inbox, its id kept so it is not handled again.
+
+        Group commit, as in record_question: ids finished while another write holds the
+        connection are written together by the first of them to get it.
+        """
+        _check_int(update_id, range(0, 2**63), "update_id")
+        self._finished_updates.add(update_id)
+        async with self._locked() as db:
+            batch, self._finished_updates = self._finished_updates, set()
+            if not batch:  # an earlier caller's batch has written this one
+                return
+            ids = [[number] for number in sorted(batch)]
+            stamp = self._now()
+            async with self._begin(db):
+                await db.executemany("DELETE FROM update_inbox WHERE update_id = ?", ids)
+                await db.executemany(
+                    "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    [[number, stamp] for [number] in ids],
+                )
+
+    async def is_update_handled(self, update_id: int) -> bool:
+        """Whether the update with this id was handled already."""
+        async with self._locked() as db:
+            rows = await db.execute_fetchall(
+                "SELECT 1 FROM handled_updates WHERE update_id = ?", [update_id]
+            )
+        return bool(list(rows))
+
+    async def forget_handled_updates(self, older_than: timedelta) -> int:
+        """Drop the ids of updates handled longer ago than ``older_than`` (Telegram keeps an
+        update at most a day); returns how many went."""
+        stamp = format_timestamp(to_utc(self._clock()) - older_than)
+        async with self._locked() as db:
+            return await self._changes(
+                db, "DELETE FROM handled_updates WHERE handled_at < ?", [stamp]
+            )
 
     # --- officers' overview ------------------------------------------------------------------
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.e2e_bot import running_emulator
+from helpers.e2e_support import Emulator
 from helpers.tg_fakes import (
     CITIZEN_ID,
     OFFICER_ID,
@@ -167,3 +169,10 @@ async def bot(make_bot: MakeBot) -> AsyncIterator[BotHarness]:
     """A running application on the FAQ fixture."""
     async with make_bot() as harness:
         yield harness
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[Emulator]:
+    """The Bot API emulator for one end-to-end test (skipped where Node.js is missing)."""
+    with running_emulator(tmp_path) as emulator:
+        yield emulator

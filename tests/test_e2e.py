@@ -18,7 +18,6 @@ from helpers.e2e_bot import (
     citizen,
     db_files_bytes,
     db_rows,
-    running_emulator,
     write_config,
 )
 from helpers.e2e_support import BotMessage, Emulator, UserClient
@@ -36,12 +35,6 @@ QUESTION = "Ai chủ trì hội nghị?"
 SCORES = (5, 4, 3, 4, 5)
 COMMENT = "Cán bộ hướng dẫn rất tận tình, thủ tục nhanh gọn"
 AGENCY = "UBND phường Bến Thành"
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with running_emulator(tmp_path) as emulator:
-        yield emulator
 
 
 @pytest.fixture

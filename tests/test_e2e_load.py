@@ -30,20 +30,15 @@ from pathlib import Path
 
 import pytest
 from helpers.e2e_bot import (
-    ABBREVIATIONS,
-    REAL_FAQ,
     BotProcess,
+    answerable_questions,
     citizen,
     db_rows,
-    running_emulator,
     write_config,
 )
 from helpers.e2e_support import AsyncUserClient, BotMessage, Emulator
 
 import texts
-from handlers import render
-from knowledge.live import KnowledgeBase
-from knowledge.matcher import MatchKind
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -72,28 +67,8 @@ class CitizenRun:
 
 
 def answerable_entries() -> list[Entry]:
-    """FAQ entries whose own question the matcher answers with them, in one message.
-
-    Chosen with the bot's own matcher, so the test names the answer each question must get.
-    """
-    matcher = KnowledgeBase.load(REAL_FAQ, ABBREVIATIONS).matcher
-    entries = []
-    for entry in matcher.faq.entries:
-        result = matcher.match(entry.question)
-        if (
-            result.kind is MatchKind.ANSWER
-            and result.entry is not None
-            and result.entry.id == entry.id
-            and len(render.answer_messages(entry)) == 1
-        ):
-            entries.append(Entry(entry.question, entry.question))
-    return entries
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[Emulator]:
-    with running_emulator(tmp_path) as emulator:
-        yield emulator
+    """FAQ entries answered by their own question in one message (see e2e_bot)."""
+    return [Entry(question, question) for question in answerable_questions()]
 
 
 @pytest.fixture

@@ -143,7 +143,16 @@ INJECTIONS = [
     "NULL",
     "Robert'); DROP TABLE questions; -- " * 3000,  # about 100,000 characters
 ]
-TABLES = ["flood_events", "migrations", "questions", "survey_scores", "surveys", "votes"]
+TABLES = [
+    "flood_events",
+    "handled_updates",
+    "migrations",
+    "questions",
+    "survey_scores",
+    "surveys",
+    "update_inbox",
+    "votes",
+]
 
 
 def tables(bot: BotHarness) -> list[str]:

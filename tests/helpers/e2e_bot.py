@@ -26,7 +26,10 @@ from typing import Any, Self
 import pytest
 import yaml
 
+from handlers import render
 from helpers.e2e_support import BotMessage, Emulator, UserClient, node_available
+from knowledge.live import KnowledgeBase
+from knowledge.matcher import MatchKind
 from storage.pseudonym import citizen_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +64,23 @@ def running_emulator(tmp_path: Path, **options: Any) -> Iterator[Emulator]:
         yield emu
     crashes = [line for line in emu.log().splitlines() if "crashed" in line]
     assert not crashes, f"the emulator crashed handling the bot's calls: {crashes}"
+
+
+def answerable_questions() -> list[str]:
+    """FAQ questions (of the real FAQ) the bot answers with their own entry in one message,
+    so a test can name the answer each must get: its first line is the question itself."""
+    matcher = KnowledgeBase.load(REAL_FAQ, ABBREVIATIONS).matcher
+    questions = []
+    for entry in matcher.faq.entries:
+        result = matcher.match(entry.question)
+        if (
+            result.kind is MatchKind.ANSWER
+            and result.entry is not None
+            and result.entry.id == entry.id
+            and len(render.answer_messages(entry)) == 1
+        ):
+            questions.append(entry.question)
+    return questions
 
 
 def citizen(user_id: int) -> str:

@@ -1,0 +1,1 @@
+"""How updates reach the application and when their receipt is confirmed to Telegram."""

@@ -1,0 +1,116 @@
+"""At-least-once receipt: an update is kept in the database before Telegram is told.
+
+With long polling, Telegram forgets an update once the bot asks for the next ones with a
+higher ``offset``. PTB's :class:`telegram.ext.Updater` does that in its polling loop right
+after putting the fetched updates on ``Application.update_queue``, before any is handled: a
+process killed then (an OOM kill, a host reboot) loses them. PTB has no hook between "fetched"
+and "confirmed" other than that queue's ``put``, which its loop awaits for every update
+before it asks again. :class:`DurableUpdateQueue` is that hook: ``put`` returns only once the
+update is committed to the ``update_inbox`` table (sealed: it holds the sender's id and
+name), so PTB's own loop, unchanged, confirms only what is kept. The update processor calls
+:meth:`DurableUpdateQueue.handled` when an update's handlers have finished: the row goes and
+its id is remembered. At start, what the inbox still holds is handled first, in order.
+
+Each update id is handled once: one that Telegram delivers again (it was kept but not yet
+confirmed at a crash, or a webhook retry) is found in the inbox or among the handled ids and
+dropped. What a crash can still do is answer an update twice: one whose reply was sent but
+whose "handled" mark was not yet committed is handled again after the restart.
+
+If the database cannot take the update (disk full, locked past its bound), the update is
+handled anyway, without the guarantee, and a warning is logged: a citizen still gets an
+answer, which beats a silent bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from telegram import Bot, Update
+
+from storage.base import Storage, StorageError
+from storage.sealing import Sealer, SealError
+
+logger = logging.getLogger(__name__)
+
+SEAL_PURPOSE = "update-inbox"
+# At most one "could not keep the update" warning in this many seconds.
+WARN_EVERY_SECONDS = 60.0
+
+
+def _context(update_id: int) -> bytes:
+    return str(update_id).encode("ascii")
+
+
+class DurableUpdateQueue(asyncio.Queue[object]):
+    """``Application.update_queue`` that commits each update before accepting it.
+
+    Until :meth:`open` it is a plain queue (the handler tests, which call
+    ``process_update`` themselves, never open it).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._storage: Storage | None = None
+        self._sealer: Sealer | None = None
+        self._warned_at = -WARN_EVERY_SECONDS
+
+    async def open(self, storage: Storage, secrets: list[str], bot: Bot) -> int:
+        """Start keeping updates in ``storage``; queue what it still holds from an earlier
+        run. Returns how many updates were replayed."""
+        self._storage, self._sealer = storage, Sealer(secrets, SEAL_PURPOSE)
+        replayed, unreadable = 0, []
+        for update_id, payload in await storage.queued_updates():
+            try:
+                data = json.loads(self._sealer.open(payload, _context(update_id)))
+            except (SealError, ValueError):
+                unreadable.append(update_id)
+                continue
+            update = Update.de_json(data, bot)
+            self.put_nowait(update)  # not put(): it is kept already
+            replayed += 1
+        for update_id in unreadable:
+            await storage.finish_update(update_id)
+        if unreadable:
+            logger.error(
+                "%d updates kept from before could not be read (the secret changed?) and are"
+                " dropped: their senders get no answer",
+                len(unreadable),
+            )
+        if replayed:
+            logger.info("%d updates received before the restart are handled first", replayed)
+        return replayed
+
+    async def put(self, item: object) -> None:
+        if self._storage is not None and self._sealer is not None and isinstance(item, Update):
+            payload = self._sealer.seal(item.to_json().encode("utf-8"), _context(item.update_id))
+            try:
+                fresh = await self._storage.queue_update(item.update_id, payload)
+            except StorageError as error:
+                self._warn("an update could not be kept before handling it: %s", error)
+            else:
+                if not fresh:
+                    logger.info("update %d came again and was handled already", item.update_id)
+                    return
+        await super().put(item)
+
+    async def handled(self, update: object) -> None:
+        """The update's handlers have finished: it is neither replayed nor handled again."""
+        if self._storage is None or not isinstance(update, Update):
+            return
+        try:
+            await self._storage.finish_update(update.update_id)
+        except StorageError as error:
+            self._warn(
+                "an update could not be marked handled (it may be answered again "
+                "after a restart): %s",
+                error,
+            )
+
+    def _warn(self, message: str, error: StorageError) -> None:
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_EVERY_SECONDS:
+            self._warned_at = now
+            logger.warning(message, error)
