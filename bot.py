@@ -20,7 +20,6 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -56,7 +55,7 @@ from handlers import (
 from handlers.callbacks import pattern
 from handlers.context import BotData, CustomContext, DanVanApplication
 from handlers.filters import ADDRESSED_TO_BOT
-from handlers.ordering import PerChatUpdateProcessor
+from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
 from storage.base import Storage, StorageError
@@ -94,7 +93,7 @@ def build_application(
             )
         )
         .rate_limiter(
-            AIORateLimiter(
+            FairRateLimiter(
                 overall_max_rate=config.rate_limit_per_second, max_retries=RATE_LIMIT_RETRIES
             )
         )
@@ -112,6 +111,7 @@ def build_application(
     data.config = config
     data.storage = storage if storage is not None else SqliteStorage(config.database)
     data.flood = SlidingWindow(config.flood.max_messages, config.flood.window_seconds)
+    data.group_flood = SlidingWindow(config.flood.group_max_messages, config.flood.window_seconds)
 
     # ---------------------------------------------------------------------------------------
     # Handlers. Order matters: within a group only the first matching handler runs; groups

@@ -46,10 +46,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FloodConfig:
-    """Incoming flood control: at most ``max_messages`` per citizen in ``window_seconds``."""
+    """Incoming flood control: at most ``max_messages`` per citizen in ``window_seconds``,
+    and at most ``group_max_messages`` per group chat (all its members together)."""
 
     max_messages: int = 20
     window_seconds: float = 60.0
+    # Telegram lets a bot send 20 messages a minute in one group: more would only queue.
+    group_max_messages: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
 _FLOOD_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "max_messages": ((int,), _positive),
     "window_seconds": ((int, float), _positive),
+    "group_max_messages": ((int,), _positive),
 }
 _WEBHOOK_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "url": ((str, type(None)), _url),
@@ -345,6 +349,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         flood=FloodConfig(
             max_messages=flood.get("max_messages", flood_defaults.max_messages),
             window_seconds=float(flood.get("window_seconds", flood_defaults.window_seconds)),
+            group_max_messages=flood.get("group_max_messages", flood_defaults.group_max_messages),
         ),
         retention_days=data.get("retention_days", defaults.retention_days),
         reload_interval_seconds=data.get(

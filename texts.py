@@ -72,6 +72,10 @@ FLOOD_NOTICE = (
     "Bạn đang gửi quá nhiều tin nhắn trong thời gian ngắn. "
     "Tôi sẽ tạm dừng trả lời ít phút, mong bạn thông cảm."
 )
+FLOOD_GROUP_NOTICE = (
+    "Nhóm đang gửi cho tôi quá nhiều câu hỏi cùng lúc. Tôi sẽ tạm dừng trả lời trong nhóm "
+    "ít phút; mọi người có thể nhắn riêng cho tôi để được trả lời ngay."
+)
 STALE_BUTTON = "Nút này không còn dùng được."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang làm dở."
 

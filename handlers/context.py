@@ -32,6 +32,8 @@ class BotData:
     storage: Storage | None = None
     knowledge: KnowledgeBase | None = None
     flood: SlidingWindow = field(default_factory=SlidingWindow)
+    # The same per group chat, all members together (keyed by chat, in memory only).
+    group_flood: SlidingWindow = field(default_factory=SlidingWindow)
     # Messages flood control dropped, per Vietnamese day, not yet written (see jobs).
     dropped: DayCounts = field(default_factory=DayCounts)
     # The citizens' conversation (made in post_init, once storage and knowledge are there).

@@ -6,7 +6,10 @@ database. Only an in-memory counter per pseudonymous key remembers them, and a p
 of dropped messages (no citizen attached, Vietnamese days) is kept for the officers'
 statistics: in memory too, written once a minute by :func:`handlers.jobs.write_flood_counts`.
 In groups only what is addressed to the bot counts: a lively discussion among members is not
-a flood.
+a flood. A group is also counted as a whole: many members each mentioning the bot a few
+times would otherwise build a backlog Telegram's limit of 20 messages a minute per group
+takes many minutes to answer; past the group's limit the group is told once, and its
+messages are dropped until the window has passed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 from datetime import datetime
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, filters
 
 import texts
@@ -26,6 +30,8 @@ from reports.tables import LOCAL_TIME
 
 logger = logging.getLogger(__name__)
 
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+
 
 async def flood_guard(update: Update, context: CustomContext) -> None:
     """Count the update; past the limit, notify once and stop it."""
@@ -35,13 +41,19 @@ async def flood_guard(update: Update, context: CustomContext) -> None:
         ADDRESSED_TO_BOT.check_update(update) or filters.COMMAND.check_update(update)
     ):
         return  # group chatter the bot ignores anyway is not the bot's flood to count
-    verdict = context.bot_data.flood.hit(context.citizen)
+    data = context.bot_data
+    verdict, notice = data.flood.hit(context.citizen), texts.FLOOD_NOTICE
+    chat = update.effective_chat
+    if verdict is Verdict.ALLOW and chat is not None and chat.type in GROUP_TYPES:
+        verdict, notice = data.group_flood.hit(f"chat:{chat.id}"), texts.FLOOD_GROUP_NOTICE
+        if verdict is Verdict.NOTIFY:
+            logger.warning("flood control: silencing a group chat")
+    elif verdict is Verdict.NOTIFY:
+        logger.warning("flood control: silencing citizen %s", context.citizen)
     if verdict is Verdict.ALLOW:
         return
     # A per-day count, nothing about the citizen, written by a job: no commit per drop.
-    context.bot_data.dropped.add(datetime.now(LOCAL_TIME).date())
-    if verdict is Verdict.NOTIFY:
-        logger.warning("flood control: silencing citizen %s", context.citizen)
-        if update.effective_message is not None:
-            await say(update.effective_message, texts.FLOOD_NOTICE)
+    data.dropped.add(datetime.now(LOCAL_TIME).date())
+    if verdict is Verdict.NOTIFY and update.effective_message is not None:
+        await say(update.effective_message, notice)
     raise ApplicationHandlerStop

@@ -16,7 +16,7 @@ import texts
 from config import Config
 from dialogue.memory import DayCounts, ExpiringPrompts, SlidingWindow, Verdict
 from handlers import callbacks, jobs
-from handlers.ordering import PerChatUpdateProcessor
+from handlers.ordering import PerChatUpdateProcessor, slot_released
 from reports.tables import LOCAL_TIME
 from storage.base import StorageError, StorageProblem
 from storage.sqlite import SqliteStorage
@@ -115,6 +115,28 @@ async def test_group_chatter_does_not_count_as_flood(make_bot: MakeBot) -> None:
         assert replies(await bot.send(bot.updates.mention("Xin chào")))
 
 
+async def test_a_group_is_limited_as_a_whole_and_told_once(make_bot: MakeBot) -> None:
+    """Many members mentioning the bot a little each still flood the group: past the
+    group's limit it is told once, then silence, while private chats go on."""
+    async with make_bot() as bot:
+        bot.app.bot_data.group_flood = SlidingWindow(3, 60)
+        members = [CITIZEN_ID + number for number in range(1, 7)]
+        seen = [
+            [m.text for m in replies(await bot.send(bot.updates.mention("Xin chào", user_id=u)))]
+            for u in members
+        ]
+        assert [texts.FLOOD_GROUP_NOTICE in texts_ for texts_ in seen] == [
+            False,
+            False,
+            False,
+            True,
+            False,
+            False,
+        ]
+        assert seen[4] == [] and seen[5] == []  # dropped, without a second notice
+        assert replies(await bot.say("Xin chào", user_id=CITIZEN_ID + 1))  # in private: answered
+
+
 def test_sliding_window_counts_per_key_and_bounds_memory() -> None:
     clock = Clock()
     window = SlidingWindow(2, 10, clock=clock)
@@ -148,23 +170,24 @@ def test_expiring_prompts() -> None:
     assert "b" not in prompts and prompts.pop("b") is None
 
 
+def chat_update(chat: int, number: int) -> Update:
+    data = {
+        "update_id": chat * 1000 + number,
+        "message": {
+            "message_id": number,
+            "date": 0,
+            "chat": {"id": chat, "type": "private"},
+            "text": str(number),
+        },
+    }
+    result = Update.de_json(data, None)  # no bot needed to tell the chat
+    assert result is not None
+    return result
+
+
 async def test_per_chat_processor_keeps_order_within_a_chat() -> None:
     processor = PerChatUpdateProcessor(16)
     log: list[tuple[int, int]] = []
-
-    def update(chat: int, number: int) -> Update:
-        data = {
-            "update_id": chat * 100 + number,
-            "message": {
-                "message_id": number,
-                "date": 0,
-                "chat": {"id": chat, "type": "private"},
-                "text": str(number),
-            },
-        }
-        result = Update.de_json(data, None)  # no bot needed to tell the chat
-        assert result is not None
-        return result
 
     async def work(chat: int, number: int) -> None:
         await asyncio.sleep(random.random() / 100)
@@ -172,7 +195,7 @@ async def test_per_chat_processor_keeps_order_within_a_chat() -> None:
 
     async with processor:
         tasks = [
-            asyncio.create_task(processor.process_update(update(chat, n), work(chat, n)))
+            asyncio.create_task(processor.process_update(chat_update(chat, n), work(chat, n)))
             for n in range(10)
             for chat in (1, 2, 3)
         ]
@@ -180,6 +203,56 @@ async def test_per_chat_processor_keeps_order_within_a_chat() -> None:
     for chat in (1, 2, 3):
         assert [n for c, n in log if c == chat] == list(range(10))
     assert log != sorted(log, key=lambda item: item[1])  # chats did interleave
+
+
+async def test_a_chats_backlog_holds_no_slot_while_it_waits_its_turn() -> None:
+    """100 updates of one busy chat, the first stuck (as on Telegram's per-group limit):
+    with only 2 slots, another chat's update still runs at once."""
+    processor = PerChatUpdateProcessor(2)
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def stuck(number: int) -> None:
+        await release.wait()
+        done.append(number)
+
+    async with processor:
+        backlog = [
+            asyncio.create_task(processor.process_update(chat_update(-100, n), stuck(n)))
+            for n in range(100)
+        ]
+        await asyncio.sleep(0.01)
+        other = processor.process_update(chat_update(7, 0), asyncio.sleep(0))
+        await asyncio.wait_for(other, timeout=1)  # before: waited for all 100
+        release.set()
+        await asyncio.gather(*backlog)
+    assert done == list(range(100))
+
+
+async def test_waiting_for_telegram_gives_the_slot_back() -> None:
+    """With one slot, updates of two chats both waiting on the outgoing limiter do not
+    block each other: the wait holds no slot, the work around it does."""
+    processor = PerChatUpdateProcessor(1)
+    limiter_open = asyncio.Event()
+    in_wait: list[int] = []
+
+    async def reply_later(chat: int) -> None:
+        async with slot_released():  # what FairRateLimiter does around every request
+            in_wait.append(chat)
+            await limiter_open.wait()
+
+    async with processor:
+        tasks = [
+            asyncio.create_task(processor.process_update(chat_update(chat, 0), reply_later(chat)))
+            for chat in (1, 2, 3)
+        ]
+        for _ in range(100):
+            if len(in_wait) == 3:
+                break
+            await asyncio.sleep(0.001)
+        assert sorted(in_wait) == [1, 2, 3]  # all three waiting at once on one slot
+        limiter_open.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=1)
 
 
 async def test_replies_come_in_order_when_polling_concurrently(bot: BotHarness) -> None:
