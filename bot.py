@@ -201,6 +201,8 @@ async def post_init(application: DanVanApplication) -> None:
     config = data.config
     if data.storage is None:
         raise RuntimeError("build the application with build_application()")
+    if isinstance(data.storage, SqliteStorage):
+        data.storage.on_lost = partial(_storage_lost, application)
     await data.storage.open()
     data.knowledge = await asyncio.to_thread(
         partial(KnowledgeBase.load, synonyms_path=config.synonyms),
@@ -248,6 +250,16 @@ async def post_init(application: DanVanApplication) -> None:
         )
 
 
+def _storage_lost(application: DanVanApplication, error: StorageError) -> None:
+    """The database file was deleted or replaced under the bot: officers are told, and the
+    bot stops (see jobs.storage_lost)."""
+    if application.job_queue is None:
+        application.bot_data.storage_lost = error
+        application.stop_running()
+        return
+    application.job_queue.run_once(jobs.storage_lost, 0, data=error, name="storage-lost")
+
+
 def _knowledge(data: BotData) -> KnowledgeBase:
     if data.knowledge is None:
         raise RuntimeError("the knowledge base is loaded in post_init, which has not run")
@@ -258,6 +270,8 @@ async def post_shutdown(application: DanVanApplication) -> None:
     """Write what waits in memory, then close the database after the last update."""
     storage = application.bot_data.storage
     if storage is not None:
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            await application.update_queue.drain()
         await jobs.write_dropped(application.bot_data)
         await storage.close()
 
@@ -312,6 +326,10 @@ def run_command(args: argparse.Namespace) -> int:
         else:
             # Pending updates are kept: a question sent while the bot was down is answered.
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        lost = application.bot_data.storage_lost
+        if lost is not None:  # stopped on purpose: a supervisor restarts it on the file there
+            logger.critical("stopped: %s", reports.cli.storage_message(lost))
+            return 1
     except KnowledgeFileError as error:
         _print_problems(texts.KNOWLEDGE_PROBLEMS, list(error.findings))
         return 2

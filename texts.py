@@ -241,6 +241,13 @@ UNANSWERED_EMPTY = "Không có câu hỏi nào chưa trả lời được."
 RELOAD_OK = "Đã nạp {entries} mục."
 RELOAD_FAILED = "Không nạp được bộ câu hỏi – trả lời, vẫn dùng bản cũ. Lỗi:"
 RELOAD_FINDING = "• {finding}"
+# The database file was deleted or replaced under the running bot (storage FILE_GONE).
+STORAGE_LOST = (
+    "⚠️ <b>Trợ lý dừng lại:</b> {problem} ({path}). Từ lúc đó trợ lý không "
+    "ghi được gì nữa, nên không xác nhận gì thêm với người dân. Hãy kiểm tra tệp (khôi phục "
+    "bản sao lưu nếu cần) rồi khởi động lại trợ lý; nếu trợ lý chạy dưới systemd hay một "
+    "trình giám sát khác, nó tự khởi động lại trên tệp đang có."
+)
 
 # --------------------------------------------------------------------------------------------
 # Operator: configuration and start-up (plain text, printed to the terminal)
@@ -353,6 +360,9 @@ STORAGE_PROBLEM_NAMES: dict[str, str] = {
     "cannot open the database file": "không mở được tệp",
     "database was written by a newer version of the bot": (
         "cơ sở dữ liệu do phiên bản mới hơn của trợ lý tạo ra; hãy cập nhật chương trình"
+    ),
+    "database file was deleted or replaced under the running bot": (
+        "tệp cơ sở dữ liệu đã bị xóa hoặc bị thay thế trong khi trợ lý đang chạy"
     ),
     "database error": "lỗi cơ sở dữ liệu",
 }

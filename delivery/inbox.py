@@ -16,9 +16,15 @@ confirmed at a crash, or a webhook retry) is found in the inbox or among the han
 dropped. What a crash can still do is answer an update twice: one whose reply was sent but
 whose "handled" mark was not yet committed is handled again after the restart.
 
-If the database cannot take the update (disk full, locked past its bound), the update is
-handled anyway, without the guarantee, and a warning is logged: a citizen still gets an
-answer, which beats a silent bot.
+If the database cannot take the update (disk full, the file gone), the update is handled
+anyway, without the guarantee, and a warning is logged: a citizen still gets an answer,
+which beats a silent bot. Nor does a slow database hold everyone up: PTB's loop awaits
+``put`` for one update after another, so a put that waited for a file another process has
+locked would stall every chat. ``put`` waits at most ``KEEP_WAIT_SECONDS`` for the commit;
+after that the update is handed on and the commit goes on in the background (if it gets
+through, the update is still kept; if the update is handled first, the late insert finds
+its id handled and writes nothing). Marking an update handled never holds up its chat
+either: it runs in the background and is group-committed (see ``finish_update``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import asyncio
 import json
 import logging
 import time
+from typing import Any
 
 from telegram import Bot, Update
 
@@ -38,6 +45,8 @@ logger = logging.getLogger(__name__)
 SEAL_PURPOSE = "update-inbox"
 # At most one "could not keep the update" warning in this many seconds.
 WARN_EVERY_SECONDS = 60.0
+# The longest put() waits for the database before handing the update on unkept.
+KEEP_WAIT_SECONDS = 0.5
 
 
 def _context(update_id: int) -> bytes:
@@ -56,6 +65,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         self._storage: Storage | None = None
         self._sealer: Sealer | None = None
         self._warned_at = -WARN_EVERY_SECONDS
+        # Writes still running in the background: commits slower than KEEP_WAIT_SECONDS,
+        # and "handled" marks. Referenced here so they are not collected, awaited by drain().
+        self._writes: set[asyncio.Future[Any]] = set()
 
     async def open(self, storage: Storage, secrets: list[str], bot: Bot) -> int:
         """Start keeping updates in ``storage``; queue what it still holds from an earlier
@@ -86,30 +98,59 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         if self._storage is not None and self._sealer is not None and isinstance(item, Update):
             payload = self._sealer.seal(item.to_json().encode("utf-8"), _context(item.update_id))
-            try:
-                fresh = await self._storage.queue_update(item.update_id, payload)
-            except StorageError as error:
-                self._warn("an update could not be kept before handling it: %s", error)
+            keeping = asyncio.ensure_future(self._storage.queue_update(item.update_id, payload))
+            done, _ = await asyncio.wait({keeping}, timeout=KEEP_WAIT_SECONDS)
+            if not done:
+                self._in_background(keeping, "an update could not be kept before handling it")
+                self._warn(
+                    "the database is slow to take updates (%s); they are handled before they"
+                    " are kept",
+                    f"more than {KEEP_WAIT_SECONDS:g} s",
+                )
             else:
-                if not fresh:
-                    logger.info("update %d came again and was handled already", item.update_id)
-                    return
+                try:
+                    fresh = keeping.result()
+                except StorageError as error:
+                    self._warn("an update could not be kept before handling it: %s", error)
+                else:
+                    if not fresh:
+                        logger.info("update %d came again and was handled already", item.update_id)
+                        return
         await super().put(item)
 
     async def handled(self, update: object) -> None:
-        """The update's handlers have finished: it is neither replayed nor handled again."""
+        """The update's handlers have finished: it is neither replayed nor handled again.
+
+        Returns at once; the mark is committed in the background (see the module's doc)."""
         if self._storage is None or not isinstance(update, Update):
             return
-        try:
-            await self._storage.finish_update(update.update_id)
-        except StorageError as error:
-            self._warn(
-                "an update could not be marked handled (it may be answered again "
-                "after a restart): %s",
-                error,
-            )
+        marking = asyncio.ensure_future(self._storage.finish_update(update.update_id))
+        self._in_background(
+            marking,
+            "an update could not be marked handled (it may be answered again after a restart)",
+        )
 
-    def _warn(self, message: str, error: StorageError) -> None:
+    async def drain(self) -> None:
+        """Wait for the writes still running in the background (before closing storage)."""
+        while self._writes:
+            await asyncio.wait(set(self._writes))
+
+    def _in_background(self, write: asyncio.Future[Any], failure: str) -> None:
+        self._writes.add(write)
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._writes.discard(finished)
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            if isinstance(error, StorageError):
+                self._warn(failure + ": %s", error)
+            elif error is not None:
+                logger.error("writing to the update inbox failed", exc_info=error)
+
+        write.add_done_callback(done)
+
+    def _warn(self, message: str, error: object) -> None:
         now = time.monotonic()
         if now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from config import Config
 from dialogue.memory import DayCounts, SlidingWindow
+from storage.base import StorageError
 from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class BotData:
     conversation: Conversation | None = None
     # The findings of the last failed reload, so officers are told once per distinct failure.
     last_reload_problem: tuple[str, ...] = ()
+    # Set when the database file went from under the bot: it stops, and exits with 1.
+    storage_lost: StorageError | None = None
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

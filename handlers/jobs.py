@@ -4,10 +4,12 @@ telling officers."""
 from __future__ import annotations
 
 import gc
+import html
 import logging
 
 from telegram.error import TelegramError
 
+import texts
 from handlers import render
 from handlers.context import BotData, CustomContext
 from storage.base import StorageError
@@ -80,3 +82,19 @@ async def purge_old_records(context: CustomContext) -> None:
     if days:
         removed = await context.storage.purge(days)
         logger.info("purged %d records older than %d days", removed, days)
+
+
+async def storage_lost(context: CustomContext) -> None:
+    """The database file went from under the bot (``job.data``: the StorageError): tell the
+    officers, then stop, so a supervisor restarts the bot on the file now there."""
+    job = context.job
+    error = job.data if job is not None else None
+    if not isinstance(error, StorageError):
+        return
+    context.bot_data.storage_lost = error
+    problem = texts.STORAGE_PROBLEM_NAMES.get(error.problem.value, error.problem.value)
+    message = texts.STORAGE_LOST.format(
+        problem=html.escape(problem, quote=False), path=html.escape(error.path, quote=False)
+    )
+    await notify_officers(context, [message])
+    context.application.stop_running()

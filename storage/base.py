@@ -68,6 +68,7 @@ class StorageProblem(StrEnum):
     BUSY = "database is locked by another process"
     CANNOT_OPEN = "cannot open the database file"
     NEWER_SCHEMA = "database was written by a newer version of the bot"
+    FILE_GONE = "database file was deleted or replaced under the running bot"
     OTHER = "database error"
 
 

@@ -366,3 +366,18 @@ def check_table(table: str) -> None:
     """Refuse any table name that is not exportable (names cannot be bound parameters)."""
     if table not in EXPORT_TABLES:
         raise ValueError(f"unknown table {table!r}; exportable: {', '.join(EXPORT_TABLES)}")
+
+
+async def row_counts(db: aiosqlite.Connection) -> dict[str, int]:
+    """Rows per table of the bot's schema, in name order (logged at every start)."""
+    names = await db.execute_fetchall(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name"
+    )
+    counts: dict[str, int] = {}
+    for (name,) in names:
+        # The name comes from the schema itself, quoted as an identifier.
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        rows = await db.execute_fetchall(f"SELECT count(*) FROM {quoted}")
+        counts[str(name)] = int(next(iter(rows))[0])
+    return counts

@@ -1,10 +1,25 @@
 """The SQLite implementation of :class:`storage.base.Storage`, on aiosqlite.
 
-One connection per process, in autocommit mode. aiosqlite runs every call on one thread in
-order, but a transaction of several statements spans several ``await``s, and a second task
-could slip a statement (or a COMMIT, or a ROLLBACK) in between. Every method therefore holds
-``self._lock`` while it uses the connection; a single-statement write such as
-``record_question`` is then one INSERT that commits as it returns.
+Two connections per process, in autocommit mode: one that writes and one that only reads.
+aiosqlite runs every call of a connection on one thread in order, but a transaction of
+several statements spans several ``await``s, and a second task could slip a statement (or a
+COMMIT, or a ROLLBACK) in between. Every write therefore holds ``self._lock`` while it uses
+the writing connection; a single-statement write such as ``record_question`` is then one
+INSERT that commits as it returns. Reads use the other connection, under their own lock:
+in WAL mode a reader never waits for a writer, so a survey's state or an officer's
+``/thongke`` is read at once even while a write waits for the file.
+
+Another process holding the write lock (a backup, an officer's ``sqlite3`` left open in a
+transaction) costs each write at most ``busy_timeout_ms`` in all, counted from the call:
+waiting for ``self._lock`` behind other writes included, since SQLite's own busy wait is set
+to what is left. The writes that queue behind a locked file therefore fail together, each
+with ``StorageError(BUSY)`` for its own action, instead of one after the other.
+
+The file under the bot: before every write the path is checked to still name the file that
+was opened (device and inode). A database deleted or replaced while the bot runs would
+otherwise take writes into a file no one can open again; instead every write from then on
+fails with ``StorageError(FILE_GONE)``, one error names the path, and ``on_lost`` is called
+once so the bot can tell officers and stop (a supervisor restarts it on the file now there).
 
 Durability: WAL with ``synchronous=FULL``. In WAL mode ``NORMAL`` already survives a crash
 or ``SIGKILL`` of the bot (committed pages are in the WAL file, in the OS cache), but a power
@@ -25,6 +40,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -54,6 +70,7 @@ from storage.schema import (
     parse_timestamp,
     to_utc,
 )
+from storage.wal import inspect_wal
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +128,25 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
+# SQLite's busy wait is set again only when what is left of the bound differs by more.
+_BUSY_SLACK_MS = 50
+
+
+def _report_wal(path: Path) -> None:
+    """Log what the WAL left by an earlier run holds, before SQLite recovers it."""
+    try:
+        report = inspect_wal(Path(f"{path}-wal"))
+    except OSError as exc:
+        logger.warning("%s-wal: cannot read: %s", path, exc)
+        return
+    if report is None:
+        return
+    if report.damaged:
+        logger.error("%s-wal: %s", path, report.describe())
+    else:
+        logger.info("%s-wal: %s", path, report.describe())
+
+
 _INSERT_QUESTION = (
     "INSERT INTO questions (citizen, text, normalized, outcome, faq_id, score, asked_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -121,6 +157,9 @@ class SqliteStorage:
     """Storage in one SQLite file; create, ``await open()``, use, ``await close()``.
 
     ``clock`` gives the time stamped on new records (tests pass a fake one).
+    ``busy_timeout_ms``: the longest a write waits for the file when another process holds
+    it, counted from the call; ``question_wait_ms`` the same for a question's row.
+    ``on_lost`` is called once, with the error, when the file is found deleted or replaced.
     Also usable as ``async with SqliteStorage(path) as storage: ...``.
     """
 
@@ -130,12 +169,22 @@ class SqliteStorage:
         *,
         clock: Callable[[], datetime] = _utc_now,
         busy_timeout_ms: int = 5000,
+        question_wait_ms: int = 1000,
     ) -> None:
         self.path = Path(path)
         self._clock = clock
         self._busy_timeout_ms = int(busy_timeout_ms)
+        # A question's row is never confirmed to anyone and its answer does not wait for
+        # it, so it waits less for a locked file than what a citizen is thanked for.
+        self._question_wait_ms = min(int(question_wait_ms), self._busy_timeout_ms)
         self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._reader: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()  # the writing connection
+        self._read_lock = asyncio.Lock()  # the reading one
+        self._busy_set_ms = self._busy_timeout_ms  # what the writing connection waits now
+        self._identity: tuple[int, int] | None = None  # (st_dev, st_ino) of the opened file
+        self._lost: StorageError | None = None
+        self.on_lost: Callable[[StorageError], None] | None = None
         # Questions waiting for the connection, written together (see record_question).
         self._waiting_questions: list[tuple[list[object], asyncio.Future[int]]] = []
         # Handled update ids waiting for the connection, likewise (see finish_update).
@@ -155,6 +204,7 @@ class SqliteStorage:
             # Caught here because aiosqlite, when the connect itself fails, leaves its worker
             # thread to report to an event loop that may be gone by then.
             raise StorageError(str(self.path), StorageProblem.CANNOT_OPEN, "it is a directory")
+        _report_wal(self.path)  # before connecting: opening recovers (and may drop) frames
         db: aiosqlite.Connection | None = None
         try:
             db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -177,11 +227,41 @@ class SqliteStorage:
             raise storage_error(self.path, exc) from exc
         if applied:
             logger.info("%s: applied migrations %s", self.path, ", ".join(applied))
-        self._db = db
+        try:
+            identity = os.stat(self.path)
+            reader = await self._connect_reader()
+            counts = await queries.row_counts(reader)
+        except (sqlite3.Error, OSError) as exc:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await db.close()
+            raise storage_error(self.path, exc) from exc
+        self._identity = (identity.st_dev, identity.st_ino)
+        self._db, self._reader, self._lost = db, reader, None
+        # At every start, so a loss (a damaged WAL, a file swapped for an older copy) shows
+        # as a drop between two starts in the log.
+        logger.info(
+            "%s: %s", self.path, ", ".join(f"{table} {count}" for table, count in counts.items())
+        )
+
+    async def _connect_reader(self) -> aiosqlite.Connection:
+        """The connection that only reads (``query_only``: a bug cannot write through it)."""
+        reader = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await reader.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms:d}")
+            await reader.execute("PRAGMA query_only = ON")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await reader.close()
+            raise
+        return reader
 
     async def close(self) -> None:
         """Close the connection after any write in progress; safe to call twice."""
         db, self._db = self._db, None
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            async with self._read_lock:
+                await reader.close()
         if db is None:
             return
         async with self._lock:
@@ -202,18 +282,77 @@ class SqliteStorage:
     # --- connection discipline ---------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def _locked(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection, held exclusively; database failures become StorageError."""
-        async with self._lock:
-            if self._db is None:
+    async def _locked(self, wait_ms: int | None = None) -> AsyncIterator[aiosqlite.Connection]:
+        """The writing connection, held exclusively, for at most ``wait_ms`` (default
+        ``busy_timeout_ms``) of waiting in all; database failures become StorageError."""
+        wait_ms = self._busy_timeout_ms if wait_ms is None else wait_ms
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_ms / 1000
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise StorageError(
+                str(self.path), StorageProblem.BUSY, f"waited {wait_ms} ms behind other writes"
+            ) from None
+        try:
+            db = self._db
+            if db is None:
                 raise RuntimeError("SqliteStorage is not open: await open() first")
+            self._check_file()
             try:
-                yield self._db
+                # SQLite's own wait for the file gets what is left of the bound.
+                left = max(int((deadline - loop.time()) * 1000), 1)
+                if abs(left - self._busy_set_ms) > _BUSY_SLACK_MS:
+                    await db.execute(f"PRAGMA busy_timeout = {left:d}")
+                    self._busy_set_ms = left
+                yield db
             except sqlite3.DatabaseError as exc:
                 error = self._error(exc)
                 if error is exc:
                     raise
                 raise error from exc
+        finally:
+            self._lock.release()
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The reading connection, which waits for no write; failures become StorageError."""
+        async with self._read_lock:
+            if self._reader is None:
+                raise RuntimeError("SqliteStorage is not open: await open() first")
+            try:
+                yield self._reader
+            except sqlite3.DatabaseError as exc:
+                error = self._error(exc)
+                if error is exc:
+                    raise
+                raise error from exc
+
+    def _check_file(self) -> None:
+        """Raise StorageError(FILE_GONE) unless the path still names the file opened."""
+        if self._lost is not None:
+            raise self._lost
+        try:
+            found = os.stat(self.path)
+            same = (found.st_dev, found.st_ino) == self._identity
+            detail = "the file was replaced while the bot was running"
+        except FileNotFoundError:
+            same, detail = False, "the file was deleted while the bot was running"
+        except OSError as exc:  # e.g. the directory became unreadable: not proof of loss
+            logger.warning("%s: cannot check the database file: %s", self.path, exc)
+            return
+        if same:
+            return
+        self._lost = StorageError(str(self.path), StorageProblem.FILE_GONE, detail)
+        logger.error(
+            "%s: nothing more can be kept: %s; every write is refused from now on",
+            self.path,
+            detail,
+        )
+        if self.on_lost is not None:
+            self.on_lost(self._lost)
+        raise self._lost
 
     @staticmethod
     @contextlib.asynccontextmanager
@@ -288,15 +427,28 @@ class SqliteStorage:
             self._now(),
         ]
         mine: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._waiting_questions.append((params, mine))
-        async with self._locked() as db:
-            if not mine.done():  # else an earlier caller's batch has written this row
-                try:
-                    await self._write_questions(db)
-                except BaseException:
-                    if mine.done():
-                        mine.exception()  # retrieved: the error is raised here instead
-                    raise
+        entry = (params, mine)
+        self._waiting_questions.append(entry)
+        try:
+            async with self._locked(self._question_wait_ms) as db:
+                if not mine.done():  # else an earlier caller's batch has written this row
+                    try:
+                        await self._write_questions(db)
+                    except BaseException:
+                        if mine.done():
+                            mine.exception()  # retrieved: the error is raised here instead
+                        raise
+        except StorageError:
+            if any(waiting is entry for waiting in self._waiting_questions):
+                # Never taken by a batch: it will not be written behind the caller's back.
+                self._waiting_questions = [w for w in self._waiting_questions if w is not entry]
+                raise
+            if not mine.done():
+                # Another caller's batch is writing it now (within that caller's bound):
+                # its outcome, not this wait's, says whether the row was stored.
+                return await mine
+            if mine.exception() is not None:
+                raise
         return mine.result()
 
     async def _write_questions(self, db: aiosqlite.Connection) -> None:
@@ -419,7 +571,7 @@ class SqliteStorage:
     async def current_survey(self, citizen: str) -> SurveyState | None:
         """The citizen's open survey with the scores given so far, or None."""
         _check_citizen(citizen)
-        async with self._locked() as db:
+        async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT s.id, s.stage, sc.factor, sc.score, s.started_at, sc.answered_at"
                 " FROM surveys AS s"
@@ -440,7 +592,7 @@ class SqliteStorage:
 
     async def surveys_awaiting_text(self) -> set[str]:
         """The citizens whose open survey waits for a comment or the agency."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT citizen FROM surveys WHERE stage IN (?, ?)"
                 " AND completed_at IS NULL AND abandoned_at IS NULL",
@@ -562,7 +714,7 @@ class SqliteStorage:
     async def count_citizen_records(self, citizen: str) -> int:
         """How many records delete_citizen would remove now."""
         _check_citizen(citizen)
-        async with self._locked() as db:
+        async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ?)"
                 " + (SELECT COUNT(*) FROM votes WHERE citizen = ?)"
@@ -625,7 +777,7 @@ class SqliteStorage:
 
     async def queued_updates(self) -> list[tuple[int, bytes]]:
         """Updates received and not handled yet, as (update id, payload), oldest first."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT update_id, payload FROM update_inbox ORDER BY update_id"
             )
@@ -645,17 +797,21 @@ class SqliteStorage:
                 return
             ids = [[number] for number in sorted(batch)]
             stamp = self._now()
-            async with self._begin(db):
-                await db.executemany("DELETE FROM update_inbox WHERE update_id = ?", ids)
-                await db.executemany(
-                    "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
-                    " ON CONFLICT (update_id) DO NOTHING",
-                    [[number, stamp] for [number] in ids],
-                )
+            try:
+                async with self._begin(db):
+                    await db.executemany("DELETE FROM update_inbox WHERE update_id = ?", ids)
+                    await db.executemany(
+                        "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+                        " ON CONFLICT (update_id) DO NOTHING",
+                        [[number, stamp] for [number] in ids],
+                    )
+            except BaseException:
+                self._finished_updates |= batch  # the next call writes them again
+                raise
 
     async def is_update_handled(self, update_id: int) -> bool:
         """Whether the update with this id was handled already."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT 1 FROM handled_updates WHERE update_id = ?", [update_id]
             )
@@ -682,7 +838,7 @@ class SqliteStorage:
             moment = moment.replace(tzinfo=UTC)
         midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
         week, month = moment - timedelta(days=7), moment - timedelta(days=30)
-        async with self._locked() as db:
+        async with self._reading() as db:
             today = await queries.question_count(db, midnight)
             last_week = await queries.question_count(db, week)
             last_month = await queries.question_count(db, month)
@@ -710,7 +866,7 @@ class SqliteStorage:
         self, limit: int = 20, since: datetime | None = None
     ) -> list[UnansweredGroup]:
         """Unanswered questions grouped by normalized text, most frequent first."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.unanswered_groups(db, limit, since)
 
     # --- officers' report (see storage.queries) ----------------------------------------------
@@ -723,28 +879,28 @@ class SqliteStorage:
         tz: tzinfo = UTC,
     ) -> list[queries.PeriodCount]:
         """Questions per day or ISO week, by outcome, oldest first."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.questions_per_period(db, period, since, until, tz)
 
     async def outcome_counts(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, int]:
         """Questions per outcome (answered/ambiguous/unanswered/smalltalk), zeros included."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.outcome_counts(db, since, until)
 
     async def top_faqs(
         self, since: datetime | None = None, until: datetime | None = None, limit: int = 10
     ) -> list[queries.FaqCount]:
         """The FAQ entries most often given as the answer."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.top_faqs(db, since, until, limit)
 
     async def votes_by_faq(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[queries.FaqVotes]:
         """Up and down votes per FAQ entry, most down-voted first."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.votes_by_faq(db, since, until)
 
     async def factor_summaries(
@@ -754,33 +910,33 @@ class SqliteStorage:
         completed_only: bool = True,
     ) -> dict[str, queries.FactorSummary]:
         """SIPAS per-factor responses, averages and share satisfied, in survey order."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.factor_summaries(db, since, until, completed_only)
 
     async def survey_counts(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> queries.SurveyCounts:
         """Surveys offered, completed, abandoned and open."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.survey_counts(db, since, until)
 
     async def recent_comments(
         self, since: datetime | None = None, until: datetime | None = None, limit: int = 50
     ) -> list[queries.SurveyComment]:
         """Survey comments, newest first, with their agency."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.recent_comments(db, since, until, limit)
 
     async def flood_event_count(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> int:
         """Messages dropped by flood control."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.flood_event_count(db, since, until)
 
     async def table_columns(self, table: str, include_citizen: bool = False) -> list[str]:
         """The CSV header of an exportable table."""
-        async with self._locked() as db:
+        async with self._reading() as db:
             return await queries.table_columns(db, table, include_citizen)
 
     def dump_table(
@@ -802,11 +958,11 @@ class SqliteStorage:
         include_citizen: bool,
     ) -> AsyncIterator[tuple[object, ...]]:
         """The generator behind dump_table: batches under the lock, errors translated."""
-        if self._db is None:
+        if self._reader is None:
             raise RuntimeError("SqliteStorage is not open: await open() first")
         try:
             async for row in queries.dump_table(
-                self._db, table, since, until, include_citizen, lock=self._lock
+                self._reader, table, since, until, include_citizen, lock=self._read_lock
             ):
                 yield row
         except sqlite3.DatabaseError as exc:

@@ -139,6 +139,7 @@ async def test_an_update_delivered_again_is_not_queued_again(tmp_path: Path, bot
         await queue.put(make_update(5, bot))  # Telegram delivers it again
         assert queue.qsize() == 1
         await queue.handled(await queue.get())
+        await queue.drain()  # the mark is committed in the background
         await queue.put(make_update(5, bot))  # a webhook retry after it was handled
         assert queue.qsize() == 0
 
@@ -151,6 +152,7 @@ async def test_what_was_kept_is_replayed_first_after_a_restart(tmp_path: Path, b
         for number in (10, 11, 12):
             await queue.put(make_update(number, bot))
         await queue.handled(await queue.get())  # 10 handled, then the process dies
+        await queue.drain()
     async with SqliteStorage(path) as storage:
         queue = DurableUpdateQueue()
         assert await queue.open(storage, [SECRET], bot) == 2
@@ -194,6 +196,7 @@ async def test_the_processor_marks_an_update_handled_only_after_its_handlers(
             seen_while_handling.append(await storage.is_update_handled(9))
 
         await processor.do_process_update(update, handlers())
+        await queue.drain()
         assert seen_while_handling == [False]
         assert await storage.is_update_handled(9)
 
@@ -205,5 +208,6 @@ async def test_the_processor_marks_an_update_handled_only_after_its_handlers(
 
         with pytest.raises(asyncio.CancelledError):
             await processor.do_process_update(cancelled, stopped())
+        await queue.drain()
         assert not await storage.is_update_handled(10)
         assert [number for number, _ in await storage.queued_updates()] == [10]
