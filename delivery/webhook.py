@@ -56,6 +56,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024
 # A body that has not arrived after this long is given up (the connection is closed).
 BODY_TIMEOUT_SECONDS = 30.0
+# At the stop, how long the requests still waiting get to write their 503.
+CLOSE_TIMEOUT_SECONDS = 5.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -115,7 +117,14 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if update is None:
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
-        if not await self._server.inbox.put_and_wait(update):
+        answered = asyncio.get_running_loop().create_future()
+        self._server.waiting.add(answered)
+        try:
+            handled = await self._server.inbox.put_and_wait(update)
+        finally:
+            self._server.waiting.discard(answered)
+            answered.set_result(None)
+        if not handled:
             logger.info("update %d not handled before the stop: answered 503", update.update_id)
             self.send_error(HTTPStatus.SERVICE_UNAVAILABLE)
             return
@@ -183,6 +192,8 @@ class WebhookServer:
             app, max_body_size=2 * MAX_BODY_BYTES, body_timeout=BODY_TIMEOUT_SECONDS
         )
         self._listening = False
+        # One future per request waiting for its update to be handled, done once it is not.
+        self.waiting: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         """Listen; returns once the port is bound."""
@@ -201,8 +212,9 @@ class WebhookServer:
     async def close(self) -> None:
         """Requests still waiting for their update get 503; then every connection closes."""
         self.stop_accepting()
-        if self.inbox.abandon():
-            await asyncio.sleep(0)  # let their handlers write the 503
+        self.inbox.abandon()
+        if self.waiting:  # let their handlers write the 503
+            await asyncio.wait(set(self.waiting), timeout=CLOSE_TIMEOUT_SECONDS)
         await self._http.close_all_connections()
 
 
