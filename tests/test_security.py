@@ -459,51 +459,60 @@ def wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30
     raise AssertionError(f"nothing listens on {port}")
 
 
+@contextlib.contextmanager
+def webhook_bot(
+    tmp_path: Path, api: FakeBotApi, port: int, **values: Any
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The real ``bot.py run`` in webhook mode on ``port``, its Bot API ``api``, stderr in
+    ``bot.err``; listening when the block starts, stopped by SIGTERM when it ends."""
+    config = write_config(
+        tmp_path,
+        base_url=api.base_url,
+        database=tmp_path / "danvan.db",
+        mode="webhook",
+        webhook={
+            "url": "https://bot.example.invalid/telegram/hook",
+            "listen": "127.0.0.1",
+            "port": port,
+            "secret_token": WEBHOOK_SECRET,
+        },
+        **values,
+    )
+    child = start_bot(config, tmp_path / "bot.err")
+    try:
+        wait_for_port(port, child)
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 @pytest.mark.slow
 def test_webhook_accepts_only_requests_with_the_secret_token(tmp_path: Path) -> None:
     """The real ``bot.py run`` in webhook mode registers its secret with setWebhook; an update
     posted without the secret header, or with a wrong one, is refused with 403 and never
-    handled; with the right one it is accepted (200) and answered through the Bot API. At
-    DEBUG, its log holds neither the token nor the webhook secret."""
+    handled; with the right one it is answered through the Bot API, and then accepted (200).
+    At DEBUG, its log holds neither the token nor the webhook secret."""
     port = free_port()
     stderr = tmp_path / "bot.err"
-    with FakeBotApi() as api:
-        config = write_config(
-            tmp_path,
-            base_url=api.base_url,
-            database=tmp_path / "danvan.db",
-            mode="webhook",
-            webhook={
-                "url": "https://bot.example.invalid/telegram/hook",
-                "listen": "127.0.0.1",
-                "port": port,
-                "secret_token": WEBHOOK_SECRET,
-            },
-            log_level="DEBUG",
-        )
-        child = start_bot(config, stderr)
-        try:
-            (registered,) = api.wait_for("setWebhook")
-            assert registered.params["secret_token"] == WEBHOOK_SECRET
-            assert registered.params["url"] == "https://bot.example.invalid/telegram/hook"
-            wait_for_port(port, child)
+    with FakeBotApi() as api, webhook_bot(tmp_path, api, port, log_level="DEBUG"):
+        (registered,) = api.wait_for("setWebhook")
+        assert registered.params["secret_token"] == WEBHOOK_SECRET
+        assert registered.params["url"] == "https://bot.example.invalid/telegram/hook"
 
-            assert post_update(port, start_update(1, 111), None) == 403
-            assert post_update(port, start_update(2, 222), "wrong-secret") == 403
-            assert post_update(port, start_update(3, 222), WEBHOOK_SECRET[:-1]) == 403
-            assert post_update(port, start_update(4, 333), WEBHOOK_SECRET) == 200
-            (welcome,) = api.wait_for("sendMessage")
-            assert welcome.params["chat_id"] == 333
-            assert welcome.params["text"] == texts.WELCOME
-            time.sleep(0.3)  # a refused update would have been answered by now
-            assert [call.params["chat_id"] for call in api.sent("sendMessage")] == [333]
-        finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        assert post_update(port, start_update(1, 111), None) == 403
+        assert post_update(port, start_update(2, 222), "wrong-secret") == 403
+        assert post_update(port, start_update(3, 222), WEBHOOK_SECRET[:-1]) == 403
+        assert post_update(port, start_update(4, 333), WEBHOOK_SECRET) == 200
+        (welcome,) = api.sent("sendMessage")  # sent before the 200
+        assert welcome.params["chat_id"] == 333
+        assert welcome.params["text"] == texts.WELCOME
+        time.sleep(0.3)  # a refused update would have been answered by now
+        assert [call.params["chat_id"] for call in api.sent("sendMessage")] == [333]
     log = stderr.read_text(encoding="utf-8", errors="replace")
     assert_no_secret(log)
     assert WEBHOOK_SECRET not in log
@@ -548,37 +557,16 @@ def test_a_90_mb_post_without_the_secret_is_not_read_into_the_bots_memory(
     the process's peak resident memory (VmHWM) by less than 8 MiB; it gets 403 and the bot
     stops reading. (PTB's own server read the whole body first: 89 → 270 MiB.)"""
     port = free_port()
-    with FakeBotApi() as api:
-        config = write_config(
-            tmp_path,
-            base_url=api.base_url,
-            database=tmp_path / "danvan.db",
-            mode="webhook",
-            webhook={
-                "url": "https://bot.example.invalid/telegram/hook",
-                "listen": "127.0.0.1",
-                "port": port,
-                "secret_token": WEBHOOK_SECRET,
-            },
-        )
-        child = start_bot(config, tmp_path / "bot.err")
-        try:
-            wait_for_port(port, child)
-            assert post_update(port, start_update(1, 111), WEBHOOK_SECRET) == 200  # warm
-            before = rss_kib(child.pid)
-            sent, answer = send_unauthorized_body(port, 90_000_000)
-            time.sleep(0.5)
-            after = rss_kib(child.pid)
-            assert post_update(port, start_update(2, 222), WEBHOOK_SECRET) == 200  # still up
-        finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+    with FakeBotApi() as api, webhook_bot(tmp_path, api, port) as child:
+        assert post_update(port, start_update(1, 111), WEBHOOK_SECRET) == 200  # warm
+        before = rss_kib(child.pid)
+        sent, answer = send_unauthorized_body(port, 90_000_000)
+        time.sleep(0.5)
+        after = rss_kib(child.pid)
+        assert post_update(port, start_update(2, 222), WEBHOOK_SECRET) == 200  # still up
     print(
-        f"\n90 MB without the secret: {sent / 2**20:.1f} MiB sent before the bot closed the connection;"
+        f"\n90 MB without the secret: {sent / 2**20:.1f} MiB sent before the bot closed"
+        " the connection;"
         f" VmRSS {before['VmRSS'] / 1024:.1f} -> {after['VmRSS'] / 1024:.1f} MiB,"
         f" VmHWM {before['VmHWM'] / 1024:.1f} -> {after['VmHWM'] / 1024:.1f} MiB;"
         f" answer {answer.split(b' ', 2)[1:2]}"

@@ -157,6 +157,16 @@ async def start_hook(tmp_path: Path) -> AsyncIterator[StartHook]:
         yield start
 
 
+async def held_in_handling(hook: Hook, update: dict[str, Any]) -> asyncio.Task[httpx.Response]:
+    """POST ``update`` with the gate closed; the request, once its handler is waiting."""
+    hook.gate.clear()
+    hook.entered.clear()
+    request = asyncio.create_task(hook.post(update))
+    async with asyncio.timeout(5):
+        await hook.entered.wait()
+    return request
+
+
 async def wait_handled(hook: Hook, *update_ids: int) -> None:
     async with asyncio.timeout(5):
         for update_id in update_ids:
@@ -242,10 +252,7 @@ async def test_a_body_that_is_no_update_gets_400(start_hook: StartHook, body: by
 
 async def test_the_200_comes_only_after_the_update_is_handled(start_hook: StartHook) -> None:
     hook = await start_hook()
-    hook.gate.clear()
-    request = asyncio.create_task(hook.post(update_data(21)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
+    request = await held_in_handling(hook, update_data(21))
     await asyncio.sleep(SETTLE)
     assert not request.done(), "answered while the update was still being handled"
     hook.gate.set()
@@ -268,10 +275,7 @@ async def test_a_duplicate_of_an_update_in_flight_waits_for_the_same_handling(
     start_hook: StartHook,
 ) -> None:
     hook = await start_hook()
-    hook.gate.clear()
-    first = asyncio.create_task(hook.post(update_data(41)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
+    first = await held_in_handling(hook, update_data(41))
     second = asyncio.create_task(hook.post(update_data(41)))
     await asyncio.sleep(SETTLE)
     assert not first.done() and not second.done()
@@ -309,10 +313,7 @@ async def test_a_request_closed_by_the_client_is_still_handled_and_its_retry_get
 ) -> None:
     """Telegram gives up waiting: the handling goes on, nothing fails, the retry gets 200."""
     hook = await start_hook()
-    hook.gate.clear()
-    request = asyncio.create_task(hook.post(update_data(61)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
+    request = await held_in_handling(hook, update_data(61))
     request.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await request
@@ -329,10 +330,7 @@ async def test_a_request_still_waiting_when_the_server_closes_gets_503(
 ) -> None:
     """The update stays in the inbox (the next start replays it); Telegram is told to retry."""
     hook = await start_hook()
-    hook.gate.clear()
-    request = asyncio.create_task(hook.post(update_data(71)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
+    request = await held_in_handling(hook, update_data(71))
     await hook.server.close()
     assert (await request).status_code == 503
     assert [row for row, _ in await hook.storage.queued_updates()] == [71]
@@ -343,14 +341,8 @@ async def test_another_chats_update_is_handled_while_one_chats_is_held(
 ) -> None:
     """A request waiting for its update holds up no other chat's update."""
     hook = await start_hook()
-    hook.gate.clear()
-    held = asyncio.create_task(hook.post(update_data(81, chat=CHAT)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
-    hook.entered.clear()
-    other = asyncio.create_task(hook.post(update_data(82, chat=CHAT + 1)))
-    async with asyncio.timeout(5):
-        await hook.entered.wait()
+    held = await held_in_handling(hook, update_data(81, chat=CHAT))
+    other = await held_in_handling(hook, update_data(82, chat=CHAT + 1))
     hook.gate.set()
     assert [(await held).status_code, (await other).status_code] == [200, 200]
     assert sorted(hook.handled) == [81, 82]
