@@ -35,6 +35,7 @@ import knowledge.cli
 import reports.cli
 import texts
 from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from delivery import webhook
 from delivery.inbox import DurableUpdateQueue
 from dialogue.conversation import Conversation
 from dialogue.memory import SlidingWindow
@@ -103,7 +104,12 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if request is not None:
+    if config.mode == "webhook":
+        # Updates come through delivery.webhook's server: no Updater (PTB's custom webhook).
+        builder = builder.updater(None)
+        if request is not None:
+            builder = builder.request(request)
+    elif request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: DanVanApplication = builder.build()  # type: ignore[assignment]
 
@@ -255,7 +261,7 @@ def _storage_lost(application: DanVanApplication, error: StorageError) -> None:
     bot stops (see jobs.storage_lost)."""
     if application.job_queue is None:
         application.bot_data.storage_lost = error
-        application.stop_running()
+        application.bot_data.stop_bot(application)
         return
     application.job_queue.run_once(jobs.storage_lost, 0, data=error, name="storage-lost")
 
@@ -313,16 +319,10 @@ def run_command(args: argparse.Namespace) -> int:
             return 0
         application = build_application(config)
         if config.mode == "webhook":
-            # PTB's webhook server refuses requests without the secret token header.
-            application.run_webhook(
-                listen=config.webhook.listen,
-                port=config.webhook.port,
-                url_path=config.webhook.url_path,
-                webhook_url=config.webhook.url,
-                secret_token=config.webhook.secret_token,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-            )
+            # Our own server: 200 only once an update is handled (see delivery.webhook).
+            stopping = asyncio.Event()
+            application.bot_data.stop = stopping.set
+            asyncio.run(webhook.serve(application, config.webhook, stopping=stopping))
         else:
             # Pending updates are kept: a question sent while the bot was down is answered.
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -13,7 +13,10 @@ its id is remembered. At start, what the inbox still holds is handled first, in 
 
 Each update id is handled once: one that Telegram delivers again (it was kept but not yet
 confirmed at a crash, or a webhook retry) is found in the inbox or among the handled ids and
-dropped. What a crash can still do is answer an update twice: one whose reply was sent but
+dropped. A webhook receipt is confirmed only once the update is handled:
+:meth:`DurableUpdateQueue.put_and_wait` returns then, and a retry of an update still being
+handled (or replayed after a restart) waits for that same handling instead of starting
+another. What a crash can still do is answer an update twice: one whose reply was sent but
 whose "handled" mark was not yet committed is handled again after the restart.
 
 If the database cannot take the update (disk full, the file gone), the update is handled
@@ -68,6 +71,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         # Writes still running in the background: commits slower than KEEP_WAIT_SECONDS,
         # and "handled" marks. Referenced here so they are not collected, awaited by drain().
         self._writes: set[asyncio.Future[Any]] = set()
+        # Update id -> done once that update is handled; for queued updates someone may
+        # wait for (put_and_wait, and the ones replayed at open, whose retry must wait).
+        self._receipts: dict[int, asyncio.Future[None]] = {}
 
     async def open(self, storage: Storage, secrets: list[str], bot: Bot) -> int:
         """Start keeping updates in ``storage``; queue what it still holds from an earlier
@@ -81,6 +87,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 unreadable.append(update_id)
                 continue
             update = Update.de_json(data, bot)
+            self._receipt(update_id)  # a webhook retry of it waits for this handling
             self.put_nowait(update)  # not put(): it is kept already
             replayed += 1
         for update_id in unreadable:
@@ -96,6 +103,44 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         return replayed
 
     async def put(self, item: object) -> None:
+        await self._keep_and_queue(item)
+
+    async def put_and_wait(self, update: Update) -> bool:
+        """Keep and queue ``update`` as :meth:`put` does, and return once its handlers have
+        finished: True then. An id handled already returns True at once; one being handled
+        (a concurrent duplicate, an update replayed after a restart) waits for that handling,
+        it is not handled a second time. False if the queue was closed before the update
+        was handled (it stays in the inbox and is replayed at the next start)."""
+        receipt = self._receipts.get(update.update_id)
+        if receipt is None:
+            receipt = self._receipt(update.update_id)
+            try:
+                queued = await self._keep_and_queue(update)
+            except BaseException:
+                self._settle(update.update_id, cancel=True)
+                raise
+            if not queued:  # it came before, and no one waits for its handling
+                self._settle(update.update_id)
+                return await self._was_handled(update.update_id)
+        try:
+            await asyncio.shield(receipt)  # several requests may wait for one handling
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if receipt.cancelled() and (task is None or not task.cancelling()):
+                return False  # closed by abandon(), not this waiter cancelled
+            raise
+        return True
+
+    def abandon(self) -> int:
+        """Stop waiting for the updates not handled yet (the application has stopped): their
+        :meth:`put_and_wait` calls return False. Returns how many were waited for."""
+        pending = list(self._receipts)
+        for update_id in pending:
+            self._settle(update_id, cancel=True)
+        return len(pending)
+
+    async def _keep_and_queue(self, item: object) -> bool:
+        """Commit ``item`` to the inbox, then queue it; False if it came before (dropped)."""
         if self._storage is not None and self._sealer is not None and isinstance(item, Update):
             payload = self._sealer.seal(item.to_json().encode("utf-8"), _context(item.update_id))
             keeping = asyncio.ensure_future(self._storage.queue_update(item.update_id, payload))
@@ -115,16 +160,49 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 else:
                     if not fresh:
                         logger.info("update %d came again and was handled already", item.update_id)
-                        return
+                        return False
         await super().put(item)
+        return True
+
+    async def _was_handled(self, update_id: int) -> bool:
+        """Whether an update that came before is marked handled; False if it is still in
+        the inbox (kept while the queue was closing: the next start replays it)."""
+        if self._storage is None:
+            return True
+        try:
+            return await self._storage.is_update_handled(update_id)
+        except StorageError as error:
+            self._warn("could not tell whether an update was handled: %s", error)
+            return False
+
+    def _receipt(self, update_id: int) -> asyncio.Future[None]:
+        receipt = self._receipts.get(update_id)
+        if receipt is None:
+            receipt = asyncio.get_running_loop().create_future()
+            self._receipts[update_id] = receipt
+        return receipt
+
+    def _settle(self, update_id: int, *, cancel: bool = False) -> None:
+        receipt = self._receipts.pop(update_id, None)
+        if receipt is not None and not receipt.done():
+            if cancel:
+                receipt.cancel()
+            else:
+                receipt.set_result(None)
 
     async def handled(self, update: object) -> None:
         """The update's handlers have finished: it is neither replayed nor handled again.
 
-        Returns at once; the mark is committed in the background (see the module's doc)."""
-        if self._storage is None or not isinstance(update, Update):
+        Returns at once: the mark is committed in the background (see the module's doc), and
+        whoever waits for the update (:meth:`put_and_wait`) is told once it is."""
+        if not isinstance(update, Update):
             return
-        marking = asyncio.ensure_future(self._storage.finish_update(update.update_id))
+        update_id = update.update_id
+        if self._storage is None:
+            self._settle(update_id)
+            return
+        marking = asyncio.ensure_future(self._storage.finish_update(update_id))
+        marking.add_done_callback(lambda _: self._settle(update_id))
         self._in_background(
             marking,
             "an update could not be marked handled (it may be answered again after a restart)",

@@ -8,6 +8,7 @@ The services live in ``bot_data``, an instance of :class:`BotData` created by th
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,15 @@ class BotData:
     last_reload_problem: tuple[str, ...] = ()
     # Set when the database file went from under the bot: it stops, and exits with 1.
     storage_lost: StorageError | None = None
+    # How to stop the bot from inside (the webhook server's own; else stop_running).
+    stop: Callable[[], None] | None = None
+
+    def stop_bot(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Stop the bot gracefully, as a stop signal would."""
+        if self.stop is not None:
+            self.stop()
+        else:
+            application.stop_running()
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

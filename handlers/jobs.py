@@ -97,4 +97,4 @@ async def storage_lost(context: CustomContext) -> None:
         problem=html.escape(problem, quote=False), path=html.escape(error.path, quote=False)
     )
     await notify_officers(context, [message])
-    context.application.stop_running()
+    context.bot_data.stop_bot(context.application)

@@ -4,7 +4,8 @@ Each test attacks one promise the bot makes to citizens or officers: officer com
 answer officers only, and anyone else gets exactly the unknown-command reply; SQL in a
 citizen's words is stored as words; the database file never holds a Telegram id, username
 or name, and a deleted citizen's words are gone from it; the bot token never reaches a log
-line; and the webhook server accepts only requests that carry the secret token.
+line; and the webhook server accepts only requests that carry the secret token, and does
+not read the body of one that does not.
 """
 
 from __future__ import annotations
@@ -458,52 +459,118 @@ def wait_for_port(port: int, child: subprocess.Popen[bytes], timeout: float = 30
     raise AssertionError(f"nothing listens on {port}")
 
 
+@contextlib.contextmanager
+def webhook_bot(
+    tmp_path: Path, api: FakeBotApi, port: int, **values: Any
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The real ``bot.py run`` in webhook mode on ``port``, its Bot API ``api``, stderr in
+    ``bot.err``; listening when the block starts, stopped by SIGTERM when it ends."""
+    config = write_config(
+        tmp_path,
+        base_url=api.base_url,
+        database=tmp_path / "danvan.db",
+        mode="webhook",
+        webhook={
+            "url": "https://bot.example.invalid/telegram/hook",
+            "listen": "127.0.0.1",
+            "port": port,
+            "secret_token": WEBHOOK_SECRET,
+        },
+        **values,
+    )
+    child = start_bot(config, tmp_path / "bot.err")
+    try:
+        wait_for_port(port, child)
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 @pytest.mark.slow
 def test_webhook_accepts_only_requests_with_the_secret_token(tmp_path: Path) -> None:
     """The real ``bot.py run`` in webhook mode registers its secret with setWebhook; an update
     posted without the secret header, or with a wrong one, is refused with 403 and never
-    handled; with the right one it is accepted (200) and answered through the Bot API. At
-    DEBUG, its log holds neither the token nor the webhook secret."""
+    handled; with the right one it is answered through the Bot API, and then accepted (200).
+    At DEBUG, its log holds neither the token nor the webhook secret."""
     port = free_port()
     stderr = tmp_path / "bot.err"
-    with FakeBotApi() as api:
-        config = write_config(
-            tmp_path,
-            base_url=api.base_url,
-            database=tmp_path / "danvan.db",
-            mode="webhook",
-            webhook={
-                "url": "https://bot.example.invalid/telegram/hook",
-                "listen": "127.0.0.1",
-                "port": port,
-                "secret_token": WEBHOOK_SECRET,
-            },
-            log_level="DEBUG",
-        )
-        child = start_bot(config, stderr)
-        try:
-            (registered,) = api.wait_for("setWebhook")
-            assert registered.params["secret_token"] == WEBHOOK_SECRET
-            assert registered.params["url"] == "https://bot.example.invalid/telegram/hook"
-            wait_for_port(port, child)
+    with FakeBotApi() as api, webhook_bot(tmp_path, api, port, log_level="DEBUG"):
+        (registered,) = api.wait_for("setWebhook")
+        assert registered.params["secret_token"] == WEBHOOK_SECRET
+        assert registered.params["url"] == "https://bot.example.invalid/telegram/hook"
 
-            assert post_update(port, start_update(1, 111), None) == 403
-            assert post_update(port, start_update(2, 222), "wrong-secret") == 403
-            assert post_update(port, start_update(3, 222), WEBHOOK_SECRET[:-1]) == 403
-            assert post_update(port, start_update(4, 333), WEBHOOK_SECRET) == 200
-            (welcome,) = api.wait_for("sendMessage")
-            assert welcome.params["chat_id"] == 333
-            assert welcome.params["text"] == texts.WELCOME
-            time.sleep(0.3)  # a refused update would have been answered by now
-            assert [call.params["chat_id"] for call in api.sent("sendMessage")] == [333]
-        finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        assert post_update(port, start_update(1, 111), None) == 403
+        assert post_update(port, start_update(2, 222), "wrong-secret") == 403
+        assert post_update(port, start_update(3, 222), WEBHOOK_SECRET[:-1]) == 403
+        assert post_update(port, start_update(4, 333), WEBHOOK_SECRET) == 200
+        (welcome,) = api.sent("sendMessage")  # sent before the 200
+        assert welcome.params["chat_id"] == 333
+        assert welcome.params["text"] == texts.WELCOME
+        time.sleep(0.3)  # a refused update would have been answered by now
+        assert [call.params["chat_id"] for call in api.sent("sendMessage")] == [333]
     log = stderr.read_text(encoding="utf-8", errors="replace")
     assert_no_secret(log)
     assert WEBHOOK_SECRET not in log
     assert all(call.token == TOKEN for call in api.calls)  # the token was in every URL
+
+
+def rss_kib(pid: int) -> dict[str, int]:
+    """The process's resident set now (VmRSS) and at its peak so far (VmHWM), in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+def send_unauthorized_body(port: int, size: int) -> tuple[int, bytes]:
+    """POST ``size`` bytes to the webhook without the secret, as fast as the bot takes them;
+    how many bytes it took before it closed the connection, and what it answered."""
+    head = (
+        f"POST /telegram/hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {size}\r\n\r\n"
+    ).encode()
+    chunk = b"x" * (1024 * 1024)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head)
+        answer = b""
+        with contextlib.suppress(OSError):  # the bot closes the connection: that is the point
+            while sent < size:
+                sent += connection.send(chunk[: size - sent])
+        with contextlib.suppress(OSError):
+            answer = connection.recv(200)
+    return sent, answer
+
+
+@pytest.mark.slow
+def test_a_90_mb_post_without_the_secret_is_not_read_into_the_bots_memory(
+    tmp_path: Path,
+) -> None:
+    """The real ``bot.py run`` in webhook mode: a 90 MB body without the secret header grows
+    the process's peak resident memory (VmHWM) by less than 8 MiB; it gets 403 and the bot
+    stops reading. (PTB's own server read the whole body first: 89 → 270 MiB.)"""
+    port = free_port()
+    with FakeBotApi() as api, webhook_bot(tmp_path, api, port) as child:
+        assert post_update(port, start_update(1, 111), WEBHOOK_SECRET) == 200  # warm
+        before = rss_kib(child.pid)
+        sent, answer = send_unauthorized_body(port, 90_000_000)
+        time.sleep(0.5)
+        after = rss_kib(child.pid)
+        assert post_update(port, start_update(2, 222), WEBHOOK_SECRET) == 200  # still up
+    print(
+        f"\n90 MB without the secret: {sent / 2**20:.1f} MiB sent before the bot closed"
+        " the connection;"
+        f" VmRSS {before['VmRSS'] / 1024:.1f} -> {after['VmRSS'] / 1024:.1f} MiB,"
+        f" VmHWM {before['VmHWM'] / 1024:.1f} -> {after['VmHWM'] / 1024:.1f} MiB;"
+        f" answer {answer.split(b' ', 2)[1:2]}"
+    )
+    assert after["VmHWM"] - before["VmHWM"] < 8 * 1024
+    assert after["VmRSS"] - before["VmRSS"] < 8 * 1024
+    assert sent < 90_000_000  # it stopped reading

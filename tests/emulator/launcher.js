@@ -29,6 +29,8 @@
  *   POST /e2e/message  {token, chat_id, message_id}       current state of a bot message
  *   POST /e2e/commands {token}                            commands set with setMyCommands
  *   POST /e2e/block    {token, chat_id, blocked}          make sends to a chat fail with 403
+ *   POST /e2e/hold     {token, chat_id, held}             hold the bot's calls naming a chat
+ *                      unanswered until released; a held call whose client goes away is dropped
  *   GET  /e2e/file/:file_id                               bytes of a file the bot uploaded
  * The package's own client routes (/sendMessage, /sendCommand, /sendCallback, /getUpdates,
  * /getUpdatesHistory) keep working; the first three are reimplemented to return the ids given
@@ -378,6 +380,9 @@ const state = {
   commands: new Map(), // token -> { `${scope}|${lang}`: BotCommand[] }
   profile: new Map(), // token -> { name, description, short_description, menu_button }
   blocked: new Set(), // `${token}|${chatKey}`
+  held: new Map(), // `${token}|${chatKey}` -> Set<release()> of the calls waiting there
+  heldCalls: 0, // calls waiting now, all chats
+  droppedCalls: 0, // held calls whose client went away before the release
   files: new Map(), // file_id -> { content, filename, mimeType }
   methodCounts: {},
   sendTimes: [], // timestamps (ms) of bot messages in the last second, for rate stats/limit
@@ -933,6 +938,30 @@ function handleGetUpdates(token, params, req, res) {
 
 const TOKEN_RE = /^\d+:[A-Za-z0-9_-]+$/;
 
+/**
+ * A call naming a held chat waits, unanswered, until the chat is released (true), or until
+ * its client goes away (false: the call is dropped, as if it had never reached Telegram).
+ * Lets a test kill the bot at a known point of handling an update: before its reply.
+ */
+function waitWhileHeld(token, params, res) {
+  const waiters = state.held.get(`${token}|${chatKey(params.chat_id)}`);
+  if (!waiters) return true;
+  return new Promise((resolve) => {
+    const finish = (released) => {
+      waiters.delete(release);
+      res.off('close', gone);
+      state.heldCalls -= 1;
+      if (!released) state.droppedCalls += 1;
+      resolve(released);
+    };
+    const release = () => finish(true);
+    const gone = () => finish(false);
+    state.heldCalls += 1;
+    waiters.add(release);
+    res.on('close', gone);
+  });
+}
+
 function botApiRoute(app) {
   app.all('/bot:token/:method', async (req, res) => {
     const { token } = req.params;
@@ -947,6 +976,9 @@ function botApiRoute(app) {
         return;
       }
       const handler = METHODS[method];
+      if (handler && params.chat_id !== undefined && !(await waitWhileHeld(token, params, res))) {
+        return; // the bot went away while its call was held: it never reached "Telegram"
+      }
       if (handler) {
         sendOk(res, handler(token, params, files, req));
         return;
@@ -1080,6 +1112,8 @@ function e2eRoutes(app) {
       bot_messages: state.botMessages.size,
       max_sends_per_second: state.maxSendsPerSecond,
       flood_rejections: state.floodRejections,
+      held_calls: state.heldCalls,
+      dropped_calls: state.droppedCalls,
     });
   });
 
@@ -1126,6 +1160,18 @@ function e2eRoutes(app) {
     const k = `${req.body.token}|${chatKey(req.body.chat_id)}`;
     if (req.body.blocked === false) state.blocked.delete(k);
     else state.blocked.add(k);
+    sendOk(res, true);
+  });
+
+  app.post('/e2e/hold', (req, res) => {
+    const k = `${req.body.token}|${chatKey(req.body.chat_id)}`;
+    const waiters = state.held.get(k);
+    if (req.body.held === false) {
+      state.held.delete(k);
+      if (waiters) [...waiters].forEach((release) => release());
+    } else if (!waiters) {
+      state.held.set(k, new Set());
+    }
     sendOk(res, true);
   });
 

@@ -289,6 +289,16 @@ class Emulator:
         body = {"token": token or self.token, "chat_id": chat_id, "blocked": blocked}
         self._call("POST", "/e2e/block", body)
 
+    def hold(self, chat_id: int, *, held: bool = True, token: str | None = None) -> None:
+        """Leave the bot's calls naming ``chat_id`` unanswered until released (``held=False``);
+        a held call whose connection closes (the bot killed) is dropped, never delivered."""
+        body = {"token": token or self.token, "chat_id": chat_id, "held": held}
+        self._call("POST", "/e2e/hold", body)
+
+    def held_calls(self) -> int:
+        """How many of the bot's calls wait, held, right now."""
+        return int(self.stats()["held_calls"])
+
     def file_bytes(self, file_id: str) -> bytes:
         """Content of a file the bot uploaded (``BotMessage.document["file_id"]``...)."""
         response = self._client().get(f"/e2e/file/{file_id}")
