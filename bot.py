@@ -58,7 +58,8 @@ from handlers.filters import ADDRESSED_TO_BOT
 from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
-from storage.base import Storage, StorageError
+from storage.base import SecretCheck, Storage, StorageError
+from storage.pseudonym import secret_fingerprint
 from storage.sqlite import SqliteStorage
 
 logger = logging.getLogger(__name__)
@@ -122,8 +123,11 @@ def build_application(
     cancel_command = filters.Regex(rf"^/{texts.CMD_CANCEL}(@\w+)?(\s|$)")
     add = application.add_handler
 
-    # Group -2: flood control sees every update first and stops a flooding citizen's.
-    add(TypeHandler(Update, flood.flood_guard), group=-2)
+    # Group -3: flood control sees every update first and stops a flooding citizen's.
+    add(TypeHandler(Update, flood.flood_guard), group=-3)
+    # Group -2: after a secret rotation, the citizen's older records move to their current
+    # key before any handler reads them (once per citizen per process).
+    add(TypeHandler(Update, privacy.move_earlier_records), group=-2)
     # Group -1: any command but /huy ends a pending "why 👎?" prompt; processing goes on.
     # A button press whose data is not on its message's keyboard stops here.
     add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
@@ -202,19 +206,27 @@ async def post_init(application: DanVanApplication) -> None:
     if data.storage is None:
         raise RuntimeError("build the application with build_application()")
     await data.storage.open()
+    secrets = config.pseudonym_secrets()
+    if secrets:
+        # Storage sees fingerprints only, never the secrets.
+        current, *previous = (secret_fingerprint(secret) for secret in secrets)
+        data.secrets = await data.storage.register_secrets(current, previous)
+        _log_secret_check(data.secrets)
     data.knowledge = await asyncio.to_thread(
         partial(KnowledgeBase.load, synonyms_path=config.synonyms),
         config.faq,
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
-    if isinstance(application.update_queue, DurableUpdateQueue) and config.pseudonym_secret:
+    if isinstance(application.update_queue, DurableUpdateQueue) and secrets:
         await data.storage.forget_handled_updates(HANDLED_UPDATES_KEPT)
-        await application.update_queue.open(
-            data.storage, [config.pseudonym_secret], application.bot
-        )
+        # Sealed with the current secret, opened with any: updates kept before a rotation
+        # are still read while the old secret is listed.
+        await application.update_queue.open(data.storage, list(secrets), application.bot)
     jobs.settle_heap()
-    data.conversation = Conversation(data.storage, lambda: _knowledge(data).matcher)
+    data.conversation = Conversation(
+        data.storage, lambda: _knowledge(data).matcher, earlier_records=data.secrets.earlier
+    )
     await data.conversation.open()
 
     citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
@@ -246,6 +258,19 @@ async def post_init(application: DanVanApplication) -> None:
         job_queue.run_repeating(
             jobs.purge_old_records, interval=PURGE_EVERY, first=PURGE_FIRST, name="purge"
         )
+
+
+def _log_secret_check(check: SecretCheck) -> None:
+    """One line at start when the secret rotation left something to know."""
+    if check.unlinked:
+        logger.warning(
+            "%d records were keyed with secrets no longer configured (fingerprints %s) and no"
+            " citizen can reach them; /riengtu says so. See `bot.py secrets`.",
+            check.unlinked,
+            ", ".join(check.dropped) or "none recorded",
+        )
+    if check.earlier:
+        logger.info("records under previous secrets' keys move as their citizens write again")
 
 
 def _knowledge(data: BotData) -> KnowledgeBase:
