@@ -93,6 +93,13 @@ async def activity(storage: SqliteStorage, citizen: str, clock: Clock) -> int:
     return 9
 
 
+async def run_with(path: Path, clock: Clock, secret: str) -> None:
+    """A start of the bot with only ``secret`` configured, and one citizen's activity."""
+    async with SqliteStorage(path, clock=clock) as storage:
+        await storage.register_secrets(fp(secret))
+        await activity(storage, key(secret), clock)
+
+
 # --- fingerprints ----------------------------------------------------------------------------
 def test_a_fingerprint_is_fixed_per_secret_and_says_nothing_of_keys() -> None:
     assert fp(OLD) == fp(OLD.encode()) and is_secret_fingerprint(fp(OLD))
@@ -125,9 +132,7 @@ async def test_a_change_with_the_previous_secret_listed_leaves_nothing_unlinked(
     tmp_path: Path,
 ) -> None:
     path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
-        await storage.register_secrets(fp(OLD))
-        await activity(storage, key(OLD), clock)
+    await run_with(path, clock, OLD)
     async with SqliteStorage(path, clock=clock) as storage:
         check = await storage.register_secrets(fp(NEW), [fp(OLD)])
         assert check == SecretCheck(unlinked=0, dropped=(), earlier=True)
@@ -140,9 +145,7 @@ async def test_a_change_without_the_previous_secret_counts_what_is_unlinked(
     tmp_path: Path,
 ) -> None:
     path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
-        await storage.register_secrets(fp(OLD))
-        await activity(storage, key(OLD), clock)
+    await run_with(path, clock, OLD)
     async with SqliteStorage(path, clock=clock) as storage:
         check = await storage.register_secrets(fp(NEW))
     assert check == SecretCheck(unlinked=9, dropped=(fp(OLD),), earlier=False)
