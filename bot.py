@@ -1,7 +1,7 @@
 """Trợ lý dân vận — the Telegram bot: wiring and the command line, no business logic.
 
 ``python bot.py [run]`` starts the bot (long polling or webhook, per the config); the other
-subcommands (``ask``, ``chat``, ``eval``, ``check-faq``, ``report``...) come from
+subcommands (``ask``, ``chat``, ``eval``, ``check-faq``, ``report``, ``secrets``...) come from
 :mod:`knowledge.cli` and :mod:`reports.cli`. :func:`build_application` is the one place the
 application is assembled, used alike by the real run and by the tests.
 """
