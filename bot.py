@@ -1,7 +1,7 @@
 """Trợ lý dân vận — the Telegram bot: wiring and the command line, no business logic.
 
 ``python bot.py [run]`` starts the bot (long polling or webhook, per the config); the other
-subcommands (``ask``, ``chat``, ``eval``, ``check-faq``, ``report``...) come from
+subcommands (``ask``, ``chat``, ``eval``, ``check-faq``, ``report``, ``secrets``...) come from
 :mod:`knowledge.cli` and :mod:`reports.cli`. :func:`build_application` is the one place the
 application is assembled, used alike by the real run and by the tests.
 """
@@ -59,7 +59,8 @@ from handlers.filters import ADDRESSED_TO_BOT
 from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
-from storage.base import Storage, StorageError
+from storage.base import SecretCheck, Storage, StorageError
+from storage.pseudonym import secret_fingerprint
 from storage.sqlite import SqliteStorage
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,11 @@ def build_application(
     cancel_command = filters.Regex(rf"^/{texts.CMD_CANCEL}(@\w+)?(\s|$)")
     add = application.add_handler
 
-    # Group -2: flood control sees every update first and stops a flooding citizen's.
-    add(TypeHandler(Update, flood.flood_guard), group=-2)
+    # Group -3: flood control sees every update first and stops a flooding citizen's.
+    add(TypeHandler(Update, flood.flood_guard), group=-3)
+    # Group -2: after a secret rotation, the citizen's older records move to their current
+    # key before any handler reads them (once per citizen per process).
+    add(TypeHandler(Update, privacy.move_earlier_records), group=-2)
     # Group -1: any command but /huy ends a pending "why 👎?" prompt; processing goes on.
     # A button press whose data is not on its message's keyboard stops here.
     add(MessageHandler(filters.COMMAND & ~cancel_command, votes.drop_reason_prompt), group=-1)
@@ -210,19 +214,27 @@ async def post_init(application: DanVanApplication) -> None:
     if isinstance(data.storage, SqliteStorage):
         data.storage.on_lost = partial(_storage_lost, application)
     await data.storage.open()
+    secrets = config.pseudonym_secrets()
+    if secrets:
+        # Storage sees fingerprints only, never the secrets.
+        current, *previous = (secret_fingerprint(secret) for secret in secrets)
+        data.secrets = await data.storage.register_secrets(current, previous)
+        _log_secret_check(data.secrets)
     data.knowledge = await asyncio.to_thread(
         partial(KnowledgeBase.load, synonyms_path=config.synonyms),
         config.faq,
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
-    if isinstance(application.update_queue, DurableUpdateQueue) and config.pseudonym_secret:
+    if isinstance(application.update_queue, DurableUpdateQueue) and secrets:
         await data.storage.forget_handled_updates(HANDLED_UPDATES_KEPT)
-        await application.update_queue.open(
-            data.storage, [config.pseudonym_secret], application.bot
-        )
+        # Sealed with the current secret, opened with any: updates kept before a rotation
+        # are still read while the old secret is listed.
+        await application.update_queue.open(data.storage, list(secrets), application.bot)
     jobs.settle_heap()
-    data.conversation = Conversation(data.storage, lambda: _knowledge(data).matcher)
+    data.conversation = Conversation(
+        data.storage, lambda: _knowledge(data).matcher, earlier_records=data.secrets.earlier
+    )
     await data.conversation.open()
 
     citizen_menu = [BotCommand(name, about) for name, about in texts.CITIZEN_COMMANDS]
@@ -264,6 +276,19 @@ def _storage_lost(application: DanVanApplication, error: StorageError) -> None:
         application.bot_data.stop_bot(application)
         return
     application.job_queue.run_once(jobs.storage_lost, 0, data=error, name="storage-lost")
+
+
+def _log_secret_check(check: SecretCheck) -> None:
+    """One line at start when the secret rotation left something to know."""
+    if check.unlinked:
+        logger.warning(
+            "%d records were keyed with secrets no longer configured (fingerprints %s) and no"
+            " citizen can reach them; /riengtu says so. See `bot.py secrets`.",
+            check.unlinked,
+            ", ".join(check.dropped) or "none recorded",
+        )
+    if check.earlier:
+        logger.info("records under previous secrets' keys move as their citizens write again")
 
 
 def _knowledge(data: BotData) -> KnowledgeBase:

@@ -1,11 +1,12 @@
 """The bot's configuration: one YAML file, checked key by key, plus two environment variables.
 
 ``TELEGRAM_BOT_TOKEN`` wins over the file's ``token`` and ``DANVAN_SECRET`` over its
-``pseudonym_secret``, so secrets can stay out of the file. The file is read once, by the same
-YAML reader as the FAQ (:func:`knowledge.faq.compose_yaml`): syntax, tabs, anchors and keys
-written twice are found there. Every problem is reported with the file, the line, the column
-and the key (``config.yaml:7:1: khóa không hợp lệ 'flod' (có phải 'flood'?)``), all at once,
-in a :class:`ConfigError`.
+``pseudonym_secret``, so secrets can stay out of the file; ``previous_pseudonym_secrets``
+lists the secrets used before the current one (see :mod:`storage.pseudonym`). The file is read
+once, by the same YAML reader as the FAQ (:func:`knowledge.faq.compose_yaml`): syntax, tabs,
+anchors and keys written twice are found there. Every problem is reported with the file, the
+line, the column and the key (``config.yaml:7:1: khóa không hợp lệ 'flod' (có phải
+'flood'?)``), all at once, in a :class:`ConfigError`.
 
 The module also keeps those secrets out of the logs (:func:`install_redaction`).
 """
@@ -88,6 +89,9 @@ class Config:
     # The officers' group chat, where officer commands answer too (else private chats only).
     officers_chat: int | None = None
     pseudonym_secret: str | None = field(default=None, repr=False)
+    # Secrets used before the current one: a citizen's records under the keys they made are
+    # still found (/riengtu) and moved to the current key. Never in a repr either.
+    previous_pseudonym_secrets: tuple[str, ...] = field(default=(), repr=False)
     flood: FloodConfig = field(default_factory=FloodConfig)
     retention_days: int | None = None
     reload_interval_seconds: float | None = 30.0
@@ -101,10 +105,22 @@ class Config:
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line."""
-        values = [self.token, self.pseudonym_secret, self.webhook.secret_token]
+        values = [
+            self.token,
+            self.pseudonym_secret,
+            *self.previous_pseudonym_secrets,
+            self.webhook.secret_token,
+        ]
         if self.token and ":" in self.token:
             values.append(self.token.partition(":")[2])  # the secret half, alone
         return [value for value in values if value]
+
+    def pseudonym_secrets(self) -> tuple[str, ...]:
+        """The current pseudonymization secret, then the previous ones; () without a current
+        one. Citizens are keyed with the first; the others only find older records."""
+        if not self.pseudonym_secret:
+            return ()
+        return tuple(dict.fromkeys((self.pseudonym_secret, *self.previous_pseudonym_secrets)))
 
     def check_runnable(self) -> None:
         """Raise ConfigError unless the settings needed to run the Telegram bot are there."""
@@ -159,6 +175,16 @@ def _officers(value: Any) -> str | None:
     return texts.CONFIG_OFFICERS.format(bad=repr(bad[0])) if bad else None
 
 
+def _secret_list(value: Any) -> str | None:
+    # Never the value in the message: a wrong item may well be a secret typed without quotes.
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item:
+            return texts.CONFIG_SECRET_ITEM.format(n=number)
+        if item in value[: number - 1]:
+            return texts.CONFIG_SECRET_REPEATED.format(n=number, first=value.index(item) + 1)
+    return None
+
+
 _Check = Any  # Callable[[Any], str | None] | None
 _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "token": ((str, type(None)), None),
@@ -170,6 +196,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "officers": ((list, type(None)), _officers),
     "officers_chat": ((int, type(None)), None),
     "pseudonym_secret": ((str, type(None)), None),
+    "previous_pseudonym_secrets": ((list, type(None)), _secret_list),
     "flood": ((dict,), None),
     "retention_days": ((int, type(None)), _positive),
     "reload_interval_seconds": ((int, float, type(None)), _non_negative),
@@ -325,6 +352,12 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     for section, schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
         if isinstance(data.get(section), dict):
             _check_section(data[section], schema, (section,), where)
+    previous = data.get("previous_pseudonym_secrets")
+    current = data.get("pseudonym_secret")
+    if isinstance(previous, list) and current and current in previous:
+        key = "previous_pseudonym_secrets"
+        problem = texts.CONFIG_SECRET_IS_CURRENT.format(n=previous.index(current) + 1)
+        where((key,), texts.CONFIG_BAD_VALUE.format(key=key, problem=problem))
     if found:
         raise ConfigError(
             [
@@ -336,6 +369,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     flood = data.get("flood") or {}
     webhook = data.get("webhook") or {}
     defaults, flood_defaults, webhook_defaults = Config(), FloodConfig(), WebhookConfig()
+    secret = env.get(ENV_SECRET) or data.get("pseudonym_secret") or None
     return Config(
         token=env.get(ENV_TOKEN) or data.get("token") or None,
         base_url=data.get("base_url", defaults.base_url),
@@ -345,7 +379,11 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         synonyms=_resolve(data.get("synonyms"), base, defaults.synonyms),
         officers=tuple(data.get("officers") or ()),
         officers_chat=data.get("officers_chat"),
-        pseudonym_secret=env.get(ENV_SECRET) or data.get("pseudonym_secret") or None,
+        pseudonym_secret=secret,
+        # The current secret is not an earlier one too (DANVAN_SECRET may be a listed one).
+        previous_pseudonym_secrets=tuple(
+            item for item in data.get("previous_pseudonym_secrets") or () if item != secret
+        ),
         flood=FloodConfig(
             max_messages=flood.get("max_messages", flood_defaults.max_messages),
             window_seconds=float(flood.get("window_seconds", flood_defaults.window_seconds)),

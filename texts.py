@@ -214,6 +214,15 @@ DELETE_CONFIRM = (
 BUTTON_CONFIRM_DELETE = "Xóa"
 BUTTON_KEEP = "Không xóa"
 DELETED = "Đã xóa {count} bản ghi về bạn."
+# After a change of the pseudonymization secret the bot no longer holds (see README,
+# "Personal data"): records keyed with it exist and no key the bot can make finds them, so
+# neither the count nor the deletion can be called complete. Appended to both.
+OLDER_RECORDS_MAY_REMAIN = (
+    "\n\nLưu ý: khóa bí mật của trợ lý đã được thay đổi, nên một số bản ghi cũ hơn của bạn "
+    "có thể vẫn còn mà trợ lý không tìm được và không xóa được. Để yêu cầu xóa cả những bản "
+    "ghi đó, xin liên hệ trực tiếp cơ quan quản lý trợ lý: Ủy ban nhân dân cấp xã nơi bạn cư "
+    "trú (bộ phận tiếp công dân hoặc bộ phận một cửa)."
+)
 DELETE_KEPT = "Đã giữ nguyên, không xóa gì."
 
 # --------------------------------------------------------------------------------------------
@@ -281,6 +290,15 @@ CONFIG_MISSING_WEBHOOK_URL = "chế độ webhook cần 'webhook.url'"
 CONFIG_MISSING_WEBHOOK_SECRET = (
     "chế độ webhook cần 'webhook.secret_token' để chỉ nhận yêu cầu thật từ Telegram"
 )
+# 'previous_pseudonym_secrets': an item is never echoed, it may be a secret.
+CONFIG_SECRET_ITEM = (
+    "phần tử thứ {n} phải là một chuỗi không rỗng (khóa bí mật cũ, đặt trong dấu ngoặc kép)"
+)
+CONFIG_SECRET_REPEATED = "phần tử thứ {n} trùng với phần tử thứ {first}"
+CONFIG_SECRET_IS_CURRENT = (
+    "phần tử thứ {n} trùng với 'pseudonym_secret' (khóa hiện tại); "
+    "chỉ ghi các khóa đã dùng trước đây"
+)
 CONFIG_SHORT_SECRET = "'pseudonym_secret' quá ngắn: cần ít nhất {chars} ký tự ngẫu nhiên"
 CONFIG_URL = "phải là địa chỉ bắt đầu bằng https:// hoặc http://"
 CONFIG_PROBLEMS = "Cấu hình có lỗi:"
@@ -325,6 +343,10 @@ CLI_CHAT_QUIT_WORDS = frozenset({"thoat", "quit", "exit", "q"})
 HELP_REPORT = "báo cáo cho cán bộ: số liệu, mức độ hài lòng SIPAS, câu hỏi chưa trả lời được"
 HELP_PURGE = "xóa các bản ghi quá thời hạn lưu trữ"
 HELP_INBOX = "câu hỏi chưa trả lời được, nhóm theo nội dung, kèm mục FAQ gần nhất"
+HELP_SECRETS = (
+    "số bản ghi theo từng khóa bí danh (dấu vân tay của khóa): khóa hiện tại, khóa cũ đã khai "
+    "báo, và khóa không còn cấu hình (bản ghi không tìm lại được)"
+)
 HELP_CONFIG = "tệp cấu hình (mặc định: config.yaml nếu có)"
 HELP_DB = "tệp cơ sở dữ liệu (mặc định: mục 'database' của cấu hình, hoặc data/danvan.db)"
 HELP_SINCE = "từ ngày (YYYY-MM-DD, giờ Việt Nam), tính cả ngày này"
@@ -378,6 +400,41 @@ REPORT_CSV_WRITTEN = "Đã ghi {count} tệp CSV vào thư mục {path}"
 REPORT_HTML_WRITTEN = "Đã ghi báo cáo HTML: {path}"
 PURGE_DONE = "Đã xóa {count} bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
 INBOX_SUMMARY = "{groups} nhóm câu hỏi, {questions} lượt hỏi ({period})."
+# -- secrets: records per pseudonymization secret, by fingerprint (never the secret)
+SECRETS_TITLE = "Bản ghi theo khóa bí danh (dấu vân tay của khóa, không phải khóa)"
+SECRETS_COL_FINGERPRINT = "Dấu vân tay"
+SECRETS_COL_ROLE = "Vai trò"
+SECRETS_COL_FIRST = "Dùng lần đầu"
+SECRETS_COL_LAST = "Dùng lần cuối"
+SECRETS_COL_RECORDS = "Bản ghi"
+SECRETS_UNRECORDED = "(chưa ghi nhận)"
+SECRETS_ROLE_CURRENT = "khóa hiện tại"
+SECRETS_ROLE_PREVIOUS = "khóa cũ đã khai báo"
+SECRETS_ROLE_DROPPED = "không còn cấu hình"
+SECRETS_ROLE_UNRECORDED = "từ trước khi ghi nhận khóa"
+SECRETS_EMPTY = "Chưa có bản ghi và chưa ghi nhận khóa nào."
+SECRETS_NO_SECRET = (
+    "Cấu hình không có 'pseudonym_secret' (hoặc DANVAN_SECRET): không biết khóa nào đang dùng."
+)
+SECRETS_SUMMARY = (
+    "Tìm được bằng khóa hiện tại: {current}. Dưới khóa cũ đã khai báo: {previous} "
+    "(chuyển sang khóa hiện tại khi công dân quay lại). Không tìm lại được: {unlinked}."
+)
+SECRETS_UNRECORDED_NOTE = (
+    "Bản ghi 'từ trước khi ghi nhận khóa' được tạo trước phiên bản ghi nhận dấu vân tay; "
+    "không biết khóa nào đã tạo ra chúng. Khi có khóa không còn cấu hình, chúng được tính là "
+    "không tìm lại được."
+)
+SECRETS_EXPLAIN = (
+    "Không thể chuyển khóa ngoại tuyến, và đó là chủ ý: mã bí danh là HMAC của mã người dùng "
+    "Telegram, mà cơ sở dữ liệu không lưu mã người dùng, nên không thể tính mã mới từ mã cũ. "
+    "Đó chính là ý nghĩa của bí danh hóa. Bản ghi dưới khóa cũ được chuyển sang khóa hiện tại "
+    "khi công dân nhắn lại cho trợ lý (trợ lý biết mã người dùng, tính được mã cũ từ "
+    "'previous_pseudonym_secrets'); /riengtu đếm và xóa dưới mọi khóa đã cấu hình. Giữ khóa cũ "
+    "trong 'previous_pseudonym_secrets' đến khi dòng của nó còn 0 bản ghi (hoặc đến hết thời "
+    "hạn lưu trữ). Bản ghi của khóa không còn cấu hình chỉ mất đi theo thời hạn lưu trữ "
+    "(purge); trong lúc đó /riengtu báo cho công dân rằng có thể còn bản ghi cũ."
+)
 SNIPPET_HEADER = (
     "# Mục {id}: {question}\n"
     "# Thay cả khối 'alternates:' của mục này trong faq.yaml bằng khối dưới đây;\n"

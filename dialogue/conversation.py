@@ -22,7 +22,7 @@ returns; these flows are tested without Telegram (``tests/test_dialogue.py``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from dialogue import replies
@@ -87,6 +87,11 @@ class Conversation:
     for a text (:meth:`open` loads them): a citizen not in that set has no survey at the
     comment or agency stage, because only this object moves a survey there. That holds for
     one process per database; several processes on one database must not use the set.
+
+    After a rotation of the pseudonymization secret, a citizen's older records lie under the
+    keys earlier secrets gave them (``earlier``, worked out by the handlers from the user id).
+    :meth:`rekey` moves them to the current key the first time the citizen shows up in this
+    process, and only if storage found such records at start (``earlier_records``).
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class Conversation:
         reason_prompts: ExpiringPrompts | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         remember_surveys: bool = True,
+        earlier_records: bool = False,
     ) -> None:
         self.storage = storage
         self._matcher = matcher
@@ -105,6 +111,9 @@ class Conversation:
         # Citizens whose survey may wait for a text: a superset of the truth, or None to ask
         # storage every time.
         self._may_wait: set[str] | None = set() if remember_surveys else None
+        self._earlier_records = earlier_records
+        # Citizens whose earlier-keyed records were moved (or deleted) by this process.
+        self._rekeyed: set[str] = set()
 
     async def open(self) -> None:
         """Learn which surveys wait for a text (storage must be open)."""
@@ -319,12 +328,28 @@ class Conversation:
         self._forget_survey(citizen)
         return replies.Cancelled(reason, survey)
 
-    async def delete_citizen(self, citizen: str) -> int:
-        """Delete everything stored about the citizen; how many records went."""
-        count = await self.storage.delete_citizen(citizen)
+    async def delete_citizen(self, citizen: str, earlier: Sequence[str] = ()) -> int:
+        """Delete everything stored about the citizen, under their ``earlier`` keys too; how
+        many records went."""
+        count = await self.storage.delete_citizen(citizen, earlier)
         self.reason_prompts.discard(citizen)
         self._forget_survey(citizen)
+        self._rekeyed.add(citizen)  # nothing is left under the earlier keys to move
         return count
+
+    # -- secret rotation --------------------------------------------------------------------
+
+    async def rekey(self, citizen: str, earlier: Sequence[str]) -> int:
+        """Move the citizen's records under ``earlier`` keys to ``citizen`` (one transaction),
+        at most once per citizen per process; how many moved."""
+        if not self._earlier_records or not earlier or citizen in self._rekeyed:
+            return 0
+        moved = await self.storage.rekey_citizen(citizen, earlier)
+        self._rekeyed.add(citizen)  # only once it is done: a failure is tried again
+        if self._may_wait is not None and any(key in self._may_wait for key in earlier):
+            self._may_wait.difference_update(earlier)
+            self._may_wait.add(citizen)  # its survey waiting for a text is under this key now
+        return moved
 
     # -- the set of surveys that may wait for a text ------------------------------------------
 

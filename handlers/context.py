@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from config import Config
 from dialogue.memory import DayCounts, SlidingWindow
-from storage.base import StorageError
+from storage.base import SecretCheck, StorageError
 from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class BotData:
     conversation: Conversation | None = None
     # The findings of the last failed reload, so officers are told once per distinct failure.
     last_reload_problem: tuple[str, ...] = ()
+    # What storage found at start about the secrets citizen keys were made with (post_init).
+    secrets: SecretCheck = field(default_factory=SecretCheck)
     # Set when the database file went from under the bot: it stops, and exits with 1.
     storage_lost: StorageError | None = None
     # How to stop the bot from inside (the webhook server's own; else stop_running).
@@ -96,6 +98,15 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if self._user_id is None:
             raise RuntimeError("this update has no user")
         return self.key_of(self._user_id)
+
+    @functools.cached_property
+    def earlier_citizens(self) -> list[str]:
+        """The keys the previous secrets (``previous_pseudonym_secrets``) gave this user:
+        where their records from before a rotation lie, until they are moved."""
+        if self._user_id is None:
+            raise RuntimeError("this update has no user")
+        user_id = self._user_id
+        return [citizen_key(user_id, secret) for secret in self.config.pseudonym_secrets()[1:]]
 
     def key_of(self, user_id: int) -> str:
         """The pseudonymous key of any Telegram user id (for logs about officers too)."""

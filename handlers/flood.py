@@ -1,6 +1,6 @@
 """Incoming flood control: one polite notice, then silence until the window has passed.
 
-Runs as a ``TypeHandler`` in group -2, before every other handler, and stops the update with
+Runs as a ``TypeHandler`` in group -3, before every other handler, and stops the update with
 ``ApplicationHandlerStop``: a flooding citizen's messages reach neither the matcher nor the
 database. Only an in-memory counter per pseudonymous key remembers them, and a per-day count
 of dropped messages (no citizen attached, Vietnamese days) is kept for the officers'

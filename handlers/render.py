@@ -446,8 +446,11 @@ def privacy_message(
     )
 
 
-def delete_confirm_message(count: int) -> tuple[str, InlineKeyboardMarkup]:
-    """ "Delete N records?" with confirm and keep buttons."""
+def delete_confirm_message(
+    count: int, older_may_remain: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Delete N records?" with confirm and keep buttons; ``older_may_remain``: say that
+    records made with a secret no longer configured may exist beyond the count."""
     markup = InlineKeyboardMarkup(
         [
             [
@@ -456,7 +459,10 @@ def delete_confirm_message(count: int) -> tuple[str, InlineKeyboardMarkup]:
             ]
         ]
     )
-    return texts.DELETE_CONFIRM.format(count=count), markup
+    text = texts.DELETE_CONFIRM.format(count=count)
+    if older_may_remain:
+        text += texts.OLDER_RECORDS_MAY_REMAIN
+    return text, markup
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The officer commands of ``bot.py``: ``report``, ``purge`` and ``inbox``.
+"""The officer commands of ``bot.py``: ``report``, ``purge``, ``inbox`` and ``secrets``.
 
 ``bot.py`` registers them with :func:`add_commands`; each sets ``handler`` to a function
 ``(args) -> exit status``. The database is ``--db PATH``, else the ``database`` of the
@@ -12,6 +12,11 @@ a configuration or FAQ that does not load, a report file that cannot be written.
 and keeps those whose nearest entry is FAQ_ID: a question nearer to another entry most
 likely belongs there, and the officer can still copy any question by hand. Raise
 ``--limit`` to look further down the inbox.
+
+``secrets`` counts the records keyed with each pseudonymization secret the bot has run with,
+by fingerprint (the database holds nothing else of a secret), labelled with the configuration's
+secrets: current, previous, or no longer configured (unreachable). It changes nothing: keys
+cannot be re-made without the user ids, which the database does not hold.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import texts
-from config import DEFAULT_CONFIG, ConfigError, load_config
+from config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from knowledge.cli import load_matcher
 from knowledge.faq import MAX_QUESTION_CHARS, load_faq
 from knowledge.model import KnowledgeFileError
@@ -41,10 +46,18 @@ from reports.inbox import (
     unanswered_groups,
 )
 from reports.summary import Report, build_report
-from reports.tables import LOCAL_TIME, format_datetime, format_int, render_table
+from reports.tables import (
+    LOCAL_TIME,
+    Column,
+    Table,
+    format_datetime,
+    format_int,
+    render_table,
+)
 from reports.text import render_text
 from reports.window import Window, date_argument
-from storage.base import StorageError
+from storage.base import SecretUsage, StorageError, check_secrets
+from storage.pseudonym import secret_fingerprint
 from storage.sqlite import SqliteStorage
 
 USAGE_ERROR = 2
@@ -78,15 +91,20 @@ def positive_int(text: str) -> int:
     return value
 
 
-def resolve_paths(args: argparse.Namespace) -> Paths:
-    """The database and knowledge files: options first, then the configuration."""
+def config_of(args: argparse.Namespace) -> Config:
+    """The configuration of ``--config``, else ``config.yaml`` if it exists, else defaults."""
     config_path = getattr(args, "config", None)
     if config_path is None and DEFAULT_CONFIG.exists():
         config_path = DEFAULT_CONFIG
     try:
-        config = load_config(config_path)
+        return load_config(config_path)
     except ConfigError as error:
         raise CommandError("\n".join([texts.CONFIG_PROBLEMS, *error.problems])) from error
+
+
+def resolve_paths(args: argparse.Namespace) -> Paths:
+    """The database and knowledge files: options first, then the configuration."""
+    config = config_of(args)
     return Paths(
         database=Path(getattr(args, "db", None) or config.database),
         faq=Path(getattr(args, "faq", None) or config.faq),
@@ -269,6 +287,75 @@ def inbox_command(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# secrets
+# --------------------------------------------------------------------------------------------
+async def _read_secret_usage(database: Path) -> list[SecretUsage]:
+    async with SqliteStorage(database) as storage:
+        return await storage.secret_usage()
+
+
+def secrets_table(usage: list[SecretUsage], configured: list[str]) -> Table:
+    """Records per secret fingerprint, with the role the configuration gives each; the
+    configured secrets the database has not seen yet are listed with 0 records."""
+    roles = {fingerprint: texts.SECRETS_ROLE_PREVIOUS for fingerprint in configured[1:]}
+    if configured:
+        roles[configured[0]] = texts.SECRETS_ROLE_CURRENT
+    seen = {item.fingerprint for item in usage}
+    rows = [
+        (
+            item.fingerprint or texts.SECRETS_UNRECORDED,
+            texts.SECRETS_ROLE_UNRECORDED
+            if item.fingerprint is None
+            else roles.get(item.fingerprint, texts.SECRETS_ROLE_DROPPED),
+            item.first_seen,
+            item.last_seen,
+            item.records,
+        )
+        for item in usage
+    ]
+    rows += [(f, roles[f], None, None, 0) for f in configured if f not in seen]
+    columns = (
+        Column(texts.SECRETS_COL_FINGERPRINT),
+        Column(texts.SECRETS_COL_ROLE),
+        Column(texts.SECRETS_COL_FIRST),
+        Column(texts.SECRETS_COL_LAST),
+        Column(texts.SECRETS_COL_RECORDS, numeric=True),
+    )
+    return Table("secrets", texts.SECRETS_TITLE, columns, tuple(rows), texts.SECRETS_EMPTY)
+
+
+def _secrets(args: argparse.Namespace) -> int:
+    config = config_of(args)
+    database = existing_database(Path(getattr(args, "db", None) or config.database))
+    configured = [secret_fingerprint(secret) for secret in config.pseudonym_secrets()]
+    usage = asyncio.run(_read_secret_usage(database))
+    print(render_table(secrets_table(usage, configured)))
+    if not configured:
+        print(texts.SECRETS_NO_SECRET)
+    else:
+        check = check_secrets(usage, configured[0], configured[1:])
+        by_fingerprint = {item.fingerprint: item.records for item in usage}
+        current = by_fingerprint.get(configured[0], 0)
+        previous = sum(by_fingerprint.get(f, 0) for f in configured[1:])
+        print(
+            texts.SECRETS_SUMMARY.format(
+                current=format_int(current),
+                previous=format_int(previous),
+                unlinked=format_int(check.unlinked),
+            )
+        )
+    if None in {item.fingerprint for item in usage}:
+        print(texts.SECRETS_UNRECORDED_NOTE)
+    print(texts.SECRETS_EXPLAIN)
+    return 0
+
+
+def secrets_command(args: argparse.Namespace) -> int:
+    """``secrets``: records per secret fingerprint; what is unreachable, and why."""
+    return run(_secrets, args)
+
+
+# --------------------------------------------------------------------------------------------
 # Registration
 # --------------------------------------------------------------------------------------------
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -283,7 +370,7 @@ def _window_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(subparsers: Any) -> None:
-    """Register ``report``, ``purge`` and ``inbox`` on ``bot.py``'s argument parser."""
+    """Register ``report``, ``purge``, ``inbox`` and ``secrets`` on ``bot.py``'s parser."""
     report = subparsers.add_parser("report", help=texts.HELP_REPORT, description=texts.HELP_REPORT)
     _common_options(report)
     _window_options(report)
@@ -318,3 +405,9 @@ def add_commands(subparsers: Any) -> None:
     inbox.add_argument("--faq", type=Path, metavar="PATH", help=texts.HELP_FAQ)
     inbox.add_argument("--abbreviations", type=Path, metavar="PATH", help=texts.HELP_ABBREVIATIONS)
     inbox.set_defaults(handler=inbox_command)
+
+    secrets = subparsers.add_parser(
+        "secrets", help=texts.HELP_SECRETS, description=texts.HELP_SECRETS
+    )
+    _common_options(secrets)
+    secrets.set_defaults(handler=secrets_command)

@@ -3,6 +3,9 @@
 Handlers never see SQL: they call these methods, so another backend (PostgreSQL for several
 bot instances behind webhooks) can be added without touching them. A citizen is always a
 pseudonymous key (see :mod:`storage.pseudonym`), never a Telegram id, username or name.
+A citizen's records may also lie under the keys earlier secrets made (``earlier``): the bot
+computes those from the user id; storage only ever sees keys, and secrets only as their
+fingerprints.
 
 Every ``record_*`` method commits before it returns, so a caller may confirm to the citizen
 as soon as the call has returned. Methods that change a survey return ``False`` instead of
@@ -17,6 +20,7 @@ that cannot be used (not a database, corrupt, read-only, disk full, locked too l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -128,6 +132,55 @@ class Stats:
     voters_30d: int = 0  # citizens behind votes_up_30d + votes_down_30d
 
 
+@dataclass(frozen=True, slots=True)
+class SecretCheck:
+    """What :meth:`Storage.register_secrets` found about the secrets citizen keys came from.
+
+    ``unlinked``: records no key the bot can compute reaches — those made with a secret
+    recorded earlier and not configured now (``dropped``: their fingerprints) and, once
+    there is such a secret, those from before secrets were recorded, which may have been
+    made with it. ``earlier``: records may lie under a previous secret's keys (or, with a
+    previous secret configured, under unrecorded ones), so citizens are worth re-keying as
+    they come back (:meth:`Storage.rekey_citizen`).
+    """
+
+    unlinked: int = 0
+    dropped: tuple[str, ...] = ()
+    earlier: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SecretUsage:
+    """How many records (survey scores included) are keyed with one recorded secret.
+
+    ``fingerprint`` None: the records from before secrets were recorded (the secret that made
+    them is unknown); ``first_seen``/``last_seen`` are then None too."""
+
+    fingerprint: str | None
+    records: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+def check_secrets(
+    usage: Sequence[SecretUsage], current: str, previous: Sequence[str] = ()
+) -> SecretCheck:
+    """What ``usage`` (:meth:`Storage.secret_usage`) means with these secrets configured
+    (fingerprints): the rule of :class:`SecretCheck`, for the bot and the ``secrets`` report."""
+    configured = {current, *previous}
+    unrecorded = sum(item.records for item in usage if item.fingerprint is None)
+    dropped = [
+        item
+        for item in usage
+        if item.fingerprint is not None and item.fingerprint not in configured
+    ]
+    unlinked = sum(item.records for item in dropped) + (unrecorded if dropped else 0)
+    earlier = any(item.records for item in usage if item.fingerprint in set(previous)) or bool(
+        unrecorded and set(previous) - {current}
+    )
+    return SecretCheck(unlinked, tuple(str(item.fingerprint) for item in dropped), earlier)
+
+
 class Storage(Protocol):
     """What the bot needs from a database."""
 
@@ -213,12 +266,34 @@ class Storage(Protocol):
         not cost one synchronous commit per dropped message."""
         ...
 
-    async def delete_citizen(self, citizen: str) -> int:
-        """Delete everything stored about one citizen; returns how many records went."""
+    async def delete_citizen(self, citizen: str, earlier: Sequence[str] = ()) -> int:
+        """Delete everything stored about one citizen, under their key and the ``earlier``
+        keys previous secrets gave them; returns how many records went."""
         ...
 
-    async def count_citizen_records(self, citizen: str) -> int:
+    async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """How many records delete_citizen would remove now."""
+        ...
+
+    async def register_secrets(self, current: str, previous: Sequence[str] = ()) -> SecretCheck:
+        """Record the fingerprints (:func:`storage.pseudonym.secret_fingerprint`, never the
+        secrets) of the configured secrets, ``current`` the one keys are made with now; stamp
+        every record written from now on as keyed with it, and say what the database holds
+        that no configured secret reaches. Called once at start, before any record."""
+        ...
+
+    async def secret_usage(self) -> list[SecretUsage]:
+        """Records per recorded secret, in the order the secrets were first seen; the
+        records from before secrets were recorded come first, if there are any."""
+        ...
+
+    async def rekey_citizen(self, citizen: str, earlier: Sequence[str]) -> int:
+        """Move the records under ``earlier`` keys (the same citizen, previous secrets) to
+        ``citizen``, in one transaction; returns how many moved.
+
+        Where two keys hold the same thing, the newer row wins: of two votes on one answer
+        the later-changed one stays, of two open surveys the later-started one (the other is
+        abandoned, as starting a survey does)."""
         ...
 
     async def stats(self, now: datetime | None = None) -> Stats:

@@ -317,13 +317,22 @@ async def unanswered_groups(
     ]
 
 
+# Which pseudonymization secret made a row's key: bookkeeping for re-keying after a
+# rotation (storage.sqlite), never exported.
+_INTERNAL_COLUMNS = ("secret_id",)
+
+
 async def table_columns(
     db: aiosqlite.Connection, table: str, include_citizen: bool = False
 ) -> list[str]:
     """Column names of an exportable table, in table order (the CSV header)."""
     check_table(table)
     rows = await db.execute_fetchall("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table])
-    return [name for (name,) in rows if include_citizen or name != "citizen"]
+    return [
+        name
+        for (name,) in rows
+        if name not in _INTERNAL_COLUMNS and (include_citizen or name != "citizen")
+    ]
 
 
 async def dump_table(
@@ -340,8 +349,9 @@ async def dump_table(
     Rows are read in batches by rowid, each batch a complete query, so no statement stays
     open between batches and the connection is free for other work while the caller writes
     the CSV. ``lock`` (the storage's write lock) is held only while a batch is read. The
-    pseudonymous ``citizen`` key is left out unless asked for: officers rarely need it,
-    and every copy of it is one more to delete when a citizen asks.
+    pseudonymous ``citizen`` key is left out unless asked for: officers rarely need it, and
+    every copy of it is one more to delete when a citizen asks. ``secret_id`` (which secret
+    made the key) is never exported.
     """
     guard: contextlib.AbstractAsyncContextManager[object] = lock or contextlib.nullcontext()
     async with guard:

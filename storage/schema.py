@@ -133,6 +133,27 @@ MIGRATIONS: list[tuple[str, str]] = [
             );
         """),
     ),
+    (
+        "0004_pseudonym_secrets",
+        dedent("""
+            -- The pseudonymization secrets the bot has been configured with, each only by
+            -- its fingerprint (storage.pseudonym.secret_fingerprint), never the secret:
+            -- first_seen and last_seen are the first and last start it was configured at,
+            -- as the current secret or a previous one.
+            CREATE TABLE IF NOT EXISTS pseudonym_secrets (
+                id INTEGER PRIMARY KEY,
+                fingerprint TEXT NOT NULL UNIQUE
+                    CHECK (length(fingerprint) = 16 AND fingerprint NOT GLOB '*[^0-9a-f]*'),
+                first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                last_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            );
+            -- Which of them made the row's citizen key. NULL: written before this migration
+            -- (or by a storage told no secret), so made with a secret no one recorded.
+            ALTER TABLE questions ADD COLUMN secret_id INTEGER REFERENCES pseudonym_secrets (id);
+            ALTER TABLE votes ADD COLUMN secret_id INTEGER REFERENCES pseudonym_secrets (id);
+            ALTER TABLE surveys ADD COLUMN secret_id INTEGER REFERENCES pseudonym_secrets (id);
+        """),
+    ),
 ]
 
 

@@ -42,7 +42,7 @@ import logging
 import math
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import TracebackType
@@ -54,6 +54,8 @@ from storage import queries
 from storage.base import (
     SIPAS_FACTORS,
     Outcome,
+    SecretCheck,
+    SecretUsage,
     Stats,
     StorageError,
     StorageProblem,
@@ -61,8 +63,9 @@ from storage.base import (
     SurveyState,
     UnansweredGroup,
     VoteResult,
+    check_secrets,
 )
-from storage.pseudonym import is_citizen_key
+from storage.pseudonym import is_citizen_key, is_secret_fingerprint
 from storage.schema import (
     UnknownMigrationError,
     apply_migrations,
@@ -114,6 +117,19 @@ def _check_citizen(citizen: str) -> None:
         )
 
 
+def _keys(citizen: str, earlier: Sequence[str]) -> list[str]:
+    """``citizen`` and then its ``earlier`` keys, each checked, none twice."""
+    keys = list(dict.fromkeys([citizen, *earlier]))
+    for key in keys:
+        _check_citizen(key)
+    return keys
+
+
+def _marks(values: Sequence[object]) -> str:
+    """``?, ?, ?``: one parameter per value, for ``IN (...)`` (only this is interpolated)."""
+    return ", ".join("?" * len(values))
+
+
 def _check_int(value: int, allowed: range | tuple[int, ...], what: str) -> int:
     """``value`` if it is an int (not a bool) among ``allowed``; ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
@@ -148,9 +164,22 @@ def _report_wal(path: Path) -> None:
 
 
 _INSERT_QUESTION = (
-    "INSERT INTO questions (citizen, text, normalized, outcome, faq_id, score, asked_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO questions"
+    " (citizen, text, normalized, outcome, faq_id, score, asked_at, secret_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+# Records per secret (survey scores under their survey's): NULL, from before secrets were
+# recorded (migration 0004) or written by a storage never told its secret.
+_RECORDS_BY_SECRET = """
+    SELECT secret_id, SUM(n) FROM (
+        SELECT secret_id, COUNT(*) AS n FROM questions GROUP BY secret_id
+        UNION ALL SELECT secret_id, COUNT(*) FROM votes GROUP BY secret_id
+        UNION ALL SELECT secret_id, COUNT(*) FROM surveys GROUP BY secret_id
+        UNION ALL SELECT s.secret_id, COUNT(*) FROM survey_scores AS sc
+            JOIN surveys AS s ON s.id = sc.survey_id GROUP BY s.secret_id
+    ) GROUP BY secret_id
+"""
 
 
 class SqliteStorage:
@@ -189,6 +218,8 @@ class SqliteStorage:
         self._waiting_questions: list[tuple[list[object], asyncio.Future[int]]] = []
         # Handled update ids waiting for the connection, likewise (see finish_update).
         self._finished_updates: set[int] = set()
+        # The pseudonym_secrets row of the secret new keys are made with (register_secrets).
+        self._secret_id: int | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -383,7 +414,7 @@ class SqliteStorage:
             logger.warning("%s: WAL checkpoint after deletion failed", self.path, exc_info=True)
 
     @staticmethod
-    async def _changes(db: aiosqlite.Connection, sql: str, params: list[object]) -> int:
+    async def _changes(db: aiosqlite.Connection, sql: str, params: Sequence[object]) -> int:
         """Run one writing statement; returns how many rows it changed."""
         async with db.execute(sql, params) as cursor:
             return max(cursor.rowcount, 0)
@@ -425,6 +456,7 @@ class SqliteStorage:
             faq_id,
             float(score),
             self._now(),
+            self._secret_id,
         ]
         mine: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         entry = (params, mine)
@@ -527,12 +559,13 @@ class SqliteStorage:
             # repeated press of the same button into no change at all (rowcount 0).
             changed = await self._changes(
                 db,
-                "INSERT INTO votes (citizen, answer_key, faq_id, value, voted_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO votes"
+                " (citizen, answer_key, faq_id, value, voted_at, updated_at, secret_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (citizen, answer_key) DO UPDATE SET value = excluded.value,"
                 " faq_id = excluded.faq_id, reason = NULL, updated_at = excluded.updated_at"
                 " WHERE votes.value != excluded.value",
-                [citizen, answer_key, faq_id, value, now, now],
+                [citizen, answer_key, faq_id, value, now, now, self._secret_id],
             )
         return VoteResult.STORED if changed else VoteResult.UNCHANGED
 
@@ -562,8 +595,8 @@ class SqliteStorage:
                 [now, citizen],
             )
             row = await db.execute_insert(
-                "INSERT INTO surveys (citizen, stage, started_at) VALUES (?, ?, ?)",
-                [citizen, SurveyStage.FACTORS.value, now],
+                "INSERT INTO surveys (citizen, stage, started_at, secret_id) VALUES (?, ?, ?, ?)",
+                [citizen, SurveyStage.FACTORS.value, now, self._secret_id],
             )
         assert row is not None
         return int(row[0])
@@ -689,41 +722,138 @@ class SqliteStorage:
 
     # --- deletion and retention --------------------------------------------------------------
 
-    async def delete_citizen(self, citizen: str) -> int:
-        """Delete everything stored about one citizen; returns how many records went.
+    async def delete_citizen(self, citizen: str, earlier: Sequence[str] = ()) -> int:
+        """Delete everything stored about one citizen, under their key and the ``earlier``
+        keys previous secrets gave them; returns how many records went.
 
         Questions, votes, surveys and their scores all count, as in count_citizen_records.
         """
-        _check_citizen(citizen)
+        keys = _keys(citizen, earlier)
+        marks = _marks(keys)
         async with self._locked() as db:
             async with self._begin(db):
                 rows = await db.execute_fetchall(
                     "SELECT COUNT(*) FROM survey_scores"
-                    " WHERE survey_id IN (SELECT id FROM surveys WHERE citizen = ?)",
-                    [citizen],
+                    f" WHERE survey_id IN (SELECT id FROM surveys WHERE citizen IN ({marks}))",
+                    keys,
                 )
                 total = int(next(iter(rows))[0])
                 for table in ("questions", "votes", "surveys"):  # scores go by cascade
                     total += await self._changes(
-                        db, f"DELETE FROM {table} WHERE citizen = ?", [citizen]
+                        db, f"DELETE FROM {table} WHERE citizen IN ({marks})", keys
                     )
             if total:
                 await self._truncate_wal(db)
         return total
 
-    async def count_citizen_records(self, citizen: str) -> int:
+    async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """How many records delete_citizen would remove now."""
-        _check_citizen(citizen)
+        keys = _keys(citizen, earlier)
+        marks = _marks(keys)
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ?)"
-                " + (SELECT COUNT(*) FROM votes WHERE citizen = ?)"
-                " + (SELECT COUNT(*) FROM surveys WHERE citizen = ?)"
+                f"SELECT (SELECT COUNT(*) FROM questions WHERE citizen IN ({marks}))"
+                f" + (SELECT COUNT(*) FROM votes WHERE citizen IN ({marks}))"
+                f" + (SELECT COUNT(*) FROM surveys WHERE citizen IN ({marks}))"
                 " + (SELECT COUNT(*) FROM survey_scores"
-                "    WHERE survey_id IN (SELECT id FROM surveys WHERE citizen = ?))",
-                [citizen] * 4,
+                f"    WHERE survey_id IN (SELECT id FROM surveys WHERE citizen IN ({marks})))",
+                keys * 4,
             )
         return int(next(iter(rows))[0])
+
+    # --- pseudonymization secrets ------------------------------------------------------------
+
+    async def register_secrets(self, current: str, previous: Sequence[str] = ()) -> SecretCheck:
+        """Record the configured secrets' fingerprints and stamp new records with the current
+        one's; what no configured secret reaches (see Storage.register_secrets)."""
+        fingerprints = list(dict.fromkeys([current, *previous]))
+        if not all(is_secret_fingerprint(value) for value in fingerprints):
+            raise ValueError("secrets are registered by their fingerprint, never themselves")
+        now = self._now()
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT INTO pseudonym_secrets (fingerprint, first_seen, last_seen)"
+                " VALUES (?, ?, ?)"
+                " ON CONFLICT (fingerprint) DO UPDATE SET last_seen = excluded.last_seen",
+                [[fingerprint, now, now] for fingerprint in fingerprints],
+            )
+            rows = await db.execute_fetchall(
+                "SELECT id FROM pseudonym_secrets WHERE fingerprint = ?", [current]
+            )
+            usage = await self._secret_usage(db)
+        self._secret_id = int(next(iter(rows))[0])
+        return check_secrets(usage, current, fingerprints[1:])
+
+    async def secret_usage(self) -> list[SecretUsage]:
+        """Records per recorded secret, first seen first; unrecorded ones first (if any)."""
+        async with self._locked() as db:
+            return await self._secret_usage(db)
+
+    @staticmethod
+    async def _secret_usage(db: aiosqlite.Connection) -> list[SecretUsage]:
+        records = {
+            (None if secret_id is None else int(secret_id)): int(count)
+            for secret_id, count in await db.execute_fetchall(_RECORDS_BY_SECRET)
+        }
+        rows = await db.execute_fetchall(
+            "SELECT id, fingerprint, first_seen, last_seen FROM pseudonym_secrets ORDER BY id"
+        )
+        usage = [SecretUsage(None, records[None])] if records.get(None) else []
+        usage += [
+            SecretUsage(
+                str(fingerprint),
+                records.get(int(secret_id), 0),
+                parse_timestamp(str(first_seen)),
+                parse_timestamp(str(last_seen)),
+            )
+            for secret_id, fingerprint, first_seen, last_seen in rows
+        ]
+        return usage
+
+    async def rekey_citizen(self, citizen: str, earlier: Sequence[str]) -> int:
+        """Move the records under ``earlier`` keys to ``citizen``, in one transaction; the
+        newer of two rows that cannot both stay wins (see Storage.rekey_citizen)."""
+        keys = _keys(citizen, earlier)
+        old = keys[1:]
+        if not old:
+            return 0
+        every, marks = _marks(keys), _marks(old)
+        now = self._now()
+        async with self._transaction() as db:
+            # UNIQUE (citizen, answer_key): of the votes on one answer, the last changed stays.
+            merged = await self._changes(
+                db,
+                f"DELETE FROM votes WHERE citizen IN ({every}) AND EXISTS"
+                f" (SELECT 1 FROM votes AS other WHERE other.citizen IN ({every})"
+                " AND other.answer_key = votes.answer_key"
+                " AND (other.updated_at, other.id) > (votes.updated_at, votes.id))",
+                [*keys, *keys],
+            )
+            # One open survey per citizen: the last started stays open, as start_survey does.
+            merged += await self._changes(
+                db,
+                f"UPDATE surveys SET abandoned_at = ? WHERE citizen IN ({every}) AND {_OPEN}"
+                f" AND EXISTS (SELECT 1 FROM surveys AS other WHERE other.citizen IN ({every})"
+                " AND other.completed_at IS NULL AND other.abandoned_at IS NULL"
+                " AND (other.started_at, other.id) > (surveys.started_at, surveys.id))",
+                [now, *keys, *keys],
+            )
+            moved = 0
+            for table in ("questions", "votes", "surveys"):  # scores follow their survey
+                moved += await self._changes(
+                    db,
+                    f"UPDATE {table} SET citizen = ?, secret_id = ? WHERE citizen IN ({marks})",
+                    [citizen, self._secret_id, *old],
+                )
+                if self._secret_id is not None:  # from before secrets were recorded: ours
+                    await db.execute(
+                        f"UPDATE {table} SET secret_id = ?"
+                        " WHERE citizen = ? AND secret_id IS NULL",
+                        [self._secret_id, citizen],
+                    )
+        if merged:
+            logger.debug("re-keying a citizen merged %d older duplicates", merged)
+        return moved
 
     async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
         """Delete records older than the retention period; returns how many went.

@@ -148,6 +148,7 @@ TABLES = [
     "flood_events",
     "handled_updates",
     "migrations",
+    "pseudonym_secrets",
     "questions",
     "survey_scores",
     "surveys",
