@@ -454,6 +454,48 @@ REPORT_PERIOD_UNTIL = "từ đầu đến hết {until}"
 REPORT_PERIOD_ALL = "toàn bộ dữ liệu"
 REPORT_NONE = "–"
 REPORT_NO_ROWS = "(chưa có dữ liệu)"
+# Headers of the raw tables' CSV files (database column -> what officers read in Excel).
+# Stable: a spreadsheet built on these files keeps working from one export to the next.
+CSV_RAW_COLUMNS: dict[str, dict[str, str]] = {
+    "questions": {
+        "id": "Mã câu hỏi",
+        "citizen": "Mã người dân (bí danh)",
+        "text": "Câu hỏi",
+        "normalized": "Câu hỏi đã chuẩn hóa",
+        "outcome": "Kết quả",
+        "faq_id": "Mã mục",
+        "score": "Độ khớp (0–100)",
+        "asked_at": "Thời điểm hỏi",
+    },
+    "votes": {
+        "id": "Mã đánh giá",
+        "citizen": "Mã người dân (bí danh)",
+        "answer_key": "Mã câu trả lời",
+        "faq_id": "Mã mục",
+        "value": "Đánh giá (1 có ích, -1 chưa tốt)",
+        "reason": "Lý do",
+        "voted_at": "Thời điểm đánh giá",
+        "updated_at": "Thời điểm sửa",
+    },
+    "surveys": {
+        "id": "Mã phiếu",
+        "citizen": "Mã người dân (bí danh)",
+        "stage": "Bước",
+        "started_at": "Thời điểm bắt đầu",
+        "completed_at": "Thời điểm hoàn thành",
+        "abandoned_at": "Thời điểm bỏ dở",
+        "comment": "Góp ý",
+        "agency": "Cơ quan",
+    },
+    "survey_scores": {
+        "survey_id": "Mã phiếu",
+        "factor": "Yếu tố",
+        "score": "Điểm (1–5)",
+        "answered_at": "Thời điểm chấm",
+    },
+    "flood_events": {"day": "Ngày", "count": "Số tin nhắn bị chặn"},
+}
+REPORT_EMPTY_WEEKS_HIDDEN = "(không ghi {count} tuần không có câu hỏi nào)"
 REPORT_YES = "có"
 REPORT_NO = "không"
 REPORT_OUTCOMES: dict[str, str] = {

@@ -2,6 +2,8 @@
 
 * UTF-8 with a BOM (``utf-8-sig``): without it Excel reads the file in the machine's legacy
   code page and Vietnamese turns to mojibake.
+* Headers in Vietnamese, as officers read them, and stable (``texts.CSV_RAW_COLUMNS`` for
+  the database tables): a spreadsheet built on one export works on the next.
 * Machine values: ``4.25`` not ``4,25``, percentages as numbers (``80.0``), dates and moments
   in ISO 8601 (moments in Vietnam time with their offset, ``2025-03-10T16:05:00+07:00``, so
   they agree with the report's days).
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+import texts
 from reports.summary import Report, report_tables
 from reports.tables import LOCAL_TIME, Share, Table
 from storage.schema import parse_timestamp
@@ -91,7 +94,8 @@ async def write_raw_table(
     window = report.window
     with path.open("w", encoding=ENCODING, newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(columns)
+        titles = texts.CSV_RAW_COLUMNS.get(table, {})
+        writer.writerow([titles.get(name, name) for name in columns])
         async for row in storage.dump_table(table, window.start, window.end, include_citizen):
             writer.writerow(
                 [

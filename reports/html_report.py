@@ -148,6 +148,8 @@ def factor_figure(report: Report) -> go.Figure:
 
 def weekly_figure(report: Report) -> go.Figure:
     """Questions per week, stacked by outcome."""
+    # A date axis, not categories: plotly then labels as many Mondays as fit (a year of
+    # weeks as category labels collided past about 20), and a bar sits on its week.
     weeks = [p.start.isoformat() for p in report.weekly]
     figure = go.Figure(
         [
@@ -161,7 +163,10 @@ def weekly_figure(report: Report) -> go.Figure:
         ]
     )
     figure.update_layout(barmode="stack")
-    figure.update_xaxes(type="category", title_text=texts.CHART_WEEK_AXIS)
+    figure.update_xaxes(
+        type="date", tickformat="%d/%m/%Y", nticks=12, title_text=texts.CHART_WEEK_AXIS
+    )
+    figure.update_traces(xperiod=7 * 24 * 3600 * 1000, xperiodalignment="middle")
     figure.update_yaxes(title_text=texts.CHART_QUESTIONS_AXIS, rangemode="tozero")
     if not report.total_messages:
         figure.update_yaxes(range=[0, 1], dtick=1)
@@ -220,8 +225,12 @@ def chart_html(figure: go.Figure, div_id: str) -> str:
 def table_html(table: Table) -> str:
     """A report table as an escaped HTML table under its heading."""
     parts = [f'<h2 id="{html.escape(table.name)}">{html.escape(table.title)}</h2>']
-    if not table.rows:
+    rows, hidden = table.shown()
+    note = table.hidden_note(hidden)
+    if not rows:
         parts.append(f'<p class="empty">{html.escape(table.empty)}</p>')
+        if hidden:
+            parts.append(f'<p class="empty">{html.escape(note)}</p>')
         return "\n".join(parts)
     numeric = [table.numeric(i) for i in range(len(table.columns))]
     head = "".join(
@@ -236,9 +245,11 @@ def table_html(table: Table) -> str:
             for value, column, num in zip(row, table.columns, numeric, strict=True)
         )
         + "</tr>"
-        for row in table.rows
+        for row in rows
     )
     parts.append(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+    if hidden:
+        parts.append(f'<p class="empty">{html.escape(note)}</p>')
     return "\n".join(parts)
 
 

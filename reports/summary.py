@@ -197,7 +197,13 @@ def weekly_table(report: Report) -> Table:
         (p.start, p.total, *(p.outcomes.get(outcome, 0) for outcome in OUTCOME_ORDER))
         for p in report.weekly
     )
-    return Table("weekly", texts.REPORT_TITLE_WEEKLY, columns, rows)
+    return Table(
+        "weekly",
+        texts.REPORT_TITLE_WEEKLY,
+        columns,
+        rows,
+        zero_rows_note=texts.REPORT_EMPTY_WEEKS_HIDDEN,
+    )
 
 
 def top_faqs_table(report: Report) -> Table:

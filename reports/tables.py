@@ -42,6 +42,11 @@ class Column:
     numeric: bool = False
 
 
+def _all_zero(row: tuple[Cell, ...]) -> bool:
+    numbers = [v for v in row if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(numbers) and not any(numbers)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A titled table; ``name`` is its CSV file stem and its HTML anchor."""
@@ -51,6 +56,9 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty: str = texts.REPORT_NO_ROWS
+    # If set, people (terminal, HTML) do not see rows whose numbers are all zero, only this
+    # line ({count}: how many) under the table; the CSV keeps every row, for spreadsheets.
+    zero_rows_note: str | None = None
 
     def __post_init__(self) -> None:
         for row in self.rows:
@@ -58,6 +66,17 @@ class Table:
                 raise ValueError(
                     f"table {self.name}: a row has {len(row)} cells, not {len(self.columns)}"
                 )
+
+    def shown(self) -> tuple[tuple[tuple[Cell, ...], ...], int]:
+        """The rows people see, and how many all-zero rows were left out."""
+        if self.zero_rows_note is None:
+            return self.rows, 0
+        kept = tuple(row for row in self.rows if not _all_zero(row))
+        return kept, len(self.rows) - len(kept)
+
+    def hidden_note(self, count: int) -> str:
+        """The line under the table saying how many all-zero rows were left out."""
+        return (self.zero_rows_note or "").format(count=count)
 
     def numeric(self, index: int) -> bool:
         """Whether column ``index`` holds only numbers (so it is right-aligned)."""
@@ -165,8 +184,11 @@ def pad(text: str, width: int, right: bool) -> str:
 def render_table(table: Table, indent: str = "  ") -> str:
     """A table as aligned plain text: title, header, rule, rows (or the "empty" line)."""
     lines = [table.title]
-    if not table.rows:
+    rows, hidden = table.shown()
+    if not rows:
         lines.append(indent + table.empty)
+        if hidden:
+            lines.append(indent + table.hidden_note(hidden))
         return "\n".join(lines)
     cells = [
         [
@@ -175,7 +197,7 @@ def render_table(table: Table, indent: str = "  ") -> str:
             else one_line(format_cell(value, column))
             for value, column in zip(row, table.columns, strict=True)
         ]
-        for row in table.rows
+        for row in rows
     ]
     headers = [column.title for column in table.columns]
     widths = [
@@ -192,4 +214,6 @@ def render_table(table: Table, indent: str = "  ") -> str:
     lines.append(line(headers))
     lines.append(indent + gap.join("─" * width for width in widths))
     lines.extend(line(row) for row in cells)
+    if hidden:
+        lines.append(indent + table.hidden_note(hidden))
     return "\n".join(lines)

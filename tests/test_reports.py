@@ -7,6 +7,7 @@ the expected figures are worked out by hand from the data, not taken from the co
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import re
 import subprocess
@@ -72,6 +73,11 @@ def march_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fill_march(tmp_path_factory.mktemp("march") / "danvan.db")
 
 
+# The raw tables' CSV headers, as officers read them.
+Q = texts.CSV_RAW_COLUMNS["questions"]
+S = texts.CSV_RAW_COLUMNS["surveys"]
+
+
 def read_csv(path: Path) -> list[list[str]]:
     """A CSV file as written: it must start with the UTF-8 BOM, then parse as CSV."""
     assert path.read_bytes().startswith(b"\xef\xbb\xbf"), f"{path.name}: no BOM"
@@ -131,6 +137,11 @@ def test_terminal_report_tables_and_order(march_db: Path) -> None:
     # Weeks start on Monday: 3 March (9 messages) and 10 March (4).
     assert table_row(out, "2025-03-03")[1:] == ["9", "4", "1", "3", "1"]
     assert table_row(out, "2025-03-10")[1:] == ["4", "2", "0", "2", "0"]
+    # The four weeks of the window without a question are one line, not four zero rows
+    # (the CSV keeps them: see test_csv_files).
+    weekly = out.split(texts.REPORT_TITLE_WEEKLY)[1].split("\n\n")[0]
+    assert "2025-02-24" not in weekly and "2025-03-17" not in weekly
+    assert texts.REPORT_EMPTY_WEEKS_HIDDEN.format(count=4) in weekly
     # Most asked: ngay-to-chuc 5 times, then dia-diem, with the FAQ's question.
     assert table_row(out, "1")[1:] == ["ngay-to-chuc", "Hội nghị diễn ra vào ngày nào?", "5"]
     # Worst balance first: dia-diem (-2), thanh-phan-tham-du (0), ngay-to-chuc (+1).
@@ -327,32 +338,55 @@ def test_csv_files(march_db: Path, tmp_path: Path) -> None:
 
     questions = as_dicts(read_csv(out_dir / "questions.csv"))
     assert len(questions) == 13
-    asked = {datetime.fromisoformat(row["asked_at"]) for row in questions}
+    asked = {datetime.fromisoformat(row[Q["asked_at"]]) for row in questions}
     assert asked == {
         datetime(2025, 3, 4, 3, tzinfo=UTC),
         datetime(2025, 3, 11, 3, tzinfo=UTC),
     }
-    assert questions[0]["asked_at"] == "2025-03-04T10:00:00+07:00"  # Vietnam time, ISO 8601
-    assert "Hội nghị diễn ra vào ngày nào?" in {row["text"] for row in questions}
+    assert questions[0][Q["asked_at"]] == "2025-03-04T10:00:00+07:00"  # Vietnam time, ISO 8601
+    assert "Hội nghị diễn ra vào ngày nào?" in {row[Q["text"]] for row in questions}
 
     overview = dict(read_csv(out_dir / "overview.csv")[1:])
     assert overview[texts.REPORT_ROW_ANSWER_RATE] == "50.0"
     assert overview[texts.REPORT_ROW_RESPONSE_RATE] == "60.0"
 
     votes = as_dicts(read_csv(out_dir / "votes.csv"))
-    assert sorted(row["value"] for row in votes) == ["-1"] * 4 + ["1"] * 3  # numbers stay
+    assert (
+        sorted(row[texts.CSV_RAW_COLUMNS["votes"]["value"]] for row in votes)
+        == ["-1"] * 4 + ["1"] * 3
+    )  # numbers stay
     balances = as_dicts(read_csv(out_dir / "faq_votes.csv"))
     assert [row[texts.REPORT_COL_BALANCE] for row in balances] == ["-2", "0", "1"]
+
+
+def test_csv_headers_are_vietnamese_and_stable(march_db: Path, tmp_path: Path) -> None:
+    """Every column of every raw table has its Vietnamese header, once per file; a column
+    added to the schema without one fails here rather than reach Excel in English."""
+
+    async def columns(table: str) -> list[str]:
+        async with SqliteStorage(march_db) as storage:
+            return await storage.table_columns(table, include_citizen=True)
+
+    for table in RAW_TABLES:
+        titles = texts.CSV_RAW_COLUMNS[table]
+        found = asyncio.run(columns(table))
+        assert set(found) <= set(titles), (table, set(found) - set(titles))
+        assert len(set(titles.values())) == len(titles), table
+    run_bot("report", "--db", str(march_db), *MARCH, "--csv", str(tmp_path))
+    header = read_csv(tmp_path / "questions.csv")[0]
+    assert header == [
+        Q[name] for name in ("id", "text", "normalized", "outcome", "faq_id", "score", "asked_at")
+    ]
 
 
 def test_csv_neutralizes_formulas(march_db: Path, tmp_path: Path) -> None:
     run_bot("report", "--db", str(march_db), *MARCH, "--csv", str(tmp_path))
     surveys = as_dicts(read_csv(tmp_path / "surveys.csv"))
-    comments = {row["comment"] for row in surveys}
+    comments = {row[S["comment"]] for row in surveys}
     assert "'" + INJECTED_COMMENT in comments
-    assert "'" + INJECTED_AGENCY in {row["agency"] for row in surveys}
+    assert "'" + INJECTED_AGENCY in {row[S["agency"]] for row in surveys}
     assert GOOD_COMMENT in comments  # ordinary text untouched
-    questions = {row["text"] for row in as_dicts(read_csv(tmp_path / "questions.csv"))}
+    questions = {row[Q["text"]] for row in as_dicts(read_csv(tmp_path / "questions.csv"))}
     assert "'" + INJECTED_QUESTION in questions
     summary = read_csv(tmp_path / "comments.csv") + read_csv(tmp_path / "inbox.csv")
     for path in tmp_path.glob("*.csv"):
@@ -369,11 +403,11 @@ def test_csv_leaves_out_citizen_keys_unless_asked(march_db: Path, tmp_path: Path
     run_bot("report", "--db", str(march_db), "--csv", str(plain))
     for path in plain.glob("*.csv"):
         text = path.read_text(encoding="utf-8-sig")
-        assert "citizen" not in read_csv(path)[0], path.name
+        assert Q["citizen"] not in read_csv(path)[0], path.name
         assert not any(key in text for key in CITIZENS), path.name
     run_bot("report", "--db", str(march_db), "--csv", str(keyed), "--with-citizen-keys")
     questions = as_dicts(read_csv(keyed / "questions.csv"))
-    assert {row["citizen"] for row in questions} <= set(CITIZENS)
+    assert {row[Q["citizen"]] for row in questions} <= set(CITIZENS)
 
 
 def test_neutralize() -> None:
