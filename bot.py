@@ -69,6 +69,8 @@ logger = logging.getLogger(__name__)
 MAX_CONCURRENT_UPDATES = 64
 # A 429 from Telegram is waited out and retried this many times before giving up.
 RATE_LIMIT_RETRIES = 3
+# Telegram's limit on a bot's messages into one group, per minute (PTB's default too).
+GROUP_MESSAGES_PER_MINUTE = 20
 PURGE_EVERY = timedelta(days=1)
 PURGE_FIRST = timedelta(minutes=1)
 # Telegram keeps an update a day at most; the ids of handled ones are kept longer than that.
@@ -95,8 +97,11 @@ def build_application(
             )
         )
         .rate_limiter(
+            # Several instances on one token divide Telegram's limits between them.
             FairRateLimiter(
-                overall_max_rate=config.rate_limit_per_second, max_retries=RATE_LIMIT_RETRIES
+                overall_max_rate=config.rate_limit_per_second / config.instances,
+                group_max_rate=GROUP_MESSAGES_PER_MINUTE / config.instances,
+                max_retries=RATE_LIMIT_RETRIES,
             )
         )
         # Concurrent across chats, in order within a chat (see handlers.ordering).

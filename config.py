@@ -99,6 +99,10 @@ class Config:
     # limit. Raised only by load tests against the emulator; never 0 (that would switch off
     # PTB's rate limiter).
     rate_limit_per_second: float = 30.0
+    # Bot processes sharing this token (several instances behind one webhook address): each
+    # sends at most its share of Telegram's limits, rate_limit_per_second / instances overall
+    # and 20 / instances messages a minute per group.
+    instances: int = 1
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     log_level: str = "INFO"
@@ -201,6 +205,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "retention_days": ((int, type(None)), _positive),
     "reload_interval_seconds": ((int, float, type(None)), _non_negative),
     "rate_limit_per_second": ((int, float), _positive),
+    "instances": ((int,), _positive),
     "mode": ((str,), _mode),
     "webhook": ((dict,), None),
     "log_level": ((str,), _log_level),
@@ -393,6 +398,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         reload_interval_seconds=data.get(
             "reload_interval_seconds", defaults.reload_interval_seconds
         ),
+        instances=data.get("instances", defaults.instances),
         rate_limit_per_second=float(
             data.get("rate_limit_per_second", defaults.rate_limit_per_second)
         ),

@@ -344,3 +344,21 @@ async def test_user_ids_never_reach_the_log(
     assert harness.key(user) in caplog.text
     for value in (str(user), f"u{user}", f"Nguyễn {user}"):
         assert value not in caplog.text
+
+
+def test_several_instances_divide_telegrams_limits(tmp_path: Path) -> None:
+    """With ``instances: 3`` each process sends a third of the overall and per-group rates,
+    so three of them together stay within what Telegram allows one token."""
+    path = tmp_path / "config.yaml"
+    path.write_text("instances: 3\nrate_limit_per_second: 30\n", encoding="utf-8")
+    config = load_config(path, env={"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert config.instances == 3
+    application = bot.build_application(config)
+    limiter = application.bot.rate_limiter
+    assert limiter is not None
+    assert limiter._base_limiter is not None and limiter._base_limiter.max_rate == 10
+    assert limiter._group_max_rate == pytest.approx(20 / 3)
+    path.write_text("instances: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert "'instances'" in str(caught.value.problems[0])
