@@ -60,6 +60,7 @@ from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
 from storage.base import SecretCheck, Storage, StorageError
+from storage.factory import storage_for
 from storage.pseudonym import secret_fingerprint
 from storage.sqlite import SqliteStorage
 
@@ -121,7 +122,7 @@ def build_application(
 
     data = application.bot_data
     data.config = config
-    data.storage = storage if storage is not None else SqliteStorage(config.database)
+    data.storage = storage if storage is not None else storage_for(config)
     data.flood = SlidingWindow(config.flood.max_messages, config.flood.window_seconds)
     data.group_flood = SlidingWindow(config.flood.group_max_messages, config.flood.window_seconds)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -32,6 +33,9 @@ DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_SECRET = "DANVAN_SECRET"
+# The PostgreSQL password (database: postgresql://...), never in the configuration file;
+# libpq's own PGPASSWORD is read too.
+ENV_DB_PASSWORD = "DANVAN_DB_PASSWORD"
 REDACTED = "[REDACTED]"
 MIN_SECRET_CHARS = 16
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -82,6 +86,10 @@ class Config:
     token: str | None = field(default=None, repr=False)  # never in a repr, hence never logged
     base_url: str = DEFAULT_BASE_URL
     database: Path = Path("data/danvan.db")
+    # ``database: postgresql://user@host:port/db`` in the file: PostgreSQL (several
+    # instances), the password from DANVAN_DB_PASSWORD or PGPASSWORD. None: the SQLite file.
+    database_url: str | None = None
+    database_password: str | None = field(default=None, repr=False)
     faq: Path = ROOT / "knowledge" / "faq.yaml"
     abbreviations: Path = ROOT / "knowledge" / "abbreviations.yaml"
     synonyms: Path = ROOT / "knowledge" / "synonyms.yaml"
@@ -114,6 +122,7 @@ class Config:
             self.pseudonym_secret,
             *self.previous_pseudonym_secrets,
             self.webhook.secret_token,
+            self.database_password,
         ]
         if self.token and ":" in self.token:
             values.append(self.token.partition(":")[2])  # the secret half, alone
@@ -170,6 +179,21 @@ def _url(value: Any) -> str | None:
     return None if str(value).startswith(("https://", "http://")) else texts.CONFIG_URL
 
 
+def _database(value: Any) -> str | None:
+    if not str(value).startswith(("postgresql://", "postgres://")):
+        return None
+    try:
+        parts = urlsplit(str(value))
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        return texts.CONFIG_DATABASE_URL
+    if parts.password is not None or "password" in parts.query:
+        return texts.CONFIG_DATABASE_PASSWORD
+    if not parts.hostname or parts.path in ("", "/"):
+        return texts.CONFIG_DATABASE_URL
+    return None
+
+
 def _port(value: Any) -> str | None:
     return None if 0 < value < 65536 else texts.CONFIG_PORT
 
@@ -193,7 +217,7 @@ _Check = Any  # Callable[[Any], str | None] | None
 _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "token": ((str, type(None)), None),
     "base_url": ((str,), _url),
-    "database": ((str,), None),
+    "database": ((str,), _database),
     "faq": ((str,), None),
     "abbreviations": ((str,), None),
     "synonyms": ((str,), None),
@@ -375,10 +399,23 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     webhook = data.get("webhook") or {}
     defaults, flood_defaults, webhook_defaults = Config(), FloodConfig(), WebhookConfig()
     secret = env.get(ENV_SECRET) or data.get("pseudonym_secret") or None
+    configured_database = data.get("database")
+    database_url = (
+        configured_database
+        if isinstance(configured_database, str)
+        and configured_database.startswith(("postgresql://", "postgres://"))
+        else None
+    )
     return Config(
         token=env.get(ENV_TOKEN) or data.get("token") or None,
         base_url=data.get("base_url", defaults.base_url),
-        database=_resolve(data.get("database"), base, defaults.database),
+        database=defaults.database
+        if database_url
+        else _resolve(data.get("database"), base, defaults.database),
+        database_url=database_url,
+        database_password=(env.get(ENV_DB_PASSWORD) or env.get("PGPASSWORD") or None)
+        if database_url
+        else None,
         faq=_resolve(data.get("faq"), base, defaults.faq),
         abbreviations=_resolve(data.get("abbreviations"), base, defaults.abbreviations),
         synonyms=_resolve(data.get("synonyms"), base, defaults.synonyms),

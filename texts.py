@@ -300,6 +300,11 @@ CONFIG_SECRET_IS_CURRENT = (
     "chỉ ghi các khóa đã dùng trước đây"
 )
 CONFIG_SHORT_SECRET = "'pseudonym_secret' quá ngắn: cần ít nhất {chars} ký tự ngẫu nhiên"
+CONFIG_DATABASE_URL = "phải có dạng postgresql://người_dùng@máy_chủ:cổng/tên_cơ_sở_dữ_liệu"
+CONFIG_DATABASE_PASSWORD = (
+    "không ghi mật khẩu trong địa chỉ cơ sở dữ liệu: đặt nó trong biến môi trường "
+    "DANVAN_DB_PASSWORD"
+)
 CONFIG_URL = "phải là địa chỉ bắt đầu bằng https:// hoặc http://"
 CONFIG_PROBLEMS = "Cấu hình có lỗi:"
 KNOWLEDGE_PROBLEMS = "Bộ câu hỏi – trả lời có lỗi:"

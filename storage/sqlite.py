@@ -133,8 +133,16 @@ def _marks(values: Sequence[object]) -> str:
 def _check_int(value: int, allowed: range | tuple[int, ...], what: str) -> int:
     """``value`` if it is an int (not a bool) among ``allowed``; ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        if isinstance(allowed, range) and allowed.stop - allowed.start > 10:  # not 2**63 items
+            choices = f"{allowed.start}..{allowed.stop - 1}"
+            raise ValueError(f"{what} must be an integer in {choices}, not {value!r}")
         raise ValueError(f"{what} must be one of {list(allowed)}, not {value!r}")
     return value
+
+
+def _is_row_id(value: object) -> bool:
+    """Whether ``value`` can be a row id (a forged button may carry any number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
 def _check_text(value: str, what: str) -> str:
@@ -549,6 +557,8 @@ class SqliteStorage:
         now = self._now()
         async with self._transaction() as db:
             if answer_key.isdigit():
+                if int(answer_key) >= 2**63:  # no such row id: a forged button
+                    return VoteResult.REFUSED
                 rows = await db.execute_fetchall(
                     "SELECT 1 FROM questions WHERE id = ? AND citizen = ? AND faq_id = ?",
                     [int(answer_key), citizen, faq_id],
@@ -642,6 +652,8 @@ class SqliteStorage:
         if factor not in SIPAS_FACTORS:
             raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
         _check_int(score, range(1, 6), "score")
+        if not _is_row_id(survey_id):
+            return False
         now = self._now()
         async with self._locked() as db, self._begin(db):
             changed = await self._changes(
@@ -668,6 +680,8 @@ class SqliteStorage:
 
     async def _update_open_survey(self, survey_id: int, column: str, value: str) -> bool:
         """Set one column of an open survey (column names are constants of this class)."""
+        if not _is_row_id(survey_id):
+            return False
         async with self._locked() as db:
             changed = await self._changes(
                 db, f"UPDATE surveys SET {column} = ? WHERE id = ? AND {_OPEN}", [value, survey_id]
@@ -677,6 +691,8 @@ class SqliteStorage:
     async def _advance(self, survey_id: int, at: SurveyStage, **values: object) -> bool:
         """One UPDATE of an open survey at stage ``at``: what it asked for and the next step,
         together (column names are constants of this class)."""
+        if not _is_row_id(survey_id):
+            return False
         sets = ", ".join(f"{column} = ?" for column in values)
         async with self._locked() as db:
             changed = await self._changes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from helpers.e2e_bot import running_emulator
 from helpers.e2e_support import Emulator
+from helpers.postgres_server import PostgresServer, find_bin_dir, running_postgres
 from helpers.tg_fakes import (
     CITIZEN_ID,
     OFFICER_ID,
@@ -176,3 +178,35 @@ def emu(tmp_path: Path) -> Iterator[Emulator]:
     """The Bot API emulator for one end-to-end test (skipped where Node.js is missing)."""
     with running_emulator(tmp_path) as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole run (skipped where PostgreSQL is not installed)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed")
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture
+async def postgres_dsn(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh, empty database on the test server, dropped after the test."""
+    import asyncpg
+
+    name = f"danvan_test_{next(_database_numbers)}"
+    admin = await asyncpg.connect(postgres_server.dsn())
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    yield postgres_server.dsn(name)
+    admin = await asyncpg.connect(postgres_server.dsn())
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()

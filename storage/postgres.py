@@ -1,0 +1,1033 @@
+"""The PostgreSQL implementation of :class:`storage.base.Storage`, on an asyncpg pool.
+
+For several bot instances on one database (behind one webhook address). Every method takes
+a connection from the pool for one statement or one transaction; nothing is shared between
+calls, so no in-process lock is needed and none would help: the rules that must hold across
+instances are constraints of the database (see :mod:`storage.postgres_schema`) and the
+writes are written so that racing instances end with one row, not an error:
+
+* a vote is ``INSERT ... ON CONFLICT (citizen, answer_key) DO UPDATE``;
+* starting a survey takes an advisory lock on the citizen, abandons the open survey and
+  inserts the new one, so the later start wins, as on one instance; the partial unique
+  index (one open survey per citizen) is what guarantees it, and a start that still loses
+  a race on it (a writer not taking the lock) tries again;
+* a score locks its survey row (``FOR UPDATE``), so the score that completes the five
+  factors moves the survey on even when two factors are scored at once;
+* receiving an update is one ``INSERT ... ON CONFLICT DO NOTHING`` on its id.
+
+Errors: a database that cannot be reached or used raises :class:`StorageError` named by
+:attr:`PostgresStorage.name`, the address without the password. Constraint violations are
+bugs of the caller, as with SQLite, and are raised as asyncpg's own errors.
+
+PostgreSQL ``text`` cannot hold U+0000; the citizen's free text (question, reason, comment,
+agency) is stored with any U+0000 replaced by U+FFFD, the rest as typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from types import TracebackType
+from typing import TYPE_CHECKING, Self, TypeAlias
+from urllib.parse import unquote, urlsplit
+
+import asyncpg
+
+from storage import queries
+from storage.base import (
+    SIPAS_FACTORS,
+    Outcome,
+    SecretCheck,
+    SecretUsage,
+    Stats,
+    StorageError,
+    StorageProblem,
+    SurveyStage,
+    SurveyState,
+    UnansweredGroup,
+    VoteResult,
+    check_secrets,
+)
+from storage.postgres_schema import MIGRATION_LOCK, MIGRATIONS, MIGRATIONS_TABLE
+from storage.pseudonym import is_secret_fingerprint
+from storage.schema import to_utc
+from storage.sqlite import _check_citizen, _check_int, _check_text, _keys
+
+logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    _Conn: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+
+_OPEN = "completed_at IS NULL AND abandoned_at IS NULL"
+
+# How many times a survey start that lost a race with another instance is tried again.
+_START_ATTEMPTS = 5
+
+_BUSY = (
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.QueryCanceledError,  # statement_timeout / lock_timeout
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.CannotConnectNowError,
+)
+_CANNOT_OPEN = (
+    asyncpg.exceptions.InvalidPasswordError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+    asyncpg.exceptions.InvalidCatalogNameError,
+    asyncpg.exceptions.InsufficientPrivilegeError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def safe_name(dsn: str) -> str:
+    """``dsn`` without its password (and without query parameters, which may hold one)."""
+    parts = urlsplit(dsn)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    user = f"{unquote(parts.username)}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
+def is_postgres_url(value: object) -> bool:
+    """Whether a configured ``database`` names a PostgreSQL server rather than a file."""
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
+
+
+def postgres_error(name: str, exc: BaseException) -> StorageError:
+    """A :class:`StorageError` naming the database for an error from asyncpg or the OS."""
+    if isinstance(exc, asyncpg.exceptions.DiskFullError):
+        problem = StorageProblem.DISK_FULL
+    elif isinstance(exc, asyncpg.exceptions.ReadOnlySQLTransactionError):
+        problem = StorageProblem.READ_ONLY
+    elif isinstance(exc, (*_BUSY, TimeoutError)):
+        problem = StorageProblem.BUSY
+    elif isinstance(exc, (*_CANNOT_OPEN, OSError)):
+        problem = StorageProblem.CANNOT_OPEN
+    else:
+        problem = StorageProblem.OTHER
+    detail = str(exc) or type(exc).__name__
+    return StorageError(name, problem, detail)
+
+
+def _rows(status: str) -> int:
+    """Rows changed, from a command status such as ``INSERT 0 1`` or ``DELETE 3``."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+def _clean(text: str) -> str:
+    """``text`` as PostgreSQL can store it: U+0000 becomes U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _window(
+    column: str, since: datetime | None, until: datetime | None, first: int = 1
+) -> tuple[str, list[object]]:
+    """SQL condition and parameters ($first, $first+1) for ``since <= column < until``."""
+    clauses = ["TRUE"]
+    params: list[object] = []
+    for moment, operator in ((since, ">="), (until, "<")):
+        if moment is not None:
+            params.append(to_utc(moment))
+            clauses.append(f"{column} {operator} ${first + len(params) - 1}")
+    return " AND ".join(clauses), params
+
+
+# The moment a flood counter's (Vietnamese, UTC+7) day starts, as in queries.EXPORT_TABLES.
+_FLOOD_MOMENT = "((day - interval '7 hours') AT TIME ZONE 'UTC')"
+
+_RECORDS_BY_SECRET = """
+    SELECT secret_id, SUM(n) FROM (
+        SELECT secret_id, COUNT(*) AS n FROM questions GROUP BY secret_id
+        UNION ALL SELECT secret_id, COUNT(*) FROM votes GROUP BY secret_id
+        UNION ALL SELECT secret_id, COUNT(*) FROM surveys GROUP BY secret_id
+        UNION ALL SELECT s.secret_id, COUNT(*) FROM survey_scores AS sc
+            JOIN surveys AS s ON s.id = sc.survey_id GROUP BY s.secret_id
+    ) AS per_table GROUP BY secret_id
+"""
+
+
+class PostgresStorage:
+    """Storage in a PostgreSQL database; create, ``await open()``, use, ``await close()``.
+
+    ``dsn``: ``postgresql://user@host:port/database``; ``password`` apart, so that it is in
+    no message and no repr. ``clock`` gives the time stamped on new records.
+    ``busy_timeout_ms`` bounds waiting for a pooled connection and for a row or table lock
+    (``lock_timeout``), after which a write fails with ``StorageError(BUSY)``.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        password: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        busy_timeout_ms: int = 5000,
+        min_connections: int = 1,
+        max_connections: int = 10,
+    ) -> None:
+        if not is_postgres_url(dsn):
+            raise ValueError("dsn must start with postgresql://")
+        if urlsplit(dsn).password is not None:
+            raise ValueError("the password goes in DANVAN_DB_PASSWORD, not in the address")
+        self._dsn = dsn
+        self.name = safe_name(dsn)
+        self._password = password
+        self._clock = clock
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._min = int(min_connections)
+        self._max = int(max_connections)
+        self._pool: asyncpg.Pool | None = None
+        self._secret_id: int | None = None
+        # Kept for the bot's wiring: SQLite calls it when its file goes; a server does not.
+        self.on_lost: Callable[[StorageError], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"PostgresStorage({self.name!r})"
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect the pool and apply pending migrations; raises StorageError if unusable."""
+        if self._pool is not None:
+            return
+        try:
+            pool = await asyncpg.create_pool(
+                self._dsn,
+                password=self._password,
+                min_size=self._min,
+                max_size=self._max,
+                timeout=self._busy_timeout_ms / 1000,
+                server_settings={
+                    "application_name": "danvan-bot",
+                    "lock_timeout": f"{self._busy_timeout_ms:d}ms",
+                    "timezone": "UTC",
+                },
+            )
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            raise postgres_error(self.name, exc) from None
+        try:
+            async with pool.acquire() as conn:
+                applied = await self._migrate(conn)
+                counts = await self._row_counts(conn)
+        except StorageError:
+            await pool.close()
+            raise
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            await pool.close()
+            raise postgres_error(self.name, exc) from None
+        self._pool = pool
+        if applied:
+            logger.info("%s: applied migrations %s", self.name, ", ".join(applied))
+        logger.info(
+            "%s: %s", self.name, ", ".join(f"{table} {count}" for table, count in counts.items())
+        )
+
+    async def _migrate(self, conn: _Conn) -> list[str]:
+        """Apply the pending migrations in one transaction under the advisory lock."""
+        known = [name for name, _ in MIGRATIONS]
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await conn.execute(MIGRATIONS_TABLE)
+            done = [row[0] for row in await conn.fetch("SELECT name FROM migrations ORDER BY id")]
+            unknown = [name for name in done if name not in known]
+            if unknown:
+                raise StorageError(
+                    self.name,
+                    StorageProblem.NEWER_SCHEMA,
+                    "unknown migrations: " + ", ".join(unknown),
+                )
+            pending = [(name, sql) for name, sql in MIGRATIONS if name not in done]
+            for name, sql in pending:
+                await conn.execute(sql)
+                await conn.execute("INSERT INTO migrations (name) VALUES ($1)", name)
+        return [name for name, _ in pending]
+
+    @staticmethod
+    async def _row_counts(conn: _Conn) -> dict[str, int]:
+        """Rows per table of the schema, in name order (logged at every start)."""
+        names = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " ORDER BY tablename"
+        )
+        counts: dict[str, int] = {}
+        for (name,) in names:
+            quoted = '"' + str(name).replace('"', '""') + '"'
+            counts[str(name)] = int(await conn.fetchval(f"SELECT count(*) FROM {quoted}"))
+        return counts
+
+    async def close(self) -> None:
+        """Close the pool after the calls in progress; safe to call twice."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- connection discipline ---------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _conn(self) -> AsyncIterator[_Conn]:
+        """A pooled connection; database failures become StorageError (constraint
+        violations stay asyncpg errors: they are bugs, not a bad database)."""
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("PostgresStorage is not open: await open() first")
+        try:
+            async with pool.acquire(timeout=self._busy_timeout_ms / 1000) as conn:
+                yield conn
+        except asyncpg.exceptions.IntegrityConstraintViolationError:
+            raise
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            raise postgres_error(self.name, exc) from exc
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[_Conn]:
+        async with self._conn() as conn, conn.transaction():
+            yield conn
+
+    def _now(self) -> datetime:
+        return to_utc(self._clock())
+
+    # --- questions and votes -----------------------------------------------------------------
+
+    async def record_question(
+        self,
+        citizen: str,
+        text: str,
+        normalized: str,
+        outcome: Outcome,
+        faq_id: str | None,
+        score: float,
+    ) -> int:
+        """Store one question (score 0..100); returns its id. One INSERT, committed."""
+        _check_citizen(citizen)
+        if not isinstance(text, str) or not isinstance(normalized, str):
+            raise ValueError("text and normalized must be strings")
+        outcome = Outcome(outcome)
+        if faq_id is not None:
+            _check_text(faq_id, "faq_id")
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not math.isfinite(score)
+            or not 0 <= score <= 100
+        ):
+            raise ValueError(f"score must be a number from 0 to 100, not {score!r}")
+        async with self._conn() as conn:
+            value = await conn.fetchval(
+                "INSERT INTO questions"
+                " (citizen, text, normalized, outcome, faq_id, score, asked_at, secret_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                citizen,
+                _clean(text),
+                _clean(normalized),
+                outcome.value,
+                faq_id,
+                float(score),
+                self._now(),
+                self._secret_id,
+            )
+        return int(value)
+
+    async def record_vote(
+        self, citizen: str, answer_key: str, faq_id: str, value: int
+    ) -> VoteResult:
+        """Upsert the citizen's vote (+1 / -1) on one answer (see Storage.record_vote)."""
+        _check_citizen(citizen)
+        _check_text(answer_key, "answer_key")
+        _check_text(faq_id, "faq_id")
+        _check_int(value, (-1, 1), "vote")
+        now = self._now()
+        async with self._transaction() as conn:
+            if answer_key.isdigit():
+                if int(answer_key) >= 2**63:
+                    return VoteResult.REFUSED
+                found = await conn.fetchval(
+                    "SELECT 1 FROM questions WHERE id = $1 AND citizen = $2 AND faq_id = $3",
+                    int(answer_key),
+                    citizen,
+                    faq_id,
+                )
+                if found is None:
+                    return VoteResult.REFUSED
+            status = await conn.execute(
+                "INSERT INTO votes"
+                " (citizen, answer_key, faq_id, value, voted_at, updated_at, secret_id)"
+                " VALUES ($1, $2, $3, $4, $5, $5, $6)"
+                " ON CONFLICT (citizen, answer_key) DO UPDATE SET value = excluded.value,"
+                " faq_id = excluded.faq_id, reason = NULL, updated_at = excluded.updated_at"
+                " WHERE votes.value <> excluded.value",
+                citizen,
+                answer_key,
+                faq_id,
+                value,
+                now,
+                self._secret_id,
+            )
+        return VoteResult.STORED if _rows(status) else VoteResult.UNCHANGED
+
+    async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
+        """Attach a reason to the citizen's vote; False if there is no such vote."""
+        _check_citizen(citizen)
+        _check_text(answer_key, "answer_key")
+        if not isinstance(reason, str):
+            raise ValueError("reason must be a string")
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "UPDATE votes SET reason = $1, updated_at = $2"
+                " WHERE citizen = $3 AND answer_key = $4",
+                _clean(reason),
+                self._now(),
+                citizen,
+                answer_key,
+            )
+        return _rows(status) > 0
+
+    # --- surveys -----------------------------------------------------------------------------
+
+    async def start_survey(self, citizen: str) -> int:
+        """Record that a survey was offered/started; abandons any unfinished one.
+
+        Two instances starting one citizen's survey at once: the partial unique index lets
+        one insert; the other abandons that one and tries again, so one stays open.
+        """
+        _check_citizen(citizen)
+        for attempt in range(_START_ATTEMPTS):
+            now = self._now()
+            try:
+                async with self._transaction() as conn:
+                    # One start per citizen at a time, across instances; without it racing
+                    # starts would mostly fail on the unique index and try again.
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended('survey:' || $1, 0))",
+                        citizen,
+                    )
+                    await conn.execute(
+                        f"UPDATE surveys SET abandoned_at = $1 WHERE citizen = $2 AND {_OPEN}",
+                        now,
+                        citizen,
+                    )
+                    value = await conn.fetchval(
+                        "INSERT INTO surveys (citizen, stage, started_at, secret_id)"
+                        " VALUES ($1, $2, $3, $4) RETURNING id",
+                        citizen,
+                        SurveyStage.FACTORS.value,
+                        now,
+                        self._secret_id,
+                    )
+                return int(value)
+            except asyncpg.exceptions.UniqueViolationError:
+                if attempt == _START_ATTEMPTS - 1:
+                    raise
+                logger.debug("a survey start raced another instance's; trying again")
+                await asyncio.sleep(0)
+        raise AssertionError("unreachable")
+
+    async def current_survey(self, citizen: str) -> SurveyState | None:
+        """The citizen's open survey with the scores given so far, or None."""
+        _check_citizen(citizen)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT s.id, s.stage, sc.factor, sc.score, s.started_at, sc.answered_at"
+                " FROM surveys AS s"
+                " LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
+                f" WHERE s.citizen = $1 AND s.{_OPEN.replace(' AND ', ' AND s.')}"
+                " ORDER BY s.id DESC",
+                citizen,
+            )
+        if not rows:
+            return None
+        survey_id, stage = rows[0][0], rows[0][1]
+        mine = [row for row in rows if row[0] == survey_id]
+        scores = {str(row[2]): int(row[3]) for row in mine if row[2]}
+        moments = [row[4] for row in mine] + [row[5] for row in mine if row[5]]
+        last = max(to_utc(moment) for moment in moments)
+        return SurveyState(int(survey_id), scores, SurveyStage(stage), last_activity=last)
+
+    async def surveys_awaiting_text(self) -> set[str]:
+        """The citizens whose open survey waits for a comment or the agency."""
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                f"SELECT citizen FROM surveys WHERE stage = ANY($1::text[]) AND {_OPEN}",
+                [SurveyStage.COMMENT.value, SurveyStage.AGENCY.value],
+            )
+        return {str(row[0]) for row in rows}
+
+    async def record_survey_score(self, survey_id: int, factor: str, score: int) -> bool:
+        """Store (or change) one factor's score 1..5; False if the survey is not open.
+
+        The survey row is locked first, so two scores of one survey take turns and the one
+        that completes the five factors moves it to the comment stage.
+        """
+        if factor not in SIPAS_FACTORS:
+            raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
+        _check_int(score, range(1, 6), "score")
+        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+            return False
+        now = self._now()
+        async with self._transaction() as conn:
+            found = await conn.fetchval(
+                f"SELECT 1 FROM surveys WHERE id = $1 AND {_OPEN} FOR UPDATE", survey_id
+            )
+            if found is None:
+                return False
+            await conn.execute(
+                "INSERT INTO survey_scores (survey_id, factor, score, answered_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (survey_id, factor) DO UPDATE"
+                " SET score = excluded.score, answered_at = excluded.answered_at",
+                survey_id,
+                factor,
+                score,
+                now,
+            )
+            await conn.execute(
+                "UPDATE surveys SET stage = $1 WHERE id = $2 AND stage = $3"
+                " AND (SELECT count(*) FROM survey_scores WHERE survey_id = $2) = $4",
+                SurveyStage.COMMENT.value,
+                survey_id,
+                SurveyStage.FACTORS.value,
+                len(SIPAS_FACTORS),
+            )
+        return True
+
+    async def _advance(self, survey_id: int, at: SurveyStage, **values: object) -> bool:
+        """One UPDATE of an open survey at stage ``at`` (column names are constants here)."""
+        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+            return False
+        sets = ", ".join(f"{column} = ${number}" for number, column in enumerate(values, 1))
+        first = len(values) + 1
+        async with self._conn() as conn:
+            status = await conn.execute(
+                f"UPDATE surveys SET {sets}"
+                f" WHERE id = ${first} AND stage = ${first + 1} AND {_OPEN}",
+                *values.values(),
+                survey_id,
+                at.value,
+            )
+        return _rows(status) > 0
+
+    async def submit_survey_comment(self, survey_id: int, comment: str | None) -> bool:
+        """Store the comment (None: skipped) and move to the agency stage, in one commit."""
+        if comment is not None and not isinstance(comment, str):
+            raise ValueError("comment must be a string or None")
+        return await self._advance(
+            survey_id,
+            SurveyStage.COMMENT,
+            comment=None if comment is None else _clean(comment),
+            stage=SurveyStage.AGENCY.value,
+        )
+
+    async def submit_survey_agency(self, survey_id: int, agency: str | None) -> bool:
+        """Store the agency (None: skipped) and complete the survey, in one commit."""
+        if agency is not None and not isinstance(agency, str):
+            raise ValueError("agency must be a string or None")
+        return await self._advance(
+            survey_id,
+            SurveyStage.AGENCY,
+            agency=None if agency is None else _clean(agency),
+            completed_at=self._now(),
+        )
+
+    async def abandon_survey(self, survey_id: int) -> bool:
+        """Mark an open survey abandoned; False if it was not open."""
+        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+            return False
+        async with self._conn() as conn:
+            status = await conn.execute(
+                f"UPDATE surveys SET abandoned_at = $1 WHERE id = $2 AND {_OPEN}",
+                self._now(),
+                survey_id,
+            )
+        return _rows(status) > 0
+
+    # --- flood control -----------------------------------------------------------------------
+
+    async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
+        """Add ``count`` dropped messages to ``day``'s counter (default: the UTC day)."""
+        _check_int(count, range(1, 1 << 62), "count")
+        async with self._conn() as conn:
+            await conn.execute(
+                "INSERT INTO flood_events (day, count) VALUES ($1, $2)"
+                " ON CONFLICT (day) DO UPDATE SET count = flood_events.count + excluded.count",
+                day or self._now().date(),
+                count,
+            )
+
+    # --- deletion and retention --------------------------------------------------------------
+
+    async def delete_citizen(self, citizen: str, earlier: Sequence[str] = ()) -> int:
+        """Delete everything stored about one citizen (and their ``earlier`` keys)."""
+        keys = _keys(citizen, earlier)
+        async with self._transaction() as conn:
+            total = int(
+                await conn.fetchval(
+                    "SELECT COUNT(*) FROM survey_scores WHERE survey_id IN"
+                    " (SELECT id FROM surveys WHERE citizen = ANY($1::text[]))",
+                    keys,
+                )
+            )
+            for table in ("questions", "votes", "surveys"):  # scores go by cascade
+                total += _rows(
+                    await conn.execute(
+                        f"DELETE FROM {table} WHERE citizen = ANY($1::text[])", keys
+                    )
+                )
+        return total
+
+    async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
+        """How many records delete_citizen would remove now."""
+        keys = _keys(citizen, earlier)
+        async with self._conn() as conn:
+            value = await conn.fetchval(
+                "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ANY($1::text[]))"
+                " + (SELECT COUNT(*) FROM votes WHERE citizen = ANY($1::text[]))"
+                " + (SELECT COUNT(*) FROM surveys WHERE citizen = ANY($1::text[]))"
+                " + (SELECT COUNT(*) FROM survey_scores WHERE survey_id IN"
+                "    (SELECT id FROM surveys WHERE citizen = ANY($1::text[])))",
+                keys,
+            )
+        return int(value)
+
+    async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete records older than the retention period; returns how many went."""
+        _check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
+        async with self._transaction() as conn:
+            total = int(
+                await conn.fetchval(
+                    "SELECT COUNT(*) FROM survey_scores WHERE survey_id IN"
+                    " (SELECT id FROM surveys WHERE started_at < $1)",
+                    cutoff,
+                )
+            )
+            for sql in (
+                "DELETE FROM questions WHERE asked_at < $1",
+                "DELETE FROM votes WHERE updated_at < $1",
+                "DELETE FROM surveys WHERE started_at < $1",
+            ):
+                total += _rows(await conn.execute(sql, cutoff))
+            total += _rows(
+                await conn.execute("DELETE FROM flood_events WHERE day < $1", cutoff.date())
+            )
+        return total
+
+    # --- pseudonymization secrets ------------------------------------------------------------
+
+    async def register_secrets(self, current: str, previous: Sequence[str] = ()) -> SecretCheck:
+        """Record the configured secrets' fingerprints; stamp new records with the current."""
+        fingerprints = list(dict.fromkeys([current, *previous]))
+        if not all(is_secret_fingerprint(value) for value in fingerprints):
+            raise ValueError("secrets are registered by their fingerprint, never themselves")
+        now = self._now()
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO pseudonym_secrets (fingerprint, first_seen, last_seen)"
+                " VALUES ($1, $2, $2)"
+                " ON CONFLICT (fingerprint) DO UPDATE SET last_seen = excluded.last_seen",
+                [(fingerprint, now) for fingerprint in fingerprints],
+            )
+            secret_id = await conn.fetchval(
+                "SELECT id FROM pseudonym_secrets WHERE fingerprint = $1", current
+            )
+            usage = await self._secret_usage(conn)
+        self._secret_id = int(secret_id)
+        return check_secrets(usage, current, fingerprints[1:])
+
+    async def secret_usage(self) -> list[SecretUsage]:
+        """Records per recorded secret, first seen first; unrecorded ones first (if any)."""
+        async with self._conn() as conn:
+            return await self._secret_usage(conn)
+
+    @staticmethod
+    async def _secret_usage(conn: _Conn) -> list[SecretUsage]:
+        records = {
+            (None if row[0] is None else int(row[0])): int(row[1])
+            for row in await conn.fetch(_RECORDS_BY_SECRET)
+        }
+        rows = await conn.fetch(
+            "SELECT id, fingerprint, first_seen, last_seen FROM pseudonym_secrets ORDER BY id"
+        )
+        usage = [SecretUsage(None, records[None])] if records.get(None) else []
+        usage += [
+            SecretUsage(str(row[1]), records.get(int(row[0]), 0), to_utc(row[2]), to_utc(row[3]))
+            for row in rows
+        ]
+        return usage
+
+    async def rekey_citizen(self, citizen: str, earlier: Sequence[str]) -> int:
+        """Move the records under ``earlier`` keys to ``citizen``, in one transaction; the
+        newer of two rows that cannot both stay wins (see Storage.rekey_citizen)."""
+        keys = _keys(citizen, earlier)
+        old = keys[1:]
+        if not old:
+            return 0
+        now = self._now()
+        async with self._transaction() as conn:
+            merged = _rows(
+                await conn.execute(
+                    "DELETE FROM votes WHERE citizen = ANY($1::text[]) AND EXISTS"
+                    " (SELECT 1 FROM votes AS other WHERE other.citizen = ANY($1::text[])"
+                    " AND other.answer_key = votes.answer_key"
+                    " AND (other.updated_at, other.id) > (votes.updated_at, votes.id))",
+                    keys,
+                )
+            )
+            merged += _rows(
+                await conn.execute(
+                    f"UPDATE surveys SET abandoned_at = $1 WHERE citizen = ANY($2::text[])"
+                    f" AND {_OPEN} AND EXISTS (SELECT 1 FROM surveys AS other"
+                    " WHERE other.citizen = ANY($2::text[])"
+                    " AND other.completed_at IS NULL AND other.abandoned_at IS NULL"
+                    " AND (other.started_at, other.id) > (surveys.started_at, surveys.id))",
+                    now,
+                    keys,
+                )
+            )
+            moved = 0
+            for table in ("questions", "votes", "surveys"):  # scores follow their survey
+                moved += _rows(
+                    await conn.execute(
+                        f"UPDATE {table} SET citizen = $1, secret_id = $2"
+                        " WHERE citizen = ANY($3::text[])",
+                        citizen,
+                        self._secret_id,
+                        old,
+                    )
+                )
+                if self._secret_id is not None:
+                    await conn.execute(
+                        f"UPDATE {table} SET secret_id = $1"
+                        " WHERE citizen = $2 AND secret_id IS NULL",
+                        self._secret_id,
+                        citizen,
+                    )
+        if merged:
+            logger.debug("re-keying a citizen merged %d older duplicates", merged)
+        return moved
+
+    # --- receipt of updates ------------------------------------------------------------------
+
+    async def queue_update(self, update_id: int, payload: bytes) -> bool:
+        """Keep a received update until it is handled; False if it was seen before (queued
+        or handled, by any instance). One INSERT ... ON CONFLICT DO NOTHING."""
+        _check_int(update_id, range(0, 2**63), "update_id")
+        if not isinstance(payload, bytes):
+            raise ValueError("payload must be bytes")
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "INSERT INTO update_inbox (update_id, payload, received_at) VALUES ($1, $2, $3)"
+                " ON CONFLICT (update_id) DO NOTHING",
+                update_id,
+                payload,
+                self._now(),
+            )
+        return _rows(status) > 0
+
+    async def queued_updates(self) -> list[tuple[int, bytes]]:
+        """Updates received and not handled yet, as (update id, payload), oldest first."""
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT update_id, payload FROM update_inbox WHERE handled_at IS NULL"
+                " ORDER BY update_id"
+            )
+        return [(int(row[0]), bytes(row[1])) for row in rows]
+
+    async def finish_update(self, update_id: int) -> None:
+        """Mark an update handled: its payload goes, its id stays (handled_at stamped)."""
+        _check_int(update_id, range(0, 2**63), "update_id")
+        now = self._now()
+        async with self._conn() as conn:
+            await conn.execute(
+                "INSERT INTO update_inbox (update_id, payload, received_at, handled_at)"
+                " VALUES ($1, NULL, $2, $2) ON CONFLICT (update_id) DO UPDATE"
+                " SET payload = NULL, handled_at = excluded.handled_at"
+                " WHERE update_inbox.handled_at IS NULL",
+                update_id,
+                now,
+            )
+
+    async def is_update_handled(self, update_id: int) -> bool:
+        """Whether the update with this id was handled already (by any instance)."""
+        if not isinstance(update_id, int) or not 0 <= update_id < 2**63:
+            return False
+        async with self._conn() as conn:
+            found = await conn.fetchval(
+                "SELECT 1 FROM update_inbox WHERE update_id = $1 AND handled_at IS NOT NULL",
+                update_id,
+            )
+        return found is not None
+
+    async def forget_handled_updates(self, older_than: timedelta) -> int:
+        """Drop the ids of updates handled longer ago than ``older_than``."""
+        cutoff = self._now() - older_than
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND handled_at < $1",
+                cutoff,
+            )
+        return _rows(status)
+
+    # --- officers' overview ------------------------------------------------------------------
+
+    async def stats(self, now: datetime | None = None) -> Stats:
+        """Counts for officers; "today" starts at midnight in ``now``'s timezone (UTC if naive)."""
+        moment = now or self._clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        week, month = moment - timedelta(days=7), moment - timedelta(days=30)
+        async with self._conn() as conn:
+            today = await self._question_count(conn, midnight)
+            last_week = await self._question_count(conn, week)
+            last_month = await self._question_count(conn, month)
+            outcomes = await self._outcome_counts(conn, month, None)
+            votes = await self._votes_by_faq(conn, month, None)
+            voters = await self._voter_count(conn, month, None)
+            surveys = await self._survey_counts(conn, month, None)
+            factors = await self._factor_summaries(conn, month, None, True)
+            floods = await self._flood_event_count(conn, month, None)
+        return Stats(
+            questions_today=today,
+            questions_7d=last_week,
+            questions_30d=last_month,
+            outcomes_30d=outcomes,
+            votes_up_30d=sum(v.up for v in votes),
+            votes_down_30d=sum(v.down for v in votes),
+            surveys_offered_30d=surveys.offered,
+            surveys_completed_30d=surveys.completed,
+            factor_averages_30d={f: s.average for f, s in factors.items()},
+            flood_events_30d=floods,
+            voters_30d=voters,
+        )
+
+    async def unanswered(
+        self, limit: int = 20, since: datetime | None = None
+    ) -> list[UnansweredGroup]:
+        """Unanswered questions grouped by normalized text, most frequent first."""
+        condition, params = _window("asked_at", since, None, first=3)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT normalized, COUNT(*) AS n, MAX(asked_at) AS last_asked,"
+                " (SELECT q2.text FROM questions AS q2"
+                "   WHERE q2.outcome = q.outcome AND q2.normalized = q.normalized"
+                "   ORDER BY q2.asked_at DESC, q2.id DESC LIMIT 1)"
+                f" FROM questions AS q WHERE outcome = $1 AND {condition}"
+                " GROUP BY normalized, outcome ORDER BY n DESC, last_asked DESC LIMIT $2",
+                Outcome.UNANSWERED.value,
+                limit,
+                *params,
+            )
+        return [
+            UnansweredGroup(str(row[0]), int(row[1]), str(row[3]), to_utc(row[2])) for row in rows
+        ]
+
+    # --- the read side, shared by stats and the report methods -------------------------------
+
+    @staticmethod
+    async def _question_count(
+        conn: _Conn, since: datetime | None, until: datetime | None = None
+    ) -> int:
+        condition, params = _window("asked_at", since, until)
+        return int(
+            await conn.fetchval(f"SELECT COUNT(*) FROM questions WHERE {condition}", *params)
+        )
+
+    @staticmethod
+    async def _outcome_counts(
+        conn: _Conn, since: datetime | None, until: datetime | None
+    ) -> dict[str, int]:
+        condition, params = _window("asked_at", since, until)
+        rows = await conn.fetch(
+            f"SELECT outcome, COUNT(*) FROM questions WHERE {condition} GROUP BY outcome",
+            *params,
+        )
+        counts = {o.value: 0 for o in Outcome}
+        counts.update({str(row[0]): int(row[1]) for row in rows})
+        return counts
+
+    @staticmethod
+    async def _votes_by_faq(
+        conn: _Conn, since: datetime | None, until: datetime | None
+    ) -> list[queries.FaqVotes]:
+        condition, params = _window("voted_at", since, until)
+        rows = await conn.fetch(
+            "SELECT faq_id, COUNT(*) FILTER (WHERE value = 1) AS up,"
+            " COUNT(*) FILTER (WHERE value = -1) AS down FROM votes"
+            f" WHERE {condition} GROUP BY faq_id ORDER BY down DESC, up DESC, faq_id",
+            *params,
+        )
+        return [queries.FaqVotes(str(row[0]), int(row[1]), int(row[2])) for row in rows]
+
+    @staticmethod
+    async def _voter_count(conn: _Conn, since: datetime | None, until: datetime | None) -> int:
+        condition, params = _window("voted_at", since, until)
+        return int(
+            await conn.fetchval(
+                f"SELECT COUNT(DISTINCT citizen) FROM votes WHERE {condition}", *params
+            )
+        )
+
+    @staticmethod
+    async def _survey_counts(
+        conn: _Conn, since: datetime | None, until: datetime | None
+    ) -> queries.SurveyCounts:
+        condition, params = _window("started_at", since, until)
+        row = await conn.fetchrow(
+            "SELECT COUNT(*), COUNT(completed_at), COUNT(abandoned_at) FROM surveys"
+            f" WHERE {condition}",
+            *params,
+        )
+        assert row is not None
+        offered, completed, abandoned = int(row[0]), int(row[1]), int(row[2])
+        return queries.SurveyCounts(offered, completed, abandoned, offered - completed - abandoned)
+
+    @staticmethod
+    async def _factor_summaries(
+        conn: _Conn,
+        since: datetime | None,
+        until: datetime | None,
+        completed_only: bool,
+    ) -> dict[str, queries.FactorSummary]:
+        condition, params = _window("s.started_at", since, until)
+        if completed_only:
+            condition += " AND s.completed_at IS NOT NULL"
+        rows = await conn.fetch(
+            "SELECT sc.factor, COUNT(*), AVG(sc.score)::float8,"
+            " COUNT(*) FILTER (WHERE sc.score >= 4)"
+            " FROM survey_scores AS sc JOIN surveys AS s ON s.id = sc.survey_id"
+            f" WHERE {condition} GROUP BY sc.factor",
+            *params,
+        )
+        found = {str(row[0]): (int(row[1]), float(row[2]), int(row[3])) for row in rows}
+        summaries: dict[str, queries.FactorSummary] = {}
+        for factor in SIPAS_FACTORS:
+            n, average, satisfied = found.get(factor, (0, None, 0))
+            summaries[factor] = queries.FactorSummary(
+                factor=factor,
+                responses=n,
+                average=average,
+                satisfied_share=satisfied / n if n else None,
+            )
+        return summaries
+
+    @staticmethod
+    async def _flood_event_count(
+        conn: _Conn, since: datetime | None, until: datetime | None
+    ) -> int:
+        condition, params = _window(_FLOOD_MOMENT, since, until)
+        return int(
+            await conn.fetchval(
+                f"SELECT COALESCE(SUM(count), 0) FROM flood_events WHERE {condition}", *params
+            )
+        )
+
+    # --- officers' report (see storage.queries) ----------------------------------------------
+
+    async def outcome_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, int]:
+        """Questions per outcome (answered/ambiguous/unanswered/smalltalk), zeros included."""
+        async with self._conn() as conn:
+            return await self._outcome_counts(conn, since, until)
+
+    async def votes_by_faq(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[queries.FaqVotes]:
+        """Up and down votes per FAQ entry, most down-voted first."""
+        async with self._conn() as conn:
+            return await self._votes_by_faq(conn, since, until)
+
+    async def factor_summaries(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        completed_only: bool = True,
+    ) -> dict[str, queries.FactorSummary]:
+        """SIPAS per-factor responses, averages and share satisfied, in survey order."""
+        async with self._conn() as conn:
+            return await self._factor_summaries(conn, since, until, completed_only)
+
+    async def survey_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> queries.SurveyCounts:
+        """Surveys offered, completed, abandoned and open."""
+        async with self._conn() as conn:
+            return await self._survey_counts(conn, since, until)
+
+    async def flood_event_count(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """Messages dropped by flood control."""
+        async with self._conn() as conn:
+            return await self._flood_event_count(conn, since, until)
+
+    async def questions_per_period(
+        self,
+        period: queries.Period = "day",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: tzinfo = UTC,
+    ) -> list[queries.PeriodCount]:
+        """Not on PostgreSQL yet."""
+        raise NotImplementedError(_NOT_YET.format(method="questions_per_period"))
+
+    async def top_faqs(
+        self, since: datetime | None = None, until: datetime | None = None, limit: int = 10
+    ) -> list[queries.FaqCount]:
+        """Not on PostgreSQL yet."""
+        raise NotImplementedError(_NOT_YET.format(method="top_faqs"))
+
+    async def recent_comments(
+        self, since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[queries.SurveyComment]:
+        """Not on PostgreSQL yet."""
+        raise NotImplementedError(_NOT_YET.format(method="recent_comments"))
+
+    async def table_columns(self, table: str, include_citizen: bool = False) -> list[str]:
+        """Not on PostgreSQL yet."""
+        raise NotImplementedError(_NOT_YET.format(method="table_columns"))
+
+    def dump_table(
+        self,
+        table: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_citizen: bool = False,
+    ) -> AsyncIterator[tuple[object, ...]]:
+        """Not on PostgreSQL yet."""
+        raise NotImplementedError(_NOT_YET.format(method="dump_table"))
+
+
+_NOT_YET = (
+    "PostgresStorage.{method} is not implemented yet: officers' reports and CSV exports"
+    " still need the SQLite database (see README, 'Several instances')"
+)
+
+__all__ = ["PostgresStorage", "is_postgres_url", "postgres_error", "safe_name"]

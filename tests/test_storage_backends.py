@@ -1,0 +1,663 @@
+"""The storage contract, on both backends: SQLite files and a real PostgreSQL server.
+
+Every test taking ``storage`` or ``open_storage`` runs twice, once per backend; only the
+methods both implement are used (PostgreSQL has no report queries or CSV export yet).
+A second instance (``open_storage()`` again) is a second SqliteStorage on the same file, or
+a second PostgresStorage with its own pool on the same database: what two bot processes are.
+The PostgreSQL-only tests at the end check the schema's constraints directly, the
+migrations under two starting instances, and what errors say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from config import ConfigError, load_config
+from storage import queries
+from storage.base import (
+    SIPAS_FACTORS,
+    Outcome,
+    Storage,
+    StorageError,
+    StorageProblem,
+    SurveyStage,
+    VoteResult,
+)
+from storage.factory import storage_for
+from storage.postgres import PostgresStorage, safe_name
+from storage.postgres_schema import MIGRATIONS as PG_MIGRATIONS
+from storage.pseudonym import citizen_key, secret_fingerprint
+from storage.sqlite import SqliteStorage
+
+SECRET = "test-secret-not-for-production"
+ALICE = citizen_key(1001, SECRET)
+BOB = citizen_key(1002, SECRET)
+ALICE_BEFORE = citizen_key(1001, "an-earlier-secret")
+START = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+VIETNAM = timezone(timedelta(hours=7))
+
+OpenStorage = Callable[..., contextlib.AbstractAsyncContextManager[Any]]
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_storage(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> OpenStorage:
+    """``async with open_storage() as storage``: one more instance on the test's database."""
+    if backend == "postgres":
+        dsn: str = request.getfixturevalue("postgres_dsn")
+
+    @contextlib.asynccontextmanager
+    async def opened(**options: Any) -> AsyncIterator[Any]:
+        options.setdefault("clock", clock)
+        instance: Any
+        if backend == "postgres":
+            instance = PostgresStorage(dsn, **options)
+        else:
+            instance = SqliteStorage(tmp_path / "bot.db", **options)
+        async with instance:
+            yield instance
+
+    return opened
+
+
+@pytest.fixture
+async def storage(open_storage: OpenStorage) -> AsyncIterator[Any]:
+    async with open_storage() as opened:
+        yield opened
+
+
+async def ask(
+    storage: Storage,
+    citizen: str = ALICE,
+    text: str = "Thủ tục đăng ký?",
+    outcome: Outcome = Outcome.ANSWERED,
+    faq_id: str | None = "dang-ky",
+) -> int:
+    return await storage.record_question(citizen, text, text.lower(), outcome, faq_id, 90)
+
+
+async def score_all(storage: Storage, citizen: str, score: int = 3) -> int:
+    survey_id = await storage.start_survey(citizen)
+    for factor in SIPAS_FACTORS:
+        assert await storage.record_survey_score(survey_id, factor, score)
+    return survey_id
+
+
+# --- the interface -----------------------------------------------------------------------------
+
+
+def test_postgres_storage_implements_the_protocol() -> None:
+    implementation: Storage = PostgresStorage("postgresql://bot@127.0.0.1:1/danvan")
+    for name, member in inspect.getmembers(Storage, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        ours = getattr(implementation, name)
+        assert inspect.iscoroutinefunction(ours), name
+        expected = list(inspect.signature(member).parameters)[1:]
+        assert list(inspect.signature(ours).parameters) == expected, name
+
+
+# --- questions ---------------------------------------------------------------------------------
+
+
+async def test_questions_get_increasing_ids_and_count(storage: Storage) -> None:
+    first = await ask(storage)
+    second = await storage.record_question(
+        BOB, "thời tiết", "thoi tiet", Outcome.UNANSWERED, None, 12.5
+    )
+    assert second > first
+    assert await storage.count_citizen_records(ALICE) == 1
+    assert await storage.count_citizen_records(BOB) == 1
+
+
+@pytest.mark.parametrize(
+    ("citizen", "score", "outcome"),
+    [
+        ("1001", 50, Outcome.ANSWERED),  # a raw Telegram id, not a key
+        (ALICE, 101, Outcome.ANSWERED),
+        (ALICE, float("nan"), Outcome.ANSWERED),
+        (ALICE, True, Outcome.ANSWERED),
+        (ALICE, 50, "maybe"),
+    ],
+)
+async def test_record_question_rejects_bad_arguments(
+    storage: Storage, citizen: str, score: float, outcome: Outcome
+) -> None:
+    with pytest.raises(ValueError):
+        await storage.record_question(citizen, "t", "t", outcome, None, score)
+    assert await storage.count_citizen_records(ALICE) == 0
+
+
+async def test_every_outcome_is_stored(storage: Any) -> None:
+    for outcome in Outcome:
+        await ask(storage, outcome=outcome)
+    assert await storage.outcome_counts() == {outcome.value: 1 for outcome in Outcome}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'; DROP TABLE questions; --",
+        '" OR 1=1 --',
+        "%_\\*[^a]?",
+        "Thu\u0309 tu\u0323c",
+        "🙂 " * 50,
+    ],
+)
+async def test_injection_strings_are_stored_verbatim(storage: Storage, text: str) -> None:
+    await storage.record_question(ALICE, text, text, Outcome.UNANSWERED, text, 0)
+    groups = await storage.unanswered()
+    assert [(g.normalized, g.example, g.count) for g in groups] == [(text, text, 1)]
+    assert await storage.record_vote(ALICE, text, text, -1) is VoteResult.STORED
+    assert await storage.record_vote_reason(ALICE, text, text)
+
+
+async def test_nul_in_text(storage: Storage, backend: str) -> None:
+    """SQLite keeps U+0000 as typed; PostgreSQL text cannot hold it: U+FFFD instead."""
+    await storage.record_question(ALICE, "a\x00b", "a\x00b", Outcome.UNANSWERED, None, 0)
+    [group] = await storage.unanswered()
+    expected = "a\x00b" if backend == "sqlite" else "a\ufffdb"
+    assert (group.example, group.normalized) == (expected, expected)
+
+
+# --- votes -------------------------------------------------------------------------------------
+
+
+async def test_pressing_again_changes_the_vote_never_duplicates(storage: Any) -> None:
+    assert await storage.record_vote(ALICE, "m7", "dang-ky", 1) is VoteResult.STORED
+    assert await storage.record_vote(ALICE, "m7", "dang-ky", 1) is VoteResult.UNCHANGED
+    assert await storage.record_vote_reason(ALICE, "m7", "rõ ràng") is True
+    assert await storage.record_vote(ALICE, "m7", "dang-ky", -1) is VoteResult.STORED
+    assert await storage.count_citizen_records(ALICE) == 1
+    assert await storage.votes_by_faq() == [queries.FaqVotes("dang-ky", up=0, down=1)]
+    assert await storage.record_vote(ALICE, "m8", "dang-ky", 1) is VoteResult.STORED
+    assert await storage.record_vote(BOB, "m7", "dang-ky", 1) is VoteResult.STORED
+    assert await storage.votes_by_faq() == [queries.FaqVotes("dang-ky", up=2, down=1)]
+
+
+async def test_a_vote_on_a_question_must_be_the_askers_on_its_answer(storage: Any) -> None:
+    mine = await ask(storage, ALICE)
+    theirs = await ask(storage, BOB)
+    assert await storage.record_vote(ALICE, str(mine), "dang-ky", 1) is VoteResult.STORED
+    assert await storage.record_vote(ALICE, str(mine), "khac", 1) is VoteResult.REFUSED
+    assert await storage.record_vote(ALICE, str(theirs), "dang-ky", -1) is VoteResult.REFUSED
+    for forged in (mine + 5, mine + 100, 2**70):
+        assert await storage.record_vote(ALICE, str(forged), "dang-ky", -1) is VoteResult.REFUSED
+    assert await storage.votes_by_faq() == [queries.FaqVotes("dang-ky", up=1, down=0)]
+    await storage.delete_citizen(ALICE)
+    assert await storage.record_vote(ALICE, str(mine), "dang-ky", 1) is VoteResult.REFUSED
+    assert await storage.count_citizen_records(ALICE) == 0
+
+
+async def test_fifty_concurrent_presses_end_as_one_row(storage: Any) -> None:
+    same = await asyncio.gather(*(storage.record_vote(ALICE, "m1", "f", 1) for _ in range(50)))
+    assert same.count(VoteResult.STORED) == 1
+    values = [1 if i % 2 else -1 for i in range(50)]
+    await asyncio.gather(*(storage.record_vote(BOB, "m1", "f", v) for v in values))
+    assert await storage.count_citizen_records(ALICE) == 1
+    assert await storage.count_citizen_records(BOB) == 1
+
+
+@pytest.mark.parametrize("value", [2, 0, -2, True, 1.0])
+async def test_vote_other_than_plus_or_minus_one_is_refused(storage: Storage, value: int) -> None:
+    with pytest.raises(ValueError, match="vote"):
+        await storage.record_vote(ALICE, "m1", "f", value)
+    assert await storage.count_citizen_records(ALICE) == 0
+
+
+async def test_reason_without_a_vote_is_not_stored(storage: Storage) -> None:
+    assert await storage.record_vote_reason(ALICE, "m1", "sai") is False
+    assert await storage.count_citizen_records(ALICE) == 0
+
+
+# --- surveys -----------------------------------------------------------------------------------
+
+
+async def test_survey_flow(storage: Any, clock: FakeClock) -> None:
+    assert await storage.current_survey(ALICE) is None
+    survey_id = await storage.start_survey(ALICE)
+    state = await storage.current_survey(ALICE)
+    assert state is not None
+    assert (state.survey_id, state.scores, state.stage) == (survey_id, {}, "factors")
+    assert state.last_activity == START
+    for position, factor in enumerate(SIPAS_FACTORS):
+        clock.advance(seconds=10)
+        assert await storage.record_survey_score(survey_id, factor, position + 1)
+    assert await storage.record_survey_score(survey_id, "access", 4)  # changing a score
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == SurveyStage.COMMENT
+    assert state.scores == {**dict(zip(SIPAS_FACTORS, range(1, 6), strict=True)), "access": 4}
+    assert state.last_activity == START + timedelta(seconds=50)
+    assert await storage.surveys_awaiting_text() == {ALICE}
+    assert await storage.submit_survey_agency(survey_id, "too early") is False
+    assert await storage.submit_survey_comment(survey_id, "Cán bộ nhiệt tình")
+    assert await storage.submit_survey_comment(survey_id, "again") is False
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == SurveyStage.AGENCY
+    assert await storage.surveys_awaiting_text() == {ALICE}
+    assert await storage.submit_survey_agency(survey_id, "UBND phường Bến Nghé")
+    assert await storage.current_survey(ALICE) is None
+    assert await storage.surveys_awaiting_text() == set()
+    assert await storage.submit_survey_agency(survey_id, "x") is False
+    assert await storage.record_survey_score(survey_id, "access", 5) is False
+    summaries = await storage.factor_summaries()
+    assert summaries["access"].average == 4
+    assert summaries["procedure"].average == 2
+    assert summaries["access"].satisfied_share == 1.0
+    assert await storage.survey_counts() == queries.SurveyCounts(1, 1, 0, 0)
+
+
+async def test_starting_again_abandons_the_previous_survey(storage: Any) -> None:
+    first = await storage.start_survey(ALICE)
+    await storage.record_survey_score(first, "access", 5)
+    second = await storage.start_survey(ALICE)
+    assert second != first
+    state = await storage.current_survey(ALICE)
+    assert state is not None and (state.survey_id, state.scores) == (second, {})
+    assert await storage.record_survey_score(first, "procedure", 5) is False
+    assert await storage.abandon_survey(first) is False
+    assert await storage.survey_counts() == queries.SurveyCounts(2, 0, 1, 1)
+    assert await storage.abandon_survey(second) is True
+    assert await storage.current_survey(ALICE) is None
+
+
+async def test_concurrent_starts_leave_one_open_survey(storage: Any) -> None:
+    ids = await asyncio.gather(*(storage.start_survey(ALICE) for _ in range(20)))
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.survey_id in ids
+    assert await storage.survey_counts() == queries.SurveyCounts(20, 0, 19, 1)
+
+
+async def test_five_scores_at_once_still_reach_the_comment(storage: Storage) -> None:
+    survey_id = await storage.start_survey(ALICE)
+    done = await asyncio.gather(
+        *(storage.record_survey_score(survey_id, factor, 4) for factor in SIPAS_FACTORS)
+    )
+    assert all(done)
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.stage == SurveyStage.COMMENT
+
+
+@pytest.mark.parametrize(
+    ("factor", "score", "message"),
+    [("access", 0, "score"), ("access", 6, "score"), ("access", 2.5, "score"),
+     ("access", True, "score"), ("speed", 3, "factor")],
+)  # fmt: skip
+async def test_bad_survey_scores_are_refused(
+    storage: Storage, factor: str, score: int, message: str
+) -> None:
+    survey_id = await storage.start_survey(ALICE)
+    with pytest.raises(ValueError, match=message):
+        await storage.record_survey_score(survey_id, factor, score)
+    state = await storage.current_survey(ALICE)
+    assert state is not None and state.scores == {}
+
+
+async def test_comment_and_agency_wait_for_the_five_scores(storage: Any) -> None:
+    survey_id = await storage.start_survey(ALICE)
+    await storage.record_survey_score(survey_id, "access", 2)
+    assert await storage.submit_survey_comment(survey_id, None) is False
+    assert await storage.submit_survey_agency(survey_id, None) is False
+    assert (await storage.survey_counts()).completed == 0
+
+
+async def test_survey_methods_on_a_missing_survey_return_false(storage: Storage) -> None:
+    for missing in (999, 2**70):
+        assert await storage.record_survey_score(missing, "access", 3) is False
+        assert await storage.submit_survey_comment(missing, "x") is False
+        assert await storage.submit_survey_agency(missing, "x") is False
+        assert await storage.abandon_survey(missing) is False
+
+
+# --- deletion, secrets, retention --------------------------------------------------------------
+
+
+async def populate(storage: Storage, citizen: str) -> None:
+    """Two questions, two votes, one survey with two scores: 7 records."""
+    first = await ask(storage, citizen)
+    second = await ask(storage, citizen, outcome=Outcome.UNANSWERED)
+    await storage.record_vote(citizen, str(first), "dang-ky", 1)
+    await storage.record_vote(citizen, "m99", "dang-ky", -1)
+    del second
+    survey_id = await storage.start_survey(citizen)
+    await storage.record_survey_score(survey_id, "access", 4)
+    await storage.record_survey_score(survey_id, "procedure", 5)
+
+
+async def test_delete_citizen_removes_everything_and_only_theirs(storage: Storage) -> None:
+    await populate(storage, ALICE)
+    await populate(storage, ALICE_BEFORE)
+    await populate(storage, BOB)
+    assert await storage.count_citizen_records(ALICE) == 7
+    assert await storage.count_citizen_records(ALICE, [ALICE_BEFORE]) == 14
+    assert await storage.delete_citizen(ALICE, [ALICE_BEFORE]) == 14
+    assert await storage.count_citizen_records(ALICE, [ALICE_BEFORE]) == 0
+    assert await storage.count_citizen_records(BOB) == 7
+    with pytest.raises(ValueError, match="citizen"):
+        await storage.delete_citizen("1001")
+
+
+async def test_purge_removes_old_records_only(storage: Any, clock: FakeClock) -> None:
+    await populate(storage, ALICE)
+    await storage.record_flood_events(3)
+    clock.advance(days=40)
+    await populate(storage, BOB)
+    await storage.record_flood_events(2)
+    assert await storage.purge(30) == 7 + 1  # Alice's 7 and one day's flood counter
+    assert await storage.count_citizen_records(ALICE) == 0
+    assert await storage.count_citizen_records(BOB) == 7
+    assert await storage.flood_event_count() == 2
+    with pytest.raises(ValueError):
+        await storage.purge(-1)
+
+
+async def test_flood_events_add_up_per_day(storage: Any) -> None:
+    await asyncio.gather(*(storage.record_flood_events(2) for _ in range(10)))
+    await storage.record_flood_events(5, day=date(2025, 3, 1))
+    assert await storage.flood_event_count() == 25
+    assert (await storage.stats()).flood_events_30d == 25
+
+
+async def test_secrets_and_rekeying(storage: Storage, clock: FakeClock) -> None:
+    old_print, new_print = secret_fingerprint("an-earlier-secret"), secret_fingerprint(SECRET)
+    await populate(storage, ALICE_BEFORE)  # written before any secret was recorded
+    check = await storage.register_secrets(old_print)
+    assert check.unlinked == 0
+    await ask(storage, ALICE_BEFORE)
+    clock.advance(days=1)
+    check = await storage.register_secrets(new_print, [old_print])
+    assert check.earlier and check.unlinked == 0 and check.dropped == ()
+    usage = await storage.secret_usage()
+    assert [(u.fingerprint, u.records) for u in usage] == [
+        (None, 7),
+        (old_print, 1),
+        (new_print, 0),
+    ]
+    assert usage[1].first_seen == START and usage[1].last_seen == START + timedelta(days=1)
+    await populate(storage, ALICE)  # Alice is back, keyed with the new secret
+    # 3 questions, 1 vote (of the two on m99 the later, Alice's own, stays), 1 survey.
+    assert await storage.rekey_citizen(ALICE, [ALICE_BEFORE]) == 3 + 1 + 1
+    assert await storage.count_citizen_records(ALICE_BEFORE) == 0
+    assert await storage.count_citizen_records(ALICE) == 7 + 8 - 1
+    state = await storage.current_survey(ALICE)
+    assert state is not None
+    check = await storage.register_secrets(new_print)
+    assert check.dropped == (old_print,) and check.unlinked == 0
+    assert await storage.rekey_citizen(ALICE, []) == 0
+
+
+# --- receipt of updates ------------------------------------------------------------------------
+
+
+async def test_update_inbox(storage: Storage, clock: FakeClock) -> None:
+    assert await storage.queue_update(7, b"\x00sealed")
+    assert not await storage.queue_update(7, b"again")
+    assert await storage.queue_update(5, b"five")
+    assert await storage.queued_updates() == [(5, b"five"), (7, b"\x00sealed")]
+    assert not await storage.is_update_handled(7)
+    await storage.finish_update(7)
+    await storage.finish_update(7)
+    await storage.finish_update(9)  # never queued (handled before it could be kept)
+    assert await storage.is_update_handled(7) and await storage.is_update_handled(9)
+    assert await storage.queued_updates() == [(5, b"five")]
+    assert not await storage.queue_update(7, b"redelivered")
+    clock.advance(days=3)
+    await storage.finish_update(5)
+    assert await storage.forget_handled_updates(timedelta(days=2)) == 2
+    assert await storage.is_update_handled(5) and not await storage.is_update_handled(7)
+    with pytest.raises(ValueError):
+        await storage.queue_update(-1, b"x")
+
+
+# --- officers' overview ------------------------------------------------------------------------
+
+
+async def test_empty_database_gives_zeros(storage: Storage) -> None:
+    stats = await storage.stats()
+    assert (stats.questions_today, stats.questions_30d, stats.votes_up_30d) == (0, 0, 0)
+    assert stats.outcomes_30d == {o.value: 0 for o in Outcome}
+    assert stats.factor_averages_30d == dict.fromkeys(SIPAS_FACTORS)
+    assert await storage.unanswered() == []
+
+
+async def test_stats_windows(storage: Storage, clock: FakeClock) -> None:
+    await ask(storage)  # 40 days ago
+    clock.advance(days=30)
+    await ask(storage, outcome=Outcome.UNANSWERED)  # 10 days ago
+    await storage.record_vote(ALICE, "m1", "dang-ky", -1)
+    survey_id = await score_all(storage, BOB, 5)
+    await storage.submit_survey_comment(survey_id, None)
+    await storage.submit_survey_agency(survey_id, None)
+    clock.advance(days=9, hours=23)
+    await ask(storage)  # an hour ago
+    await storage.record_vote(BOB, "m2", "dang-ky", 1)
+    clock.advance(hours=1)
+    stats = await storage.stats(clock.now)
+    assert (stats.questions_today, stats.questions_7d, stats.questions_30d) == (1, 1, 2)
+    assert stats.outcomes_30d["unanswered"] == 1
+    assert (stats.votes_up_30d, stats.votes_down_30d, stats.voters_30d) == (1, 1, 2)
+    assert (stats.surveys_offered_30d, stats.surveys_completed_30d) == (1, 1)
+    assert stats.factor_averages_30d == dict.fromkeys(SIPAS_FACTORS, 5.0)
+
+
+async def test_stats_today_starts_at_midnight_in_the_timezone_of_now(
+    storage: Storage, clock: FakeClock
+) -> None:
+    clock.now = datetime(2025, 3, 10, 16, 30, tzinfo=UTC)  # 23:30 in Vietnam
+    await ask(storage)
+    clock.now = datetime(2025, 3, 10, 17, 30, tzinfo=UTC)  # 00:30 the next day
+    await ask(storage)
+    assert (await storage.stats(clock.now.astimezone(VIETNAM))).questions_today == 1
+    assert (await storage.stats(clock.now)).questions_today == 2
+
+
+async def test_unanswered_groups(storage: Storage, clock: FakeClock) -> None:
+    for text in ("Giờ làm việc?", "giờ làm việc", "GIỜ LÀM VIỆC?"):
+        await storage.record_question(ALICE, text, "gio lam viec", Outcome.UNANSWERED, None, 0)
+        clock.advance(minutes=1)
+    await storage.record_question(BOB, "Phí?", "phi", Outcome.UNANSWERED, None, 0)
+    await ask(storage, outcome=Outcome.ANSWERED)
+    groups = await storage.unanswered()
+    assert [(g.normalized, g.count, g.example) for g in groups] == [
+        ("gio lam viec", 3, "GIỜ LÀM VIỆC?"),
+        ("phi", 1, "Phí?"),
+    ]
+    assert groups[1].last_asked == START + timedelta(minutes=3)
+    # Equal counts: the most recently asked first.
+    assert await storage.unanswered(limit=1, since=START + timedelta(minutes=2)) == [
+        queries.UnansweredGroup("phi", 1, "Phí?", START + timedelta(minutes=3))
+    ]
+
+
+# --- two instances -----------------------------------------------------------------------------
+
+
+async def test_two_instances_racing_end_with_one_row(open_storage: OpenStorage) -> None:
+    """Two processes on one database (two pools on PostgreSQL): the same vote, the same
+    survey start, the same update id, all at once. Only the database can make it one row:
+    no lock in either process sees the other."""
+    async with open_storage() as first, open_storage() as second:
+        instances = [first, second] * 10
+        votes = await asyncio.gather(*(s.record_vote(ALICE, "m1", "f", 1) for s in instances))
+        assert votes.count(VoteResult.STORED) == 1
+        starts = await asyncio.gather(*(s.start_survey(BOB) for s in instances))
+        assert len(set(starts)) == 20
+        queued = await asyncio.gather(*(s.queue_update(42, b"u") for s in instances))
+        assert queued.count(True) == 1
+        await asyncio.gather(first.finish_update(42), second.queue_update(42, b"again"))
+        assert await second.queued_updates() == []
+        assert await first.count_citizen_records(ALICE) == 1
+        assert await second.survey_counts() == queries.SurveyCounts(20, 0, 19, 1)
+
+
+# --- PostgreSQL only ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO votes (citizen, answer_key, faq_id, value) VALUES ($1, 'm1', 'f', 2)",
+        "INSERT INTO votes (citizen, answer_key, faq_id, value) VALUES ($1, 'm0', 'f', 1)",
+        "INSERT INTO questions (citizen, text, normalized, outcome, score)"
+        " VALUES ($1, 't', 'n', 'answered', 101)",
+        "INSERT INTO questions (citizen, text, normalized, outcome, score)"
+        " VALUES ($1, 't', 'n', 'maybe', 1)",
+        "INSERT INTO questions (citizen, text, normalized, outcome, score)"
+        " VALUES ('123456789' || $1, 't', 'n', 'answered', 1)",
+        "INSERT INTO survey_scores (survey_id, factor, score) VALUES (1, 'access', 0)",
+        "INSERT INTO survey_scores (survey_id, factor, score) VALUES (1, 'access', 6)",
+        "INSERT INTO survey_scores (survey_id, factor, score) VALUES (1, 'speed', 3)",
+        "INSERT INTO survey_scores (survey_id, factor, score) VALUES (999, 'access', 3)",
+        "INSERT INTO surveys (citizen, stage) VALUES ($1, 'done')",
+        "INSERT INTO surveys (citizen) VALUES ($1)",  # a second open survey
+        "INSERT INTO update_inbox (update_id, payload, received_at) VALUES (1, NULL, now())",
+    ],
+)
+async def test_postgres_schema_rejects_direct_inserts(postgres_dsn: str, sql: str) -> None:
+    async with PostgresStorage(postgres_dsn) as storage:
+        await storage.start_survey(ALICE)  # survey 1, open
+        await storage.record_vote(ALICE, "m0", "f", 1)
+    connection = await asyncpg.connect(postgres_dsn)
+    try:
+        with pytest.raises(asyncpg.exceptions.IntegrityConstraintViolationError):
+            if "$1" in sql:
+                await connection.execute(sql, ALICE)
+            else:
+                await connection.execute(sql)
+        assert await connection.fetchval("SELECT count(*) FROM surveys") == 1
+    finally:
+        await connection.close()
+
+
+async def test_postgres_instances_starting_at_once_migrate_once(postgres_dsn: str) -> None:
+    instances = [PostgresStorage(postgres_dsn) for _ in range(4)]
+    await asyncio.gather(*(instance.open() for instance in instances))
+    for instance in instances:
+        await instance.close()
+    connection = await asyncpg.connect(postgres_dsn)
+    try:
+        names = [row[0] for row in await connection.fetch("SELECT name FROM migrations")]
+    finally:
+        await connection.close()
+    assert names == [name for name, _ in PG_MIGRATIONS]
+
+
+async def test_postgres_from_a_newer_version_is_refused(postgres_dsn: str) -> None:
+    async with PostgresStorage(postgres_dsn):
+        pass
+    connection = await asyncpg.connect(postgres_dsn)
+    try:
+        await connection.execute("INSERT INTO migrations (name) VALUES ('9999_future')")
+    finally:
+        await connection.close()
+    with pytest.raises(StorageError) as caught:
+        await PostgresStorage(postgres_dsn).open()
+    assert caught.value.problem is StorageProblem.NEWER_SCHEMA
+
+
+async def test_postgres_errors_name_the_database_without_the_password(
+    postgres_server: Any,
+) -> None:
+    password = "s3cret-pw-never-shown"
+    unreachable = f"postgresql://bot@127.0.0.1:{postgres_server.port + 1}/danvan"
+    storage = PostgresStorage(unreachable, password=password, busy_timeout_ms=2000)
+    with pytest.raises(StorageError) as caught:
+        await storage.open()
+    assert caught.value.problem is StorageProblem.CANNOT_OPEN
+    assert str(caught.value).startswith(unreachable)
+    assert password not in str(caught.value) and password not in repr(storage)
+    missing = PostgresStorage(postgres_server.dsn("no_such_db"), password=password)
+    with pytest.raises(StorageError) as caught:
+        await missing.open()
+    assert caught.value.problem is StorageProblem.CANNOT_OPEN
+    assert "no_such_db" in str(caught.value) and password not in str(caught.value)
+    with pytest.raises(ValueError, match="DANVAN_DB_PASSWORD"):
+        PostgresStorage("postgresql://bot:pw@db/danvan")
+    assert safe_name("postgresql://bot:pw@db:5433/danvan?password=pw") == (
+        "postgresql://bot@db:5433/danvan"
+    )
+
+
+async def test_postgres_use_before_open_is_a_clear_error(postgres_dsn: str) -> None:
+    with pytest.raises(RuntimeError, match="not open"):
+        await ask(PostgresStorage(postgres_dsn))
+
+
+async def test_postgres_connections_the_server_closed_are_replaced(postgres_dsn: str) -> None:
+    """A server restart or an administrator ending the bot's sessions costs no write: the
+    pool finds the connections closed and opens new ones."""
+    async with PostgresStorage(postgres_dsn) as storage:
+        await ask(storage)
+        admin = await asyncpg.connect(postgres_dsn)
+        try:
+            ended = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = 'danvan-bot'"
+            )
+        finally:
+            await admin.close()
+        assert ended >= 1
+        await asyncio.sleep(0.1)
+        assert await ask(storage) > 0
+        assert await storage.count_citizen_records(ALICE) == 2
+
+
+# --- configuration and the factory -------------------------------------------------------------
+
+
+def test_config_selects_postgres_and_takes_the_password_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database: postgresql://bot@db.example:5433/danvan\n")
+    config = load_config(path, env={"DANVAN_DB_PASSWORD": "pw-from-env"})
+    assert config.database_url == "postgresql://bot@db.example:5433/danvan"
+    assert config.database_password == "pw-from-env"
+    assert "pw-from-env" not in repr(config) and "pw-from-env" in config.secrets()
+    assert load_config(path, env={"PGPASSWORD": "pg"}).database_password == "pg"
+    storage = storage_for(config)
+    assert isinstance(storage, PostgresStorage)
+    assert "pw-from-env" not in repr(storage)
+    path.write_text("database: postgresql://bot:inline@db.example/danvan\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert "DANVAN_DB_PASSWORD" in str(caught.value) and "inline" not in str(caught.value)
+
+
+def test_config_with_a_file_keeps_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database: data/bot.db\n")
+    config = load_config(path, env={"DANVAN_DB_PASSWORD": "unused"})
+    assert config.database_url is None and config.database == tmp_path / "data" / "bot.db"
+    assert isinstance(storage_for(config), SqliteStorage)
