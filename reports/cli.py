@@ -106,10 +106,21 @@ def resolve_paths(args: argparse.Namespace) -> Paths:
     """The database and knowledge files: options first, then the configuration."""
     config = config_of(args)
     return Paths(
-        database=Path(getattr(args, "db", None) or config.database),
+        database=sqlite_database(args, config),
         faq=Path(getattr(args, "faq", None) or config.faq),
         abbreviations=Path(getattr(args, "abbreviations", None) or config.abbreviations),
     )
+
+
+def sqlite_database(args: argparse.Namespace, config: Config) -> Path:
+    """The SQLite file of ``--db`` or the configuration. Reports read SQLite only so far: a
+    configuration naming a PostgreSQL server is refused, not read as the default file."""
+    given = getattr(args, "db", None)
+    if given:
+        return Path(given)
+    if config.database_url:
+        raise CommandError(texts.REPORT_NEEDS_SQLITE)
+    return Path(config.database)
 
 
 def existing_database(path: Path) -> Path:
@@ -326,7 +337,7 @@ def secrets_table(usage: list[SecretUsage], configured: list[str]) -> Table:
 
 def _secrets(args: argparse.Namespace) -> int:
     config = config_of(args)
-    database = existing_database(Path(getattr(args, "db", None) or config.database))
+    database = existing_database(sqlite_database(args, config))
     configured = [secret_fingerprint(secret) for secret in config.pseudonym_secrets()]
     usage = asyncio.run(_read_secret_usage(database))
     print(render_table(secrets_table(usage, configured)))

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import TracebackType
@@ -52,10 +51,21 @@ from storage.base import (
     VoteResult,
     check_secrets,
 )
+from storage.checks import (
+    check_citizen,
+    check_int,
+    check_optional_text,
+    check_question,
+    check_score,
+    check_text,
+    check_vote,
+    citizen_keys,
+    is_row_id,
+    stats_moments,
+)
 from storage.postgres_schema import MIGRATION_LOCK, MIGRATIONS, MIGRATIONS_TABLE
 from storage.pseudonym import is_secret_fingerprint
 from storage.schema import to_utc
-from storage.sqlite import _check_citizen, _check_int, _check_text, _keys
 
 logger = logging.getLogger(__name__)
 
@@ -327,19 +337,7 @@ class PostgresStorage:
         score: float,
     ) -> int:
         """Store one question (score 0..100); returns its id. One INSERT, committed."""
-        _check_citizen(citizen)
-        if not isinstance(text, str) or not isinstance(normalized, str):
-            raise ValueError("text and normalized must be strings")
-        outcome = Outcome(outcome)
-        if faq_id is not None:
-            _check_text(faq_id, "faq_id")
-        if (
-            isinstance(score, bool)
-            or not isinstance(score, int | float)
-            or not math.isfinite(score)
-            or not 0 <= score <= 100
-        ):
-            raise ValueError(f"score must be a number from 0 to 100, not {score!r}")
+        outcome = check_question(citizen, text, normalized, outcome, faq_id, score)
         async with self._conn() as conn:
             value = await conn.fetchval(
                 "INSERT INTO questions"
@@ -360,10 +358,7 @@ class PostgresStorage:
         self, citizen: str, answer_key: str, faq_id: str, value: int
     ) -> VoteResult:
         """Upsert the citizen's vote (+1 / -1) on one answer (see Storage.record_vote)."""
-        _check_citizen(citizen)
-        _check_text(answer_key, "answer_key")
-        _check_text(faq_id, "faq_id")
-        _check_int(value, (-1, 1), "vote")
+        check_vote(citizen, answer_key, faq_id, value)
         now = self._now()
         async with self._transaction() as conn:
             if answer_key.isdigit():
@@ -395,8 +390,8 @@ class PostgresStorage:
 
     async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
         """Attach a reason to the citizen's vote; False if there is no such vote."""
-        _check_citizen(citizen)
-        _check_text(answer_key, "answer_key")
+        check_citizen(citizen)
+        check_text(answer_key, "answer_key")
         if not isinstance(reason, str):
             raise ValueError("reason must be a string")
         async with self._conn() as conn:
@@ -418,7 +413,7 @@ class PostgresStorage:
         Two instances starting one citizen's survey at once: the partial unique index lets
         one insert; the other abandons that one and tries again, so one stays open.
         """
-        _check_citizen(citizen)
+        check_citizen(citizen)
         for attempt in range(_START_ATTEMPTS):
             now = self._now()
             try:
@@ -452,7 +447,7 @@ class PostgresStorage:
 
     async def current_survey(self, citizen: str) -> SurveyState | None:
         """The citizen's open survey with the scores given so far, or None."""
-        _check_citizen(citizen)
+        check_citizen(citizen)
         async with self._conn() as conn:
             rows = await conn.fetch(
                 "SELECT s.id, s.stage, sc.factor, sc.score, s.started_at, sc.answered_at"
@@ -486,10 +481,8 @@ class PostgresStorage:
         The survey row is locked first, so two scores of one survey take turns and the one
         that completes the five factors moves it to the comment stage.
         """
-        if factor not in SIPAS_FACTORS:
-            raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
-        _check_int(score, range(1, 6), "score")
-        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+        check_score(factor, score)
+        if not is_row_id(survey_id):
             return False
         now = self._now()
         async with self._transaction() as conn:
@@ -519,7 +512,7 @@ class PostgresStorage:
 
     async def _advance(self, survey_id: int, at: SurveyStage, **values: object) -> bool:
         """One UPDATE of an open survey at stage ``at`` (column names are constants here)."""
-        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+        if not is_row_id(survey_id):
             return False
         sets = ", ".join(f"{column} = ${number}" for number, column in enumerate(values, 1))
         first = len(values) + 1
@@ -535,8 +528,7 @@ class PostgresStorage:
 
     async def submit_survey_comment(self, survey_id: int, comment: str | None) -> bool:
         """Store the comment (None: skipped) and move to the agency stage, in one commit."""
-        if comment is not None and not isinstance(comment, str):
-            raise ValueError("comment must be a string or None")
+        check_optional_text(comment, "comment")
         return await self._advance(
             survey_id,
             SurveyStage.COMMENT,
@@ -546,8 +538,7 @@ class PostgresStorage:
 
     async def submit_survey_agency(self, survey_id: int, agency: str | None) -> bool:
         """Store the agency (None: skipped) and complete the survey, in one commit."""
-        if agency is not None and not isinstance(agency, str):
-            raise ValueError("agency must be a string or None")
+        check_optional_text(agency, "agency")
         return await self._advance(
             survey_id,
             SurveyStage.AGENCY,
@@ -557,7 +548,7 @@ class PostgresStorage:
 
     async def abandon_survey(self, survey_id: int) -> bool:
         """Mark an open survey abandoned; False if it was not open."""
-        if not isinstance(survey_id, int) or not 0 <= survey_id < 2**63:
+        if not is_row_id(survey_id):
             return False
         async with self._conn() as conn:
             status = await conn.execute(
@@ -571,7 +562,7 @@ class PostgresStorage:
 
     async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
         """Add ``count`` dropped messages to ``day``'s counter (default: the UTC day)."""
-        _check_int(count, range(1, 1 << 62), "count")
+        check_int(count, range(1, 1 << 62), "count")
         async with self._conn() as conn:
             await conn.execute(
                 "INSERT INTO flood_events (day, count) VALUES ($1, $2)"
@@ -584,7 +575,7 @@ class PostgresStorage:
 
     async def delete_citizen(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """Delete everything stored about one citizen (and their ``earlier`` keys)."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         async with self._transaction() as conn:
             total = int(
                 await conn.fetchval(
@@ -603,7 +594,7 @@ class PostgresStorage:
 
     async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """How many records delete_citizen would remove now."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         async with self._conn() as conn:
             value = await conn.fetchval(
                 "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ANY($1::text[]))"
@@ -617,7 +608,7 @@ class PostgresStorage:
 
     async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
         """Delete records older than the retention period; returns how many went."""
-        _check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
         cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
         async with self._transaction() as conn:
             total = int(
@@ -684,7 +675,7 @@ class PostgresStorage:
     async def rekey_citizen(self, citizen: str, earlier: Sequence[str]) -> int:
         """Move the records under ``earlier`` keys to ``citizen``, in one transaction; the
         newer of two rows that cannot both stay wins (see Storage.rekey_citizen)."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         old = keys[1:]
         if not old:
             return 0
@@ -737,7 +728,7 @@ class PostgresStorage:
     async def queue_update(self, update_id: int, payload: bytes) -> bool:
         """Keep a received update until it is handled; False if it was seen before (queued
         or handled, by any instance). One INSERT ... ON CONFLICT DO NOTHING."""
-        _check_int(update_id, range(0, 2**63), "update_id")
+        check_int(update_id, range(0, 2**63), "update_id")
         if not isinstance(payload, bytes):
             raise ValueError("payload must be bytes")
         async with self._conn() as conn:
@@ -761,7 +752,7 @@ class PostgresStorage:
 
     async def finish_update(self, update_id: int) -> None:
         """Mark an update handled: its payload goes, its id stays (handled_at stamped)."""
-        _check_int(update_id, range(0, 2**63), "update_id")
+        check_int(update_id, range(0, 2**63), "update_id")
         now = self._now()
         async with self._conn() as conn:
             await conn.execute(
@@ -798,11 +789,7 @@ class PostgresStorage:
 
     async def stats(self, now: datetime | None = None) -> Stats:
         """Counts for officers; "today" starts at midnight in ``now``'s timezone (UTC if naive)."""
-        moment = now or self._clock()
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        week, month = moment - timedelta(days=7), moment - timedelta(days=30)
+        midnight, week, month = stats_moments(now or self._clock())
         async with self._conn() as conn:
             today = await self._question_count(conn, midnight)
             last_week = await self._question_count(conn, week)

@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -65,7 +64,19 @@ from storage.base import (
     VoteResult,
     check_secrets,
 )
-from storage.pseudonym import is_citizen_key, is_secret_fingerprint
+from storage.checks import (
+    check_citizen,
+    check_int,
+    check_optional_text,
+    check_question,
+    check_score,
+    check_text,
+    check_vote,
+    citizen_keys,
+    is_row_id,
+    stats_moments,
+)
+from storage.pseudonym import is_secret_fingerprint
 from storage.schema import (
     UnknownMigrationError,
     apply_migrations,
@@ -108,48 +119,9 @@ def storage_error(path: Path | str, exc: sqlite3.Error | OSError) -> StorageErro
     return StorageError(str(path), problem, str(exc))
 
 
-def _check_citizen(citizen: str) -> None:
-    """Refuse anything but a pseudonymous key (the value is not echoed: it may be an id)."""
-    if not is_citizen_key(citizen):
-        raise ValueError(
-            "citizen must be a key from storage.pseudonym.citizen_key,"
-            " never a raw Telegram id, username or name"
-        )
-
-
-def _keys(citizen: str, earlier: Sequence[str]) -> list[str]:
-    """``citizen`` and then its ``earlier`` keys, each checked, none twice."""
-    keys = list(dict.fromkeys([citizen, *earlier]))
-    for key in keys:
-        _check_citizen(key)
-    return keys
-
-
 def _marks(values: Sequence[object]) -> str:
     """``?, ?, ?``: one parameter per value, for ``IN (...)`` (only this is interpolated)."""
     return ", ".join("?" * len(values))
-
-
-def _check_int(value: int, allowed: range | tuple[int, ...], what: str) -> int:
-    """``value`` if it is an int (not a bool) among ``allowed``; ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        if isinstance(allowed, range) and allowed.stop - allowed.start > 10:  # not 2**63 items
-            choices = f"{allowed.start}..{allowed.stop - 1}"
-            raise ValueError(f"{what} must be an integer in {choices}, not {value!r}")
-        raise ValueError(f"{what} must be one of {list(allowed)}, not {value!r}")
-    return value
-
-
-def _is_row_id(value: object) -> bool:
-    """Whether ``value`` can be a row id (a forged button may carry any number)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
-
-
-def _check_text(value: str, what: str) -> str:
-    """``value`` if it is a non-empty string; ValueError otherwise."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    return value
 
 
 # SQLite's busy wait is set again only when what is left of the bound differs by more.
@@ -443,19 +415,7 @@ class SqliteStorage:
         score: float,
     ) -> int:
         """Store one question (score 0..100); returns its id. One INSERT, committed."""
-        _check_citizen(citizen)
-        if not isinstance(text, str) or not isinstance(normalized, str):
-            raise ValueError("text and normalized must be strings")
-        outcome = Outcome(outcome)
-        if faq_id is not None:
-            _check_text(faq_id, "faq_id")
-        if (
-            isinstance(score, bool)
-            or not isinstance(score, int | float)
-            or not math.isfinite(score)
-            or not 0 <= score <= 100
-        ):
-            raise ValueError(f"score must be a number from 0 to 100, not {score!r}")
+        outcome = check_question(citizen, text, normalized, outcome, faq_id, score)
         params: list[object] = [
             citizen,
             text,
@@ -550,10 +510,7 @@ class SqliteStorage:
         self, citizen: str, answer_key: str, faq_id: str, value: int
     ) -> VoteResult:
         """Upsert the citizen's vote (+1 / -1) on one answer (see Storage.record_vote)."""
-        _check_citizen(citizen)
-        _check_text(answer_key, "answer_key")
-        _check_text(faq_id, "faq_id")
-        _check_int(value, (-1, 1), "vote")
+        check_vote(citizen, answer_key, faq_id, value)
         now = self._now()
         async with self._transaction() as db:
             if answer_key.isdigit():
@@ -581,8 +538,8 @@ class SqliteStorage:
 
     async def record_vote_reason(self, citizen: str, answer_key: str, reason: str) -> bool:
         """Attach a reason to the citizen's vote; False if there is no such vote."""
-        _check_citizen(citizen)
-        _check_text(answer_key, "answer_key")
+        check_citizen(citizen)
+        check_text(answer_key, "answer_key")
         if not isinstance(reason, str):
             raise ValueError("reason must be a string")
         async with self._locked() as db:
@@ -597,7 +554,7 @@ class SqliteStorage:
 
     async def start_survey(self, citizen: str) -> int:
         """Record that a survey was offered/started; abandons any unfinished one."""
-        _check_citizen(citizen)
+        check_citizen(citizen)
         now = self._now()
         async with self._transaction() as db:
             await db.execute(
@@ -613,7 +570,7 @@ class SqliteStorage:
 
     async def current_survey(self, citizen: str) -> SurveyState | None:
         """The citizen's open survey with the scores given so far, or None."""
-        _check_citizen(citizen)
+        check_citizen(citizen)
         async with self._reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT s.id, s.stage, sc.factor, sc.score, s.started_at, sc.answered_at"
@@ -649,10 +606,8 @@ class SqliteStorage:
         The score that completes the five factors moves the survey to the comment stage in
         the same transaction, so a crash can't leave it scored but stuck among the factors.
         """
-        if factor not in SIPAS_FACTORS:
-            raise ValueError(f"factor must be one of {list(SIPAS_FACTORS)}, not {factor!r}")
-        _check_int(score, range(1, 6), "score")
-        if not _is_row_id(survey_id):
+        check_score(factor, score)
+        if not is_row_id(survey_id):
             return False
         now = self._now()
         async with self._locked() as db, self._begin(db):
@@ -680,7 +635,7 @@ class SqliteStorage:
 
     async def _update_open_survey(self, survey_id: int, column: str, value: str) -> bool:
         """Set one column of an open survey (column names are constants of this class)."""
-        if not _is_row_id(survey_id):
+        if not is_row_id(survey_id):
             return False
         async with self._locked() as db:
             changed = await self._changes(
@@ -691,7 +646,7 @@ class SqliteStorage:
     async def _advance(self, survey_id: int, at: SurveyStage, **values: object) -> bool:
         """One UPDATE of an open survey at stage ``at``: what it asked for and the next step,
         together (column names are constants of this class)."""
-        if not _is_row_id(survey_id):
+        if not is_row_id(survey_id):
             return False
         sets = ", ".join(f"{column} = ?" for column in values)
         async with self._locked() as db:
@@ -704,16 +659,14 @@ class SqliteStorage:
 
     async def submit_survey_comment(self, survey_id: int, comment: str | None) -> bool:
         """Store the comment (None: skipped) and move to the agency stage, in one commit."""
-        if comment is not None and not isinstance(comment, str):
-            raise ValueError("comment must be a string or None")
+        check_optional_text(comment, "comment")
         return await self._advance(
             survey_id, SurveyStage.COMMENT, comment=comment, stage=SurveyStage.AGENCY.value
         )
 
     async def submit_survey_agency(self, survey_id: int, agency: str | None) -> bool:
         """Store the agency (None: skipped) and complete the survey, in one commit."""
-        if agency is not None and not isinstance(agency, str):
-            raise ValueError("agency must be a string or None")
+        check_optional_text(agency, "agency")
         return await self._advance(
             survey_id, SurveyStage.AGENCY, agency=agency, completed_at=self._now()
         )
@@ -727,7 +680,7 @@ class SqliteStorage:
     async def record_flood_events(self, count: int = 1, day: date | None = None) -> None:
         """Add ``count`` messages dropped by flood control to ``day``'s counter (no citizen);
         without ``day``, the UTC day of the clock."""
-        _check_int(count, range(1, 1 << 62), "count")
+        check_int(count, range(1, 1 << 62), "count")
         stamp = (day or to_utc(self._clock()).date()).isoformat()
         async with self._locked() as db:
             await db.execute(
@@ -744,7 +697,7 @@ class SqliteStorage:
 
         Questions, votes, surveys and their scores all count, as in count_citizen_records.
         """
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         marks = _marks(keys)
         async with self._locked() as db:
             async with self._begin(db):
@@ -764,7 +717,7 @@ class SqliteStorage:
 
     async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """How many records delete_citizen would remove now."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         marks = _marks(keys)
         async with self._reading() as db:
             rows = await db.execute_fetchall(
@@ -829,7 +782,7 @@ class SqliteStorage:
     async def rekey_citizen(self, citizen: str, earlier: Sequence[str]) -> int:
         """Move the records under ``earlier`` keys to ``citizen``, in one transaction; the
         newer of two rows that cannot both stay wins (see Storage.rekey_citizen)."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         old = keys[1:]
         if not old:
             return 0
@@ -877,7 +830,7 @@ class SqliteStorage:
         Questions go by ``asked_at``, votes by their last change, surveys (with their
         scores) by ``started_at``, flood counters by day.
         """
-        _check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
         cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
         stamp = format_timestamp(cutoff)
         async with self._locked() as db:
@@ -906,7 +859,7 @@ class SqliteStorage:
     async def queue_update(self, update_id: int, payload: bytes) -> bool:
         """Keep a received update until it is handled; False if it was seen before (queued
         or handled already), in which case nothing is written. One INSERT, committed."""
-        _check_int(update_id, range(0, 2**63), "update_id")
+        check_int(update_id, range(0, 2**63), "update_id")
         if not isinstance(payload, bytes):
             raise ValueError("payload must be bytes")
         async with self._locked() as db:
@@ -935,7 +888,7 @@ class SqliteStorage:
         Group commit, as in record_question: ids finished while another write holds the
         connection are written together by the first of them to get it.
         """
-        _check_int(update_id, range(0, 2**63), "update_id")
+        check_int(update_id, range(0, 2**63), "update_id")
         self._finished_updates.add(update_id)
         async with self._locked() as db:
             batch, self._finished_updates = self._finished_updates, set()
@@ -979,11 +932,7 @@ class SqliteStorage:
 
         Windows have no upper end, so a record stamped a moment after ``now`` still counts.
         """
-        moment = now or self._clock()
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        week, month = moment - timedelta(days=7), moment - timedelta(days=30)
+        midnight, week, month = stats_moments(now or self._clock())
         async with self._reading() as db:
             today = await queries.question_count(db, midnight)
             last_week = await queries.question_count(db, week)

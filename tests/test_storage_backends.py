@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from test_storage import ALICE, BOB, SECRET, START, VIETNAM, FakeClock
 
 from config import ConfigError, load_config
 from storage import queries
@@ -38,25 +39,9 @@ from storage.postgres_schema import MIGRATIONS as PG_MIGRATIONS
 from storage.pseudonym import citizen_key, secret_fingerprint
 from storage.sqlite import SqliteStorage
 
-SECRET = "test-secret-not-for-production"
-ALICE = citizen_key(1001, SECRET)
-BOB = citizen_key(1002, SECRET)
 ALICE_BEFORE = citizen_key(1001, "an-earlier-secret")
-START = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
-VIETNAM = timezone(timedelta(hours=7))
 
 OpenStorage = Callable[..., contextlib.AbstractAsyncContextManager[Any]]
-
-
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -661,3 +646,18 @@ def test_config_with_a_file_keeps_sqlite(tmp_path: Path) -> None:
     config = load_config(path, env={"DANVAN_DB_PASSWORD": "unused"})
     assert config.database_url is None and config.database == tmp_path / "data" / "bot.db"
     assert isinstance(storage_for(config), SqliteStorage)
+
+
+def test_reports_refuse_a_postgres_configuration_instead_of_reading_the_default_file(
+    tmp_path: Path,
+) -> None:
+    import argparse
+
+    from reports.cli import CommandError, resolve_paths
+
+    path = tmp_path / "config.yaml"
+    path.write_text("database: postgresql://bot@db.example/danvan\n")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        resolve_paths(argparse.Namespace(config=path))
+    given = resolve_paths(argparse.Namespace(config=path, db=str(tmp_path / "copy.db")))
+    assert given.database == tmp_path / "copy.db"
