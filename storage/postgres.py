@@ -65,7 +65,7 @@ from storage.checks import (
 )
 from storage.postgres_schema import MIGRATION_LOCK, MIGRATIONS, MIGRATIONS_TABLE
 from storage.pseudonym import is_secret_fingerprint
-from storage.schema import to_utc
+from storage.schema import format_timestamp, to_utc
 
 logger = logging.getLogger(__name__)
 
@@ -982,24 +982,84 @@ class PostgresStorage:
         until: datetime | None = None,
         tz: tzinfo = UTC,
     ) -> list[queries.PeriodCount]:
-        """Not on PostgreSQL yet."""
-        raise NotImplementedError(_NOT_YET.format(method="questions_per_period"))
+        """Questions per day or ISO week (from Monday), by outcome, oldest first; days cut
+        at midnight in ``tz`` with its offset at the end of the window, as on SQLite."""
+        if period not in ("day", "week"):
+            raise ValueError(f"period must be 'day' or 'week', not {period!r}")
+        at = to_utc(until or datetime.now(UTC))
+        offset = at.astimezone(tz).utcoffset() or timedelta(0)
+        local = "((asked_at AT TIME ZONE 'UTC') + $1::interval)"
+        start = f"{local}::date" if period == "day" else f"date_trunc('week', {local})::date"
+        condition, params = _window("asked_at", since, until, first=2)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                f"SELECT {start} AS start, outcome, COUNT(*) FROM questions"
+                f" WHERE {condition} GROUP BY start, outcome ORDER BY start",
+                offset,
+                *params,
+            )
+        by_start: dict[date, dict[str, int]] = {}
+        for row in rows:
+            counts = by_start.setdefault(row[0], {o.value: 0 for o in Outcome})
+            counts[str(row[1])] = int(row[2])
+        return [
+            queries.PeriodCount(start, sum(counts.values()), counts)
+            for start, counts in by_start.items()
+        ]
 
     async def top_faqs(
         self, since: datetime | None = None, until: datetime | None = None, limit: int = 10
     ) -> list[queries.FaqCount]:
-        """Not on PostgreSQL yet."""
-        raise NotImplementedError(_NOT_YET.format(method="top_faqs"))
+        """The FAQ entries most often given as the answer, most frequent first."""
+        condition, params = _window("asked_at", since, until, first=3)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT faq_id, COUNT(*) AS n FROM questions"
+                f" WHERE outcome = $1 AND faq_id IS NOT NULL AND {condition}"
+                " GROUP BY faq_id ORDER BY n DESC, faq_id LIMIT $2",
+                Outcome.ANSWERED.value,
+                limit,
+                *params,
+            )
+        return [queries.FaqCount(str(row[0]), int(row[1])) for row in rows]
 
     async def recent_comments(
         self, since: datetime | None = None, until: datetime | None = None, limit: int = 50
     ) -> list[queries.SurveyComment]:
-        """Not on PostgreSQL yet."""
-        raise NotImplementedError(_NOT_YET.format(method="recent_comments"))
+        """Non-empty survey comments, newest first, with their agency."""
+        condition, params = _window("started_at", since, until, first=2)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "SELECT id, started_at, comment, agency, completed_at IS NOT NULL FROM surveys"
+                f" WHERE comment IS NOT NULL AND btrim(comment) <> '' AND {condition}"
+                " ORDER BY started_at DESC, id DESC LIMIT $1",
+                limit,
+                *params,
+            )
+        return [
+            queries.SurveyComment(int(row[0]), to_utc(row[1]), str(row[2]), row[3], bool(row[4]))
+            for row in rows
+        ]
 
     async def table_columns(self, table: str, include_citizen: bool = False) -> list[str]:
-        """Not on PostgreSQL yet."""
-        raise NotImplementedError(_NOT_YET.format(method="table_columns"))
+        """Column names of an exportable table, in table order (the CSV header)."""
+        queries.check_table(table)
+        async with self._conn() as conn:
+            return await self._table_columns(conn, table, include_citizen)
+
+    @staticmethod
+    async def _table_columns(conn: _Conn, table: str, include_citizen: bool) -> list[str]:
+        rows = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = $1"
+            " ORDER BY ordinal_position",
+            table,
+        )
+        return [
+            str(row[0])
+            for row in rows
+            if row[0] not in _INTERNAL_COLUMNS and (include_citizen or row[0] != "citizen")
+        ]
 
     def dump_table(
         self,
@@ -1008,13 +1068,70 @@ class PostgresStorage:
         until: datetime | None = None,
         include_citizen: bool = False,
     ) -> AsyncIterator[tuple[object, ...]]:
-        """Not on PostgreSQL yet."""
-        raise NotImplementedError(_NOT_YET.format(method="dump_table"))
+        """CSV rows of a table, in table_columns order; ValueError at once for a bad table.
+
+        Moments come as SQLite writes them (``2025-01-31T08:15:00.123Z``) and days as
+        ``YYYY-MM-DD``, so a CSV reads the same from either backend. Rows come in key
+        order (id; survey and factor for scores; day for flood counters), in batches.
+        """
+        queries.check_table(table)
+        return self._dump(table, since, until, include_citizen)
+
+    async def _dump(
+        self,
+        table: str,
+        since: datetime | None,
+        until: datetime | None,
+        include_citizen: bool,
+        batch_size: int = 500,
+    ) -> AsyncIterator[tuple[object, ...]]:
+        async with self._conn() as conn:
+            columns = await self._table_columns(conn, table, include_citizen)
+        keys = _DUMP_KEYS[table]
+        moment = _FLOOD_MOMENT if table == "flood_events" else queries.EXPORT_TABLES[table]
+        condition, params = _window(moment, since, until, first=2)
+        key = f"({', '.join(keys)})"
+        selected = ", ".join([*keys, *columns])
+        last: tuple[object, ...] | None = None
+        while True:
+            after = "TRUE" if last is None else f"{key} > ({_marks(len(keys), len(params) + 2)})"
+            sql = (
+                f"SELECT {selected} FROM {table} WHERE {condition} AND {after}"
+                f" ORDER BY {', '.join(keys)} LIMIT $1"
+            )
+            async with self._conn() as conn:
+                rows = await conn.fetch(sql, batch_size, *params, *(last or ()))
+            for row in rows:
+                yield tuple(_exported(value) for value in tuple(row)[len(keys) :])
+            if len(rows) < batch_size:
+                return
+            last = tuple(rows[-1])[: len(keys)]
 
 
-_NOT_YET = (
-    "PostgresStorage.{method} is not implemented yet: officers' reports and CSV exports"
-    " still need the SQLite database (see README, 'Several instances')"
-)
+def _exported(value: object) -> object:
+    """A value as the SQLite export gives it: moments and days as text."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _marks(count: int, first: int) -> str:
+    """``$first, $first+1, ...``: ``count`` parameters (only numbers are interpolated)."""
+    return ", ".join(f"${number}" for number in range(first, first + count))
+
+
+# The columns that order an export (and resume it between batches), per table.
+_DUMP_KEYS: dict[str, tuple[str, ...]] = {
+    "questions": ("id",),
+    "votes": ("id",),
+    "surveys": ("id",),
+    "survey_scores": ("survey_id", "factor"),
+    "flood_events": ("day",),
+}
+# Which secret made a row's key: bookkeeping, never exported (as queries._INTERNAL_COLUMNS).
+_INTERNAL_COLUMNS = ("secret_id",)
+
 
 __all__ = ["PostgresStorage", "is_postgres_url", "postgres_error", "safe_name"]

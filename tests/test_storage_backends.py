@@ -1,7 +1,6 @@
 """The storage contract, on both backends: SQLite files and a real PostgreSQL server.
 
-Every test taking ``storage`` or ``open_storage`` runs twice, once per backend; only the
-methods both implement are used (PostgreSQL has no report queries or CSV export yet).
+Every test taking ``storage`` or ``open_storage`` runs twice, once per backend.
 A second instance (``open_storage()`` again) is a second SqliteStorage on the same file, or
 a second PostgresStorage with its own pool on the same database: what two bot processes are.
 The PostgreSQL-only tests at the end check the schema's constraints directly, the
@@ -296,9 +295,14 @@ async def test_five_scores_at_once_still_reach_the_comment(storage: Storage) -> 
 
 @pytest.mark.parametrize(
     ("factor", "score", "message"),
-    [("access", 0, "score"), ("access", 6, "score"), ("access", 2.5, "score"),
-     ("access", True, "score"), ("speed", 3, "factor")],
-)  # fmt: skip
+    [
+        ("access", 0, "score"),
+        ("access", 6, "score"),
+        ("access", 2.5, "score"),
+        ("access", True, "score"),
+        ("speed", 3, "factor"),
+    ],
+)
 async def test_bad_survey_scores_are_refused(
     storage: Storage, factor: str, score: int, message: str
 ) -> None:
@@ -483,6 +487,191 @@ async def test_unanswered_groups(storage: Storage, clock: FakeClock) -> None:
     assert await storage.unanswered(limit=1, since=START + timedelta(minutes=2)) == [
         queries.UnansweredGroup("phi", 1, "Phí?", START + timedelta(minutes=3))
     ]
+
+
+# --- officers' reports and CSV export ----------------------------------------------------
+
+
+async def test_questions_per_day_and_week(storage: Any, clock: FakeClock) -> None:
+    clock.now = datetime(2025, 3, 9, 18, 0, tzinfo=UTC)  # Sunday UTC, Monday 01:00 in Hà Nội
+    await ask(storage)
+    clock.now = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)  # Monday
+    await ask(storage, outcome=Outcome.UNANSWERED, faq_id=None)
+    await ask(storage)
+    clock.now = datetime(2025, 3, 17, 9, 0, tzinfo=UTC)  # the next Monday
+    await ask(storage)
+
+    days = await storage.questions_per_period("day")
+    assert [(d.start, d.total) for d in days] == [
+        (date(2025, 3, 9), 1),
+        (date(2025, 3, 10), 2),
+        (date(2025, 3, 17), 1),
+    ]
+    assert days[1].outcomes == {"answered": 1, "ambiguous": 0, "unanswered": 1, "smalltalk": 0}
+    local_days = await storage.questions_per_period("day", tz=VIETNAM)
+    assert [(d.start, d.total) for d in local_days] == [
+        (date(2025, 3, 10), 3),
+        (date(2025, 3, 17), 1),
+    ]
+    weeks = await storage.questions_per_period("week")
+    assert [(w.start, w.total) for w in weeks] == [
+        (date(2025, 3, 3), 1),
+        (date(2025, 3, 10), 2),
+        (date(2025, 3, 17), 1),
+    ]
+    local_weeks = await storage.questions_per_period("week", tz=VIETNAM)
+    assert [(w.start, w.total) for w in local_weeks] == [
+        (date(2025, 3, 10), 3),
+        (date(2025, 3, 17), 1),
+    ]
+    windowed = await storage.questions_per_period(
+        "day", since=datetime(2025, 3, 10, tzinfo=UTC), until=datetime(2025, 3, 17, tzinfo=UTC)
+    )
+    assert [(d.start, d.total) for d in windowed] == [(date(2025, 3, 10), 2)]
+    with pytest.raises(ValueError, match="month"):
+        await storage.questions_per_period("month")  # type: ignore[arg-type]
+
+
+async def test_report_queries_respect_the_window(storage: Any, clock: FakeClock) -> None:
+    await ask(storage, faq_id="a")
+    await storage.record_vote(ALICE, "m1", "a", -1)
+    old_survey = await score_all(storage, ALICE, score=1)
+    await storage.submit_survey_comment(old_survey, "cũ")
+    await storage.submit_survey_agency(old_survey, None)
+    clock.advance(days=7)
+    middle = clock.now
+    for faq_id in ("b", "b", "a"):
+        await ask(storage, BOB, faq_id=faq_id)
+    await ask(storage, BOB, faq_id="c", outcome=Outcome.AMBIGUOUS)
+    await storage.record_vote(BOB, "m2", "b", 1)
+    await storage.record_vote(BOB, "m3", "b", -1)
+    for citizen, scores in ((ALICE, (5, 4, 3, 2, 1)), (BOB, (4, 4, 4, 4, 4))):
+        survey_id = await storage.start_survey(citizen)
+        for factor, score in zip(SIPAS_FACTORS, scores, strict=True):
+            await storage.record_survey_score(survey_id, factor, score)
+        clock.advance(minutes=1)
+        await storage.submit_survey_comment(survey_id, f"góp ý {score}")
+        if citizen == ALICE:
+            await storage.submit_survey_agency(survey_id, "UBND xã")
+    await storage.record_flood_events()
+    await storage.record_flood_events()
+
+    assert await storage.top_faqs() == [queries.FaqCount("a", 2), queries.FaqCount("b", 2)]
+    assert await storage.top_faqs(since=middle, limit=1) == [queries.FaqCount("b", 2)]
+    assert await storage.top_faqs(until=middle) == [queries.FaqCount("a", 1)]
+    assert await storage.outcome_counts(since=middle) == {
+        "answered": 3,
+        "ambiguous": 1,
+        "unanswered": 0,
+        "smalltalk": 0,
+    }
+    assert await storage.votes_by_faq(since=middle) == [queries.FaqVotes("b", 1, 1)]
+    assert await storage.votes_by_faq() == [  # most down-voted first, then most up-voted
+        queries.FaqVotes("b", 1, 1),
+        queries.FaqVotes("a", 0, 1),
+    ]
+
+    recent = await storage.factor_summaries(since=middle)  # Alice's completed survey only
+    assert [s.average for s in recent.values()] == [5, 4, 3, 2, 1]
+    assert [s.satisfied_share for s in recent.values()] == [1, 1, 0, 0, 0]
+    both = await storage.factor_summaries(since=middle, completed_only=False)
+    assert both["access"] == queries.FactorSummary("access", 2, 4.5, 1.0)
+    assert both["result"] == queries.FactorSummary("result", 2, 3.0, 0.5)
+    assert queries.overall_satisfaction(both) == pytest.approx((1 + 1 + 0.5 + 0.5 + 0.5) / 5)
+    everything = await storage.factor_summaries()
+    assert everything["access"].responses == 2  # the old completed survey and Alice's
+
+    assert await storage.survey_counts(since=middle) == queries.SurveyCounts(2, 1, 0, 1)
+    assert await storage.survey_counts(until=middle) == queries.SurveyCounts(1, 1, 0, 0)
+    comments = await storage.recent_comments(since=middle)
+    assert [(c.comment, c.agency, c.completed) for c in comments] == [
+        ("góp ý 4", None, False),
+        ("góp ý 1", "UBND xã", True),
+    ]
+    assert [c.comment for c in await storage.recent_comments(limit=1)] == ["góp ý 4"]
+    assert await storage.flood_event_count(since=middle - timedelta(days=1)) == 2
+    assert await storage.flood_event_count(until=middle - timedelta(days=1)) == 0
+
+
+async def test_dump_table_for_csv(storage: Any, clock: FakeClock) -> None:
+    first = await ask(storage, faq_id="dang-ky")
+    second = await storage.record_question(
+        BOB, "thời tiết", "thoi tiet", Outcome.UNANSWERED, None, 12.5
+    )
+    assert await storage.table_columns("questions", include_citizen=True) == [
+        "id",
+        "citizen",
+        "text",
+        "normalized",
+        "outcome",
+        "faq_id",
+        "score",
+        "asked_at",
+    ]
+    rows = [row async for row in storage.dump_table("questions", include_citizen=True)]
+    assert rows == [
+        (
+            first,
+            ALICE,
+            "Thủ tục đăng ký?",
+            "thủ tục đăng ký?",
+            "answered",
+            "dang-ky",
+            90.0,
+            "2025-03-10T09:00:00.000Z",
+        ),
+        (
+            second,
+            BOB,
+            "thời tiết",
+            "thoi tiet",
+            "unanswered",
+            None,
+            12.5,
+            "2025-03-10T09:00:00.000Z",
+        ),
+    ]
+    for i in range(10):
+        await ask(storage, text=f"q{i}")
+        clock.advance(hours=1)
+    assert "citizen" not in await storage.table_columns("questions")
+    texts = [row[1] async for row in storage.dump_table("questions")]
+    assert texts[2:] == [f"q{i}" for i in range(10)]
+    windowed = [
+        row[1]
+        async for row in storage.dump_table(
+            "questions", since=START + timedelta(hours=2), until=START + timedelta(hours=5)
+        )
+    ]
+    assert windowed == ["q2", "q3", "q4"]
+    survey_id = await score_all(storage, ALICE, 4)
+    scores = [row async for row in storage.dump_table("survey_scores")]
+    assert await storage.table_columns("survey_scores") == [
+        "survey_id",
+        "factor",
+        "score",
+        "answered_at",
+    ]
+    assert sorted(row[1] for row in scores) == sorted(SIPAS_FACTORS)
+    assert {row[0] for row in scores} == {survey_id}
+    await storage.record_flood_events(3, day=date(2025, 3, 10))
+    assert await storage.table_columns("flood_events") == ["day", "count"]
+    assert [row async for row in storage.dump_table("flood_events")] == [("2025-03-10", 3)]
+    with pytest.raises(ValueError, match="unknown table"):
+        storage.dump_table("pg_catalog.pg_user")
+    with pytest.raises(ValueError, match="unknown table"):
+        await storage.table_columns("questions; DROP TABLE votes")
+
+
+async def test_postgres_dump_resumes_between_small_batches(postgres_dsn: str) -> None:
+    async with PostgresStorage(postgres_dsn) as storage:
+        for i in range(10):
+            await ask(storage, text=f"q{i}")
+        survey_id = await score_all(storage, BOB)
+        batched = [row[1] async for row in storage._dump("questions", None, None, False, 3)]
+        assert batched == [f"q{i}" for i in range(10)]
+        scores = [row[:2] async for row in storage._dump("survey_scores", None, None, False, 2)]
+        assert scores == [(survey_id, factor) for factor in sorted(SIPAS_FACTORS)]
 
 
 # --- two instances -----------------------------------------------------------------------------
