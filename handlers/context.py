@@ -21,6 +21,7 @@ from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
     from dialogue.conversation import Conversation
+    from handlers.handoff import Pending
     from knowledge.live import KnowledgeBase
     from knowledge.matcher import Matcher
     from storage.base import Storage
@@ -46,6 +47,9 @@ class BotData:
     secrets: SecretCheck = field(default_factory=SecretCheck)
     # Set when the database file went from under the bot: it stops, and exits with 1.
     storage_lost: StorageError | None = None
+    # "Hỏi cán bộ" questions waiting for the citizen's consent, by citizen key: in memory
+    # only, since nothing may be kept before consent (see handlers.handoff).
+    handoff_pending: dict[str, Pending] = field(default_factory=dict)
     # How to stop the bot from inside (the webhook server's own; else stop_running).
     stop: Callable[[], None] | None = None
 

@@ -1,0 +1,167 @@
+"""'Hỏi cán bộ' through the real application over the recording fake: consent first, the
+ticket in the officers' chat with its number and question only, officers' replies copied to
+the citizen, /dong, /cauhoi, ratings, and nothing kept without consent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from conftest import BotHarness, MakeBot, callback_answers, only_reply, replies
+from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, OTHER_CITIZEN_ID, Call
+
+import texts
+from handlers import callbacks
+
+OFFICERS_CHAT = -100777
+NO_MATCH = "Giá vàng hôm nay bao nhiêu?"
+ANSWER = "Giá vàng không thuộc phạm vi của UBND xã; mời bạn xem sjc.com.vn."
+
+
+@pytest.fixture
+async def bot(make_bot: MakeBot) -> AsyncIterator[BotHarness]:
+    async with make_bot(officers_chat=OFFICERS_CHAT) as running:
+        yield running
+
+
+def tickets(bot: BotHarness) -> list[tuple[object, ...]]:
+    return bot.rows("SELECT id, question, status, address IS NOT NULL, answer FROM tickets")
+
+
+async def consent_prompt(bot: BotHarness) -> Call:
+    """A no-match, then its "Hỏi cán bộ" button: the consent text."""
+    reply = only_reply(await bot.say(NO_MATCH))
+    assert callbacks.CB_HANDOFF in reply.button_data
+    prompt = only_reply(await bot.press(reply, texts.BUTTON_HANDOFF))
+    return prompt
+
+
+async def open_ticket(bot: BotHarness) -> Call:
+    """Consent given: returns the ticket's post in the officers' chat."""
+    prompt = await consent_prompt(bot)
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_YES)
+    (post,) = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    return post
+
+
+async def test_no_match_consent_then_ticket_with_number_and_question_only(
+    bot: BotHarness,
+) -> None:
+    prompt = await consent_prompt(bot)
+    # Decree 13: what is kept, why, how long, how to withdraw — before anything is kept.
+    assert "mã hóa" in prompt.text and "30 ngày" in prompt.text and "/riengtu" in prompt.text
+    assert "Nghị định 13/2023/NĐ-CP" in prompt.text and NO_MATCH in prompt.text
+    assert tickets(bot) == []
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_YES)
+    posts = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    assert len(posts) == 1
+    post = posts[0]
+    assert post.text == texts.TICKET_POST.format(number=1, question=NO_MATCH)
+    assert str(CITIZEN_ID) not in post.text and "Nguyễn" not in post.text
+    (edited,) = [c for c in replies(calls) if c.chat_id == CITIZEN_ID]
+    assert edited.text == texts.HANDOFF_SENT.format(number=1)
+    assert tickets(bot) == [(1, NO_MATCH, "open", 1, None)]
+
+
+async def test_refusing_consent_keeps_nothing(bot: BotHarness) -> None:
+    prompt = await consent_prompt(bot)
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_NO)
+    assert only_reply(calls).text == texts.HANDOFF_DECLINED
+    assert not [c for c in calls if c.chat_id == OFFICERS_CHAT]
+    assert tickets(bot) == []
+    # The old prompt's Đồng ý does nothing now.
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_YES)
+    assert callback_answers(calls) == [texts.HANDOFF_STALE]
+    assert tickets(bot) == []
+
+
+async def test_officer_reply_is_copied_to_the_citizen_and_rated(bot: BotHarness) -> None:
+    post = await open_ticket(bot)
+    bot.request.clear()
+    calls = await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    header = [c for c in calls if c.endpoint == "sendMessage" and c.chat_id == CITIZEN_ID]
+    assert len(header) == 1 and "#1" in header[0].text
+    (copy,) = [c for c in calls if c.endpoint == "copyMessage"]
+    assert copy.params["chat_id"] == CITIZEN_ID
+    assert copy.params["from_chat_id"] == OFFICERS_CHAT
+    confirm = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    assert [c.text for c in confirm] == [texts.TICKET_ANSWER_SENT.format(number=1)]
+    assert tickets(bot) == [(1, NO_MATCH, "answered", 1, ANSWER)]
+
+    # 👍 under the copied answer; the data is checked against the database.
+    rated = Call("copyMessage", {**copy.params, "text": ANSWER}, message_id=copy.message_id)
+    calls = await bot.press(rated, texts.BUTTON_UP)
+    assert callback_answers(calls) == [texts.TICKET_RATED]
+    assert bot.rows("SELECT rating FROM tickets") == [(1,)]
+    # Another citizen pressing it changes nothing.
+    calls = await bot.press(rated, texts.BUTTON_DOWN, user_id=OTHER_CITIZEN_ID)
+    assert callback_answers(calls) == [texts.TICKET_RATE_REFUSED]
+    assert bot.rows("SELECT rating FROM tickets") == [(1,)]
+
+
+async def test_non_officer_reply_is_ignored_and_logged_by_pseudonym(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    post = await open_ticket(bot)
+    bot.request.clear()
+    intruder = 4242
+    with caplog.at_level(logging.WARNING):
+        calls = await bot.send(
+            bot.updates.text("tôi trả lời", user_id=intruder, chat_id=OFFICERS_CHAT, reply_to=post)
+        )
+    assert [c for c in calls if c.endpoint in ("sendMessage", "copyMessage")] == []
+    assert tickets(bot) == [(1, NO_MATCH, "open", 1, None)]
+    assert bot.key(intruder) in caplog.text and str(intruder) not in caplog.text
+
+
+async def test_close_deletes_the_address_and_cauhoi_lists(bot: BotHarness) -> None:
+    post = await open_ticket(bot)
+    await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    listing = only_reply(await bot.command("/cauhoi"))
+    assert "#1" in listing.text and NO_MATCH in listing.text and ANSWER in listing.text
+    assert texts.TICKET_STATUS["answered"] in listing.text
+    # Not an officer: /dong is an unknown command.
+    reply = only_reply(await bot.command("/dong 1"))
+    assert reply.text == texts.UNKNOWN_COMMAND
+    assert tickets(bot)[0][3] == 1
+    reply = only_reply(await bot.command("/dong 1", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT))
+    assert reply.text == texts.TICKET_CLOSED.format(number=1)
+    assert tickets(bot) == [(1, NO_MATCH, "closed", 0, ANSWER)]
+    # A later reply to the post reaches nobody, and says so.
+    calls = await bot.send(
+        bot.updates.text("thêm", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    assert [c for c in calls if c.endpoint == "copyMessage"] == []
+    assert [c.text for c in replies(calls)] == [
+        texts.TICKET_ANSWER_NOT_SENT.format(number=1, reason=texts.TICKET_REASON_CLOSED)
+    ]
+
+
+async def test_hoicanbo_with_and_without_a_question(bot: BotHarness) -> None:
+    reply = only_reply(await bot.command("/hoicanbo"))
+    assert reply.text == texts.HANDOFF_TYPE_QUESTION
+    reply = only_reply(await bot.command("/hoicanbo Xin cấp phép xây nhà ở thôn 3?"))
+    assert "Xin cấp phép xây nhà ở thôn 3?" in reply.text
+    assert reply.button_data == [callbacks.CB_CONSENT_YES, callbacks.CB_CONSENT_NO]
+    await bot.say(NO_MATCH)
+    reply = only_reply(await bot.command("/hoicanbo"))
+    assert NO_MATCH in reply.text
+
+
+async def test_riengtu_deletes_the_ticket(bot: BotHarness) -> None:
+    await open_ticket(bot)
+    privacy = only_reply(await bot.command("/riengtu"))
+    ask = only_reply(await bot.press(privacy, callbacks.CB_DELETE_ASK))
+    await bot.press(ask, callbacks.CB_DELETE_YES)
+    assert tickets(bot) == []
+
+
+async def test_no_button_without_officers_chat(make_bot: MakeBot) -> None:
+    async with make_bot() as plain:
+        reply = only_reply(await plain.say(NO_MATCH))
+        assert reply.button_data == [callbacks.CB_TOPICS]
