@@ -196,17 +196,28 @@ async def officer_reply(update: Update, context: CustomContext) -> None:
         )
         return
     chat_id, thread_id = int(where["chat"]), where.get("thread")
+    header, rating = render.ticket_answer_header(ticket), render.rating_keyboard(number)
     try:
-        await context.bot.send_message(
-            chat_id, render.ticket_answer_header(ticket), message_thread_id=thread_id
-        )
-        await context.bot.copy_message(
-            chat_id,
-            from_chat_id=message.chat.id,
-            message_id=message.message_id,
-            message_thread_id=thread_id,
-            reply_markup=render.rating_keyboard(number),
-        )
+        if message.text is not None:
+            # A text is re-sent under the ticket number, the officer's formatting kept.
+            parts = render.officer_answer_messages(header, message.text_html, message.text)
+            for index, part in enumerate(parts, start=1):
+                await context.bot.send_message(
+                    chat_id,
+                    part,
+                    message_thread_id=thread_id,
+                    reply_markup=rating if index == len(parts) else None,
+                )
+        else:
+            # A photo, document... is copied as it is, after the ticket number.
+            await context.bot.send_message(chat_id, header, message_thread_id=thread_id)
+            await context.bot.copy_message(
+                chat_id,
+                from_chat_id=message.chat.id,
+                message_id=message.message_id,
+                message_thread_id=thread_id,
+                reply_markup=rating,
+            )
     except TelegramError as error:
         logger.warning("answer to ticket %d not delivered: %s", number, error)
         await message.reply_text(

@@ -591,6 +591,15 @@ def ticket_answer_header(ticket: Ticket) -> str:
     return texts.TICKET_ANSWER_HEADER.format(number=ticket.id, question=question)
 
 
+def officer_answer_messages(header: str, answer_html: str, answer_text: str) -> list[str]:
+    """The ticket number and the officer's answer, in one message when it fits (the
+    formatting kept), else the header then the plain answer in pieces."""
+    together = f"{header}\n\n{answer_html}"
+    if utf16_len(together) <= MESSAGE_LIMIT:
+        return [together]
+    return [header, *escaped_blocks(answer_text)]
+
+
 def rating_keyboard(number: int, chosen: int | None = None) -> InlineKeyboardMarkup:
     """👍 / 👎 under an officer's answer, the chosen one marked."""
     up = texts.BUTTON_UP_CHOSEN if chosen == 1 else texts.BUTTON_UP

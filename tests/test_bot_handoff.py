@@ -82,22 +82,20 @@ async def test_officer_reply_is_copied_to_the_citizen_and_rated(bot: BotHarness)
     calls = await bot.send(
         bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
     )
-    header = [c for c in calls if c.endpoint == "sendMessage" and c.chat_id == CITIZEN_ID]
-    assert len(header) == 1 and "#1" in header[0].text
-    (copy,) = [c for c in calls if c.endpoint == "copyMessage"]
-    assert copy.params["chat_id"] == CITIZEN_ID
-    assert copy.params["from_chat_id"] == OFFICERS_CHAT
+    (copy,) = [c for c in calls if c.endpoint == "sendMessage" and c.chat_id == CITIZEN_ID]
+    assert copy.text.startswith(texts.TICKET_ANSWER_HEADER.format(number=1, question=NO_MATCH))
+    assert copy.text.endswith(ANSWER)
+    assert copy.button_data == ["hr:1:+", "hr:1:-"]
     confirm = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
     assert [c.text for c in confirm] == [texts.TICKET_ANSWER_SENT.format(number=1)]
     assert tickets(bot) == [(1, NO_MATCH, "answered", 1, ANSWER)]
 
     # 👍 under the copied answer; the data is checked against the database.
-    rated = Call("copyMessage", {**copy.params, "text": ANSWER}, message_id=copy.message_id)
-    calls = await bot.press(rated, texts.BUTTON_UP)
+    calls = await bot.press(copy, texts.BUTTON_UP)
     assert callback_answers(calls) == [texts.TICKET_RATED]
     assert bot.rows("SELECT rating FROM tickets") == [(1,)]
     # Another citizen pressing it changes nothing.
-    calls = await bot.press(rated, texts.BUTTON_DOWN, user_id=OTHER_CITIZEN_ID)
+    calls = await bot.press(copy, texts.BUTTON_DOWN, user_id=OTHER_CITIZEN_ID)
     assert callback_answers(calls) == [texts.TICKET_RATE_REFUSED]
     assert bot.rows("SELECT rating FROM tickets") == [(1,)]
 
@@ -136,7 +134,7 @@ async def test_close_deletes_the_address_and_cauhoi_lists(bot: BotHarness) -> No
     calls = await bot.send(
         bot.updates.text("thêm", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
     )
-    assert [c for c in calls if c.endpoint == "copyMessage"] == []
+    assert [c for c in replies(calls) if c.chat_id == CITIZEN_ID] == []
     assert [c.text for c in replies(calls)] == [
         texts.TICKET_ANSWER_NOT_SENT.format(number=1, reason=texts.TICKET_REASON_CLOSED)
     ]
@@ -165,3 +163,21 @@ async def test_no_button_without_officers_chat(make_bot: MakeBot) -> None:
     async with make_bot() as plain:
         reply = only_reply(await plain.say(NO_MATCH))
         assert reply.button_data == [callbacks.CB_TOPICS]
+
+
+async def test_officer_photo_is_copied_after_the_ticket_number(bot: BotHarness) -> None:
+    post = await open_ticket(bot)
+    bot.request.clear()
+    photo = bot.updates.photo(user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, caption="Mẫu đơn")
+    assert photo.message is not None
+    reply = bot.updates.text("x", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    assert reply.message is not None
+    photo.message._unfreeze()
+    photo.message.reply_to_message = reply.message.reply_to_message
+    photo.message._freeze()
+    calls = await bot.send(photo)
+    (header,) = [c for c in calls if c.endpoint == "sendMessage" and c.chat_id == CITIZEN_ID]
+    assert "#1" in header.text
+    (copy,) = [c for c in calls if c.endpoint == "copyMessage"]
+    assert copy.params["chat_id"] == CITIZEN_ID and copy.params["from_chat_id"] == OFFICERS_CHAT
+    assert tickets(bot) == [(1, NO_MATCH, "answered", 1, "Mẫu đơn")]
