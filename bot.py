@@ -167,11 +167,13 @@ def build_application(
     add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=for_officers))
     add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=for_officers))
     add(CommandHandler(texts.CMD_CLOSE_TICKET, handoff.close_command, filters=for_officers))
+    add(CommandHandler(texts.CMD_TICKET_FAQ, handoff.faq_command, filters=for_officers))
     officer_commands = [
         texts.CMD_STATS,
         texts.CMD_UNANSWERED,
         texts.CMD_RELOAD,
         texts.CMD_CLOSE_TICKET,
+        texts.CMD_TICKET_FAQ,
     ]
     add(CommandHandler(officer_commands, officer.not_here, filters=officers & fresh))
     add(

@@ -24,6 +24,7 @@ CMD_RELOAD = "reload"
 CMD_HANDOFF = "hoicanbo"
 CMD_TICKETS = "cauhoi"
 CMD_CLOSE_TICKET = "dong"
+CMD_TICKET_FAQ = "faq"
 
 CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_START, "Bắt đầu, xem các chủ đề"),
@@ -39,6 +40,7 @@ OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_UNANSWERED, "Câu hỏi chưa có câu trả lời"),
     (CMD_RELOAD, "Nạp lại bộ câu hỏi – trả lời"),
     (CMD_CLOSE_TICKET, "Đóng phiếu hỏi cán bộ: /dong số_phiếu"),
+    (CMD_TICKET_FAQ, "Khối YAML cho faq.yaml từ một phiếu: /faq số_phiếu"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -836,3 +838,20 @@ TICKET_RATED = "Cảm ơn bạn đã đánh giá câu trả lời."
 TICKET_RATE_REFUSED = "Không đánh giá được phiếu này."
 TICKET_ANSWER_MEDIA = "[tệp đính kèm]"
 TICKETS_PRIVATE_ONLY = "Danh sách câu hỏi đã gửi cán bộ chỉ xem được trong chat riêng với trợ lý."
+TICKET_SNIPPET_NEW_HEADER = (
+    "# Mục mới từ phiếu #{number}: thêm vào 'entries:' trong faq.yaml, đặt mã, chủ đề, câu hỏi "
+    "chuẩn và ít nhất 4 cách hỏi; sau đó: python bot.py check-faq"
+)
+TICKET_SNIPPET_ID = "phieu-{number}  # đặt mã mới"
+TICKET_SNIPPET_TOPIC = "TODO  # mã chủ đề"
+TICKET_SNIPPET_QUESTION = "TODO: câu hỏi chuẩn, có dấu"
+TICKET_FAQ_USAGE = "Cách dùng: /faq số_phiếu, ví dụ /faq 12"
+TICKET_NOT_FOUND = "Không có phiếu #{number}."
+TICKET_FAQ_NEAREST = "Mục gần nhất: <b>{id}</b> ({question}), điểm khớp {score:.1f}."
+TICKET_FAQ_NONE = "Không có mục nào gần câu hỏi này."
+TICKET_FAQ_FAR = (
+    "⚠️ Mục gần nhất còn xa (dưới ngưỡng gợi ý {threshold:g}): nên thêm mục mới thay vì "
+    "thêm cách hỏi."
+)
+TICKET_FAQ_ALTERNATE = "<b>Thêm cách hỏi cho mục {id}:</b>"
+TICKET_FAQ_NEW = "<b>Hoặc mục mới:</b>"

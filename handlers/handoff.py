@@ -31,6 +31,7 @@ import texts
 from handlers import callbacks, render
 from handlers.context import CustomContext
 from handlers.send import edit, edit_markup, say, send_messages
+from reports.inbox import ticket_snippet
 from storage.sealing import Sealer, SealError
 
 logger = logging.getLogger(__name__)
@@ -235,15 +236,39 @@ async def close_command(update: Update, context: CustomContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    number = _ticket_arg(context.args)
+    if number is None:
         await message.reply_text(texts.TICKET_CLOSE_USAGE)
         return
-    number = int(args[0].lstrip("#"))
     if await context.storage.close_ticket(number):
         await message.reply_text(texts.TICKET_CLOSED.format(number=number))
     else:
         await message.reply_text(texts.TICKET_NOT_OPEN.format(number=number))
+
+
+def _ticket_arg(args: list[str] | None) -> int | None:
+    """The ticket number of ``/dong N`` or ``/faq N`` (``#N`` too), or None."""
+    if not args or len(args) != 1 or not args[0].lstrip("#").isdigit():
+        return None
+    return int(args[0].lstrip("#"))
+
+
+async def faq_command(update: Update, context: CustomContext) -> None:
+    """/faq N (officers): ready YAML for ticket N — an alternate for the nearest FAQ entry
+    (with its score, and a warning when it is far) and a new entry with the answer."""
+    message = update.effective_message
+    if message is None:
+        return
+    number = _ticket_arg(context.args)
+    if number is None:
+        await message.reply_text(texts.TICKET_FAQ_USAGE)
+        return
+    ticket = await context.storage.ticket(number)
+    if ticket is None:
+        await message.reply_text(texts.TICKET_NOT_FOUND.format(number=number))
+        return
+    made = ticket_snippet(number, ticket.question, ticket.answer, context.matcher)
+    await send_messages(message, render.ticket_snippet_messages(made), quote=None)
 
 
 async def tickets_command(update: Update, context: CustomContext) -> None:

@@ -39,8 +39,9 @@ from handlers.callbacks import (
     args_of,
     data,
 )
-from knowledge.matcher import Suggestion
+from knowledge.matcher import SUGGEST_SCORE, Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
+from reports.inbox import TicketSnippet
 from storage.base import SIPAS_FACTORS, Stats, SurveyStage, Ticket, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
@@ -598,6 +599,33 @@ def officer_answer_messages(header: str, answer_html: str, answer_text: str) -> 
     if utf16_len(together) <= MESSAGE_LIMIT:
         return [together]
     return [header, *escaped_blocks(answer_text)]
+
+
+def ticket_snippet_messages(made: TicketSnippet) -> list[str]:
+    """/faq N: the nearest entry and its score, a warning if far, then the YAML blocks."""
+    blocks: list[str] = []
+    if made.nearest is None:
+        blocks.append(texts.TICKET_FAQ_NONE)
+    else:
+        blocks.append(
+            texts.TICKET_FAQ_NEAREST.format(
+                id=html.escape(made.nearest.faq_id),
+                question=html.escape(made.nearest.question, quote=False),
+                score=made.nearest.score,
+            )
+        )
+    if made.far and made.nearest is not None:
+        blocks.append(texts.TICKET_FAQ_FAR.format(threshold=SUGGEST_SCORE))
+    if made.alternates is not None and made.alternates.added and made.nearest is not None:
+        blocks.append(texts.TICKET_FAQ_ALTERNATE.format(id=html.escape(made.nearest.faq_id)))
+        blocks.append(_pre(made.alternates.text))
+    blocks.append(texts.TICKET_FAQ_NEW)
+    blocks.append(_pre(made.new_entry))
+    return pack(blocks)
+
+
+def _pre(text: str) -> str:
+    return "<pre>" + html.escape(text, quote=False) + "</pre>"
 
 
 def rating_keyboard(number: int, chosen: int | None = None) -> InlineKeyboardMarkup:

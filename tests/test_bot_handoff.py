@@ -12,7 +12,7 @@ from conftest import BotHarness, MakeBot, callback_answers, only_reply, replies
 from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, OTHER_CITIZEN_ID, Call
 
 import texts
-from handlers import callbacks
+from handlers import callbacks, render
 
 OFFICERS_CHAT = -100777
 NO_MATCH = "Giá vàng hôm nay bao nhiêu?"
@@ -181,3 +181,43 @@ async def test_officer_photo_is_copied_after_the_ticket_number(bot: BotHarness) 
     (copy,) = [c for c in calls if c.endpoint == "copyMessage"]
     assert copy.params["chat_id"] == CITIZEN_ID and copy.params["from_chat_id"] == OFFICERS_CHAT
     assert tickets(bot) == [(1, NO_MATCH, "answered", 1, "Mẫu đơn")]
+
+
+async def test_faq_snippet_for_a_ticket(bot: BotHarness) -> None:
+    post = await open_ticket(bot)
+    await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    reply = only_reply(await bot.command("/faq 1", user_id=OFFICER_ID))
+    assert reply.text.startswith(texts.TICKET_FAQ_NONE)  # gold prices: nothing near
+    assert f'- "{NO_MATCH}"' in reply.text  # the wording as an alternate of a new entry
+    assert ANSWER in reply.text
+    assert only_reply(await bot.command("/faq 9", user_id=OFFICER_ID)).text == (
+        texts.TICKET_NOT_FOUND.format(number=9)
+    )
+    # Not an officer: an unknown command.
+    assert only_reply(await bot.command("/faq 1")).text == texts.UNKNOWN_COMMAND
+
+
+async def test_faq_snippet_near_entry_offers_an_alternate() -> None:
+    from conftest import ABBREVIATIONS, BOT_FAQ
+
+    from knowledge.live import KnowledgeBase
+    from reports.inbox import ticket_snippet
+
+    matcher = KnowledgeBase.load(BOT_FAQ, ABBREVIATIONS).matcher
+    made = ticket_snippet(3, "hội nghị diễn ra khi nào vậy ạ", "Ngày 16/7/2020.", matcher)
+    assert made.nearest is not None and not made.far
+    assert made.alternates is not None
+    assert made.alternates.added == ("hội nghị diễn ra khi nào vậy ạ",)
+    assert '"Ngày 16/7/2020."' in made.new_entry
+    assert f"điểm khớp {made.nearest.score:.1f}" in render.ticket_snippet_messages(made)[0]
+    far = ticket_snippet(4, "Giá vàng hôm nay bao nhiêu?", None, matcher)
+    assert far.far
+
+
+def test_far_nearest_entry_is_warned() -> None:
+    from reports.inbox import Nearest, TicketSnippet
+
+    made = TicketSnippet(Nearest("x", "Câu x?", 12.0), True, None, "new")
+    assert texts.TICKET_FAQ_FAR.format(threshold=25.0) in render.ticket_snippet_messages(made)[0]
