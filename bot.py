@@ -215,6 +215,12 @@ def build_application(
                 handoff.officer_reply,
             )
         )
+        add(
+            MessageHandler(
+                handoff.ANSWER_REPLY & filters.TEXT & ~filters.COMMAND & fresh,
+                handoff.follow_up,
+            )
+        )
     # Group 0, messages: text is a question (or an awaited reason / survey answer);
     # anything else gets "text only". In groups only what is addressed to the bot.
     add(

@@ -855,3 +855,7 @@ TICKET_FAQ_FAR = (
 )
 TICKET_FAQ_ALTERNATE = "<b>Thêm cách hỏi cho mục {id}:</b>"
 TICKET_FAQ_NEW = "<b>Hoặc mục mới:</b>"
+# A citizen's reply to an officer's answer: to the officers' chat, under the ticket number.
+TICKET_FOLLOW_UP = "<b>Phiếu #{number}</b> – người hỏi nhắn thêm:\n{text}"
+FOLLOW_UP_SENT = "Đã chuyển tin nhắn của bạn tới cán bộ (phiếu #{number})."
+FOLLOW_UP_CLOSED = "Phiếu #{number} đã đóng. Để hỏi tiếp, gõ /hoicanbo và câu hỏi."

@@ -16,6 +16,7 @@ Per-ticket forum topics in the officers' chat are not made: tickets are plain me
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -28,7 +29,7 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 
 import texts
-from handlers import callbacks, render
+from handlers import callbacks, questions, render
 from handlers.context import CustomContext
 from handlers.send import edit, edit_markup, say, send_messages
 from reports.inbox import ticket_snippet
@@ -41,6 +42,8 @@ QUESTION_MAX_CHARS = 2000
 # The first line of the bot's ticket post and reminder (texts.TICKET_POST, TICKET_REMINDER)
 # as Telegram gives them back, formatting stripped: what an officer's reply points to.
 TICKET_NUMBER = re.compile(r"^(?:⏰ )?Phiếu #(\d+)\b")
+# The first line of an officer's answer as the citizen has it (texts.TICKET_ANSWER_HEADER).
+ANSWER_NUMBER = re.compile(r"^💬 Cán bộ trả lời phiếu #(\d+)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +55,11 @@ class Pending:
     thread_id: int | None
 
 
-def ticket_number(message: Message | None) -> int | None:
+def ticket_number(message: Message | None, pattern: re.Pattern[str] = TICKET_NUMBER) -> int | None:
     """The ticket a message of the bot is about, from its first line; None if none."""
     if message is None or message.from_user is None or not message.from_user.is_bot:
         return None
-    found = TICKET_NUMBER.match(message.text or "")
+    found = pattern.match(message.text or "")
     return int(found.group(1)) if found else None
 
 
@@ -71,6 +74,22 @@ class _TicketReply(filters.MessageFilter):
 
 
 TICKET_REPLY = _TicketReply(name="TicketReply")
+
+
+class _AnswerReply(filters.MessageFilter):
+    """A reply to the bot's message carrying an officer's answer."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None:
+            return False
+        return (
+            replied.from_user.id == message.get_bot().id
+            and ticket_number(replied, ANSWER_NUMBER) is not None
+        )
+
+
+ANSWER_REPLY = _AnswerReply(name="AnswerReply")
 
 
 def sealer(context: CustomContext) -> Sealer:
@@ -229,6 +248,29 @@ async def officer_reply(update: Update, context: CustomContext) -> None:
     await context.storage.record_ticket_answer(number, answer)
     logger.info("ticket %d answered by officer %s", number, context.key_of(user.id))
     await message.reply_text(texts.TICKET_ANSWER_SENT.format(number=number))
+
+
+async def follow_up(update: Update, context: CustomContext) -> None:
+    """A citizen's reply to an officer's answer: to the officers' chat under the ticket
+    number (not stored; officers answer it like the ticket). Someone else's reply to it, in
+    a group, is an ordinary question."""
+    message = update.effective_message
+    officers_chat = context.config.officers_chat
+    if message is None or message.text is None or officers_chat is None:
+        return
+    number = ticket_number(message.reply_to_message, ANSWER_NUMBER)
+    ticket = None if number is None else await context.storage.ticket(number)
+    if number is None or ticket is None or ticket.citizen != context.citizen:
+        await questions.on_text(update, context)
+        return
+    if ticket.address is None:
+        await say(message, texts.FOLLOW_UP_CLOSED.format(number=number))
+        return
+    text = html.escape(message.text[:QUESTION_MAX_CHARS], quote=False)
+    await context.bot.send_message(
+        officers_chat, texts.TICKET_FOLLOW_UP.format(number=number, text=text)
+    )
+    await say(message, texts.FOLLOW_UP_SENT.format(number=number))
 
 
 async def close_command(update: Update, context: CustomContext) -> None:

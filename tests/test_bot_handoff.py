@@ -221,3 +221,28 @@ def test_far_nearest_entry_is_warned() -> None:
 
     made = TicketSnippet(Nearest("x", "Câu x?", 12.0), True, None, "new")
     assert texts.TICKET_FAQ_FAR.format(threshold=25.0) in render.ticket_snippet_messages(made)[0]
+
+
+async def test_citizen_reply_to_the_answer_reaches_the_ticket(bot: BotHarness) -> None:
+    post = await open_ticket(bot)
+    calls = await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    (answer,) = [c for c in calls if c.endpoint == "sendMessage" and c.chat_id == CITIZEN_ID]
+    calls = await bot.send(bot.updates.text("Cảm ơn, còn giá bạc?", reply_to=answer))
+    (forwarded,) = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    assert forwarded.text == texts.TICKET_FOLLOW_UP.format(number=1, text="Cảm ơn, còn giá bạc?")
+    (told,) = [c for c in replies(calls) if c.chat_id == CITIZEN_ID]
+    assert told.text == texts.FOLLOW_UP_SENT.format(number=1)
+    # Officers answer the follow-up by replying to it, like the ticket itself.
+    calls = await bot.send(
+        bot.updates.text(
+            "Giá bạc cũng vậy.", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=forwarded
+        )
+    )
+    (again,) = [c for c in replies(calls) if c.chat_id == CITIZEN_ID]
+    assert again.text.endswith("Giá bạc cũng vậy.")
+    # After /dong, a reply says the ticket is closed and goes nowhere.
+    await bot.command("/dong 1", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT)
+    calls = await bot.send(bot.updates.text("Còn nữa", reply_to=answer))
+    assert [c.text for c in replies(calls)] == [texts.FOLLOW_UP_CLOSED.format(number=1)]
