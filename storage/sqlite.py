@@ -856,16 +856,21 @@ class SqliteStorage:
 
     async def close_ticket(self, ticket_id: int) -> bool:
         """Close the ticket and delete its reply address; False if it was not open."""
+        return bool(await self._close_tickets("id = ?", [ticket_id]))
+
+    async def _close_tickets(self, where: str, params: Sequence[object]) -> int:
+        """Close the open tickets ``where`` holds; their sealed address is overwritten
+        (secure_delete) and the WAL emptied, so no earlier page keeps it."""
         async with self._locked() as db:
             changed = await self._changes(
                 db,
                 "UPDATE tickets SET status = 'closed', address = NULL, updated_at = ?"
-                " WHERE id = ? AND status != 'closed'",
-                [self._now(), ticket_id],
+                f" WHERE status != 'closed' AND {where}",
+                [self._now(), *params],
             )
             if changed:
                 await self._truncate_wal(db)
-        return bool(changed)
+        return changed
 
     async def rate_ticket(self, citizen: str, ticket_id: int, value: int) -> bool:
         """The citizen's rating of the answer; False unless theirs and answered."""
@@ -901,16 +906,7 @@ class SqliteStorage:
     async def expire_ticket_addresses(self, older_than: timedelta) -> int:
         """Close tickets opened before ``older_than`` ago, deleting their address."""
         cutoff = format_timestamp(to_utc(self._clock()) - older_than)
-        async with self._locked() as db:
-            changed = await self._changes(
-                db,
-                "UPDATE tickets SET status = 'closed', address = NULL, updated_at = ?"
-                " WHERE status != 'closed' AND created_at < ?",
-                [self._now(), cutoff],
-            )
-            if changed:
-                await self._truncate_wal(db)
-        return changed
+        return await self._close_tickets("created_at < ?", [cutoff])
 
     # --- pseudonymization secrets ------------------------------------------------------------
 
