@@ -246,3 +246,17 @@ async def test_citizen_reply_to_the_answer_reaches_the_ticket(bot: BotHarness) -
     await bot.command("/dong 1", user_id=OFFICER_ID, chat_id=OFFICERS_CHAT)
     calls = await bot.send(bot.updates.text("Còn nữa", reply_to=answer))
     assert [c.text for c in replies(calls)] == [texts.FOLLOW_UP_CLOSED.format(number=1)]
+
+
+async def test_the_reply_address_is_sealed_in_the_file(bot: BotHarness) -> None:
+    """The chat id is in the database only sealed: no byte scan finds it, as text or int."""
+    user = 8_675_309_421
+    reply = only_reply(await bot.say(NO_MATCH, user_id=user))
+    prompt = only_reply(await bot.press(reply, texts.BUTTON_HANDOFF, user_id=user))
+    await bot.press(prompt, texts.BUTTON_CONSENT_YES, user_id=user)
+    ((sealed,),) = bot.rows("SELECT address FROM tickets")
+    assert isinstance(sealed, bytes)
+    path = bot.config.database
+    data = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+    assert sealed in data
+    assert str(user).encode() not in data and user.to_bytes(8, "big") not in data
