@@ -4,15 +4,20 @@ the citizen, /dong, /cauhoi, ratings, and nothing kept without consent."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from conftest import BotHarness, MakeBot, callback_answers, only_reply, replies
 from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, OTHER_CITIZEN_ID, Call
 
 import texts
-from handlers import callbacks, render
+from config import ConfigError, HandoffConfig, load_config
+from handlers import callbacks, handoff, render
+from handlers.context import CustomContext
 
 OFFICERS_CHAT = -100777
 NO_MATCH = "Giá vàng hôm nay bao nhiêu?"
@@ -260,3 +265,48 @@ async def test_the_reply_address_is_sealed_in_the_file(bot: BotHarness) -> None:
     data = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
     assert sealed in data
     assert str(user).encode() not in data and user.to_bytes(8, "big") not in data
+
+
+# --- config and jobs ---------------------------------------------------------------------
+
+
+def test_handoff_config_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("handoff:\n  keep_days: 7\n  remind_after_hours: 2.5\n", encoding="utf-8")
+    config = load_config(path, env={})
+    assert (config.handoff.keep_days, config.handoff.remind_after_hours) == (7, 2.5)
+    assert load_config(None, env={}).handoff == HandoffConfig(30, 24.0)
+    example = load_config(Path(__file__).parent.parent / "config.example.yaml", env={})
+    assert example.handoff == HandoffConfig(30, 24.0)
+    path.write_text("handoff:\n  keep_days: 0\n  remind_after: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    found = "\n".join(caught.value.problems)
+    assert "handoff.keep_days" in found and "handoff.remind_after_hours" in found
+
+
+async def test_reminder_job_recalls_unanswered_tickets_once(make_bot: MakeBot) -> None:
+    handoff_config = HandoffConfig(keep_days=30, remind_after_hours=0.0001)  # 0.36 s
+    async with make_bot(officers_chat=OFFICERS_CHAT, handoff=handoff_config) as bot:
+        await open_ticket(bot)
+        await asyncio.sleep(0.5)
+        bot.request.clear()
+        await handoff.remind_job(CustomContext(bot.app))
+        (reminder,) = bot.request.replies()
+        assert reminder.chat_id == OFFICERS_CHAT
+        assert reminder.text.startswith("⏰ <b>Phiếu #1</b>") and NO_MATCH in reminder.text
+        bot.request.clear()
+        await handoff.remind_job(CustomContext(bot.app))
+        assert bot.request.replies() == []  # once per period
+
+
+async def test_expiry_job_closes_old_tickets(make_bot: MakeBot) -> None:
+    async with make_bot(officers_chat=OFFICERS_CHAT) as bot:
+        await open_ticket(bot)
+        await handoff.expire_job(CustomContext(bot.app))
+        assert tickets(bot)[0][2:4] == ("open", 1)
+        bot.app.bot_data.config = dataclasses.replace(
+            bot.config, handoff=HandoffConfig(keep_days=0)
+        )
+        await handoff.expire_job(CustomContext(bot.app))
+        assert tickets(bot)[0][2:4] == ("closed", 0)
