@@ -131,19 +131,34 @@ async def handoff_command(update: Update, context: CustomContext) -> None:
     if message is None:
         return
     question = " ".join(context.args or [])
-    if not question:
+    # In a group the last question may have been asked in private: never shown there.
+    if not question and message.chat.type == ChatType.PRIVATE:
         question = await context.storage.last_unanswered(context.citizen) or ""
     await _offer(message, context, question)
 
 
 async def handoff_button(update: Update, context: CustomContext) -> None:
-    """The "Hỏi cán bộ" button under a no-match or a "did you mean"."""
+    """The "Hỏi cán bộ" button under a no-match or a "did you mean": in the private chat
+    the citizen's last unanswered question; in a group the question the reply quotes, and
+    only for whoever asked it (a question asked elsewhere is never shown in a group)."""
     query = update.callback_query
-    if query is None or query.message is None or not isinstance(query.message, Message):
+    if query is None or not isinstance(query.message, Message):
         return
+    anchor = query.message
+    if anchor.chat.type == ChatType.PRIVATE:
+        question = await context.storage.last_unanswered(context.citizen)
+    else:
+        asked = anchor.reply_to_message
+        asker = None if asked is None else asked.from_user
+        question = None
+        if asked is not None and asker is not None and asker.id == query.from_user.id:
+            text = asked.text or asked.caption or ""
+            question = render.strip_mention(text, context.bot.username)
+        if not question:
+            await query.answer(texts.HANDOFF_ASKER_ONLY)
+            return
     await query.answer()
-    question = await context.storage.last_unanswered(context.citizen)
-    await _offer(query.message, context, question)
+    await _offer(anchor, context, question)
 
 
 async def consent_yes(update: Update, context: CustomContext) -> None:

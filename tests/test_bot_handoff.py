@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BotHarness, MakeBot, callback_answers, only_reply, replies
-from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, OTHER_CITIZEN_ID, Call
+from helpers.tg_fakes import CITIZEN_ID, GROUP_ID, OFFICER_ID, OTHER_CITIZEN_ID, Call
+from telegram import Update
 
 import texts
 from config import ConfigError, HandoffConfig, load_config
@@ -310,3 +311,30 @@ async def test_expiry_job_closes_old_tickets(make_bot: MakeBot) -> None:
         )
         await handoff.expire_job(CustomContext(bot.app))
         assert tickets(bot)[0][2:4] == ("closed", 0)
+
+
+async def test_in_a_group_no_question_from_elsewhere_is_shown(bot: BotHarness) -> None:
+    """A private question never appears in a group's consent text: /hoicanbo without words
+    asks for them, and the button takes the quoted question, for its asker only."""
+    await bot.say(NO_MATCH)  # in private
+    in_group = "Giá bạc ở thôn 3 hôm nay?"
+    reply = only_reply(await bot.send(bot.updates.mention(in_group, chat_id=GROUP_ID)))
+    assert callbacks.CB_HANDOFF in reply.button_data
+    reply_ask = only_reply(await bot.command("/hoicanbo", chat_id=GROUP_ID))
+    assert reply_ask.text == texts.HANDOFF_TYPE_QUESTION
+
+    def press(user_id: int) -> Update:
+        update = bot.updates.callback(callbacks.CB_HANDOFF, reply, user_id=user_id)
+        asked = bot.updates.mention(in_group, chat_id=GROUP_ID).message
+        assert update.callback_query is not None and update.callback_query.message is not None
+        message = update.callback_query.message
+        message._unfreeze()
+        message.reply_to_message = asked  # type: ignore[union-attr]
+        message._freeze()
+        return update
+
+    calls = await bot.send(press(OTHER_CITIZEN_ID))
+    assert callback_answers(calls) == [texts.HANDOFF_ASKER_ONLY] and not replies(calls)
+    consent = only_reply(await bot.send(press(CITIZEN_ID)))
+    assert in_group in consent.text and NO_MATCH not in consent.text
+    assert consent.chat_id == GROUP_ID
