@@ -98,5 +98,7 @@ def test_handoff_loop(tmp_path: Path, emu: Emulator, bot: BotProcess) -> None:
     data = db_files_bytes(database)
     for needle in (str(CITIZEN_ID).encode(), b"canary_handoff", b"Canary Handoff"):
         assert needle not in data
+    for officer_id in (OFFICER_ID, SECOND_OFFICER, OFFICERS_CHAT):
+        assert str(officer_id).encode() not in data
     assert CITIZEN_ID.to_bytes(8, "big") not in data
     assert sealed not in data
