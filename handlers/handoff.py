@@ -63,21 +63,12 @@ def ticket_number(message: Message | None, pattern: re.Pattern[str] = TICKET_NUM
     return int(found.group(1)) if found else None
 
 
-class _TicketReply(filters.MessageFilter):
-    """A reply to the bot's ticket post (or reminder)."""
+class _ReplyTo(filters.MessageFilter):
+    """A reply to a message of this bot whose first line ``pattern`` numbers."""
 
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        if replied is None or replied.from_user is None:
-            return False
-        return replied.from_user.id == message.get_bot().id and ticket_number(replied) is not None
-
-
-TICKET_REPLY = _TicketReply(name="TicketReply")
-
-
-class _AnswerReply(filters.MessageFilter):
-    """A reply to the bot's message carrying an officer's answer."""
+    def __init__(self, pattern: re.Pattern[str], name: str) -> None:
+        super().__init__(name=name)
+        self.pattern = pattern
 
     def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
@@ -85,11 +76,14 @@ class _AnswerReply(filters.MessageFilter):
             return False
         return (
             replied.from_user.id == message.get_bot().id
-            and ticket_number(replied, ANSWER_NUMBER) is not None
+            and ticket_number(replied, self.pattern) is not None
         )
 
 
-ANSWER_REPLY = _AnswerReply(name="AnswerReply")
+# A reply to the bot's ticket post (or reminder), in the officers' chat.
+TICKET_REPLY = _ReplyTo(TICKET_NUMBER, "TicketReply")
+# A reply to the bot's message carrying an officer's answer, from the citizen.
+ANSWER_REPLY = _ReplyTo(ANSWER_NUMBER, "AnswerReply")
 
 
 def sealer(context: CustomContext) -> Sealer:
@@ -105,8 +99,17 @@ def _context_of(number: int) -> bytes:
     return f"ticket:{number}".encode()
 
 
-def _pending(context: CustomContext) -> dict[str, Pending]:
-    return context.bot_data.handoff_pending
+def _keep_pending(context: CustomContext, pending: Pending) -> None:
+    value = json.dumps([pending.question, pending.chat_id, pending.thread_id])
+    context.bot_data.handoff_pending.set(context.citizen, value)
+
+
+def _take_pending(context: CustomContext) -> Pending | None:
+    value = context.bot_data.handoff_pending.pop(context.citizen)
+    if value is None:
+        return None
+    question, chat_id, thread_id = json.loads(value)
+    return Pending(str(question), int(chat_id), None if thread_id is None else int(thread_id))
 
 
 async def _offer(message: Message, context: CustomContext, question: str | None) -> None:
@@ -119,7 +122,7 @@ async def _offer(message: Message, context: CustomContext, question: str | None)
         await say(message, texts.HANDOFF_TYPE_QUESTION)
         return
     thread = message.message_thread_id if message.is_topic_message else None
-    _pending(context)[context.citizen] = Pending(question, message.chat.id, thread)
+    _keep_pending(context, Pending(question, message.chat.id, thread))
     text, markup = render.consent_message(question, context.config.handoff.keep_days)
     await say(message, text, markup)
 
@@ -166,7 +169,7 @@ async def consent_yes(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    pending = _pending(context).pop(context.citizen, None)
+    pending = _take_pending(context)
     officers_chat = context.config.officers_chat
     chat = query.message.chat.id if query.message is not None else None
     if pending is None or officers_chat is None or pending.chat_id != chat:
@@ -197,7 +200,7 @@ async def consent_no(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    _pending(context).pop(context.citizen, None)
+    _take_pending(context)
     await query.answer()
     await edit(query, texts.HANDOFF_DECLINED, None)
 
