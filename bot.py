@@ -45,6 +45,7 @@ from handlers import (
     callbacks,
     errors,
     flood,
+    handoff,
     issued,
     jobs,
     officer,
@@ -78,6 +79,8 @@ PURGE_FIRST = timedelta(minutes=1)
 HANDLED_UPDATES_KEPT = timedelta(days=2)
 # Flood counts wait in memory this long before one write (and are written at shutdown).
 FLOOD_COUNTS_EVERY = timedelta(minutes=1)
+# Tickets past handoff.remind_after_hours are looked for, and expired addresses closed, hourly.
+HANDOFF_EVERY = timedelta(hours=1)
 
 
 def build_application(
@@ -158,11 +161,21 @@ def build_application(
     add(CommandHandler(texts.CMD_SURVEY, survey.survey_command, filters=fresh))
     add(CommandHandler(texts.CMD_PRIVACY, privacy.privacy_command, filters=fresh))
     add(CommandHandler(texts.CMD_CANCEL, basics.cancel, filters=fresh))
+    add(CommandHandler(texts.CMD_HANDOFF, handoff.handoff_command, filters=fresh))
+    add(CommandHandler(texts.CMD_TICKETS, handoff.tickets_command, filters=fresh))
     for_officers = officers & officer_chats & fresh
     add(CommandHandler(texts.CMD_STATS, officer.stats, filters=for_officers))
     add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=for_officers))
     add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=for_officers))
-    officer_commands = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
+    add(CommandHandler(texts.CMD_CLOSE_TICKET, handoff.close_command, filters=for_officers))
+    add(CommandHandler(texts.CMD_TICKET_FAQ, handoff.faq_command, filters=for_officers))
+    officer_commands = [
+        texts.CMD_STATS,
+        texts.CMD_UNANSWERED,
+        texts.CMD_RELOAD,
+        texts.CMD_CLOSE_TICKET,
+        texts.CMD_TICKET_FAQ,
+    ]
     add(CommandHandler(officer_commands, officer.not_here, filters=officers & fresh))
     add(
         CommandHandler(
@@ -185,8 +198,30 @@ def build_application(
     add(CallbackQueryHandler(privacy.delete_yes, pattern=pattern(callbacks.CB_DELETE_YES)))
     add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(callbacks.CB_DELETE_NO)))
     add(CallbackQueryHandler(basics.help_button, pattern=pattern(callbacks.CB_HELP)))
+    add(CallbackQueryHandler(handoff.handoff_button, pattern=pattern(callbacks.CB_HANDOFF)))
+    add(CallbackQueryHandler(handoff.consent_yes, pattern=pattern(callbacks.CB_CONSENT_YES)))
+    add(CallbackQueryHandler(handoff.consent_no, pattern=pattern(callbacks.CB_CONSENT_NO)))
+    add(CallbackQueryHandler(handoff.rate_button, pattern=pattern(callbacks.CB_TICKET_RATE, 2)))
     add(CallbackQueryHandler(basics.stale_button))  # last: buttons no handler knows
 
+    # Group 0, messages. In the officers' chat, a reply to a ticket post is an answer for the
+    # citizen (from officers; anyone else's is ignored and logged under the pseudonym).
+    if config.officers_chat is not None:
+        add(
+            MessageHandler(
+                filters.Chat(chat_id=config.officers_chat)
+                & handoff.TICKET_REPLY
+                & ~filters.COMMAND
+                & fresh,
+                handoff.officer_reply,
+            )
+        )
+        add(
+            MessageHandler(
+                handoff.ANSWER_REPLY & filters.TEXT & ~filters.COMMAND & fresh,
+                handoff.follow_up,
+            )
+        )
     # Group 0, messages: text is a question (or an awaited reason / survey answer);
     # anything else gets "text only". In groups only what is addressed to the bot.
     add(
@@ -272,6 +307,14 @@ async def post_init(application: DanVanApplication) -> None:
         job_queue.run_repeating(
             jobs.purge_old_records, interval=PURGE_EVERY, first=PURGE_FIRST, name="purge"
         )
+    if config.officers_chat is not None:
+        job_queue.run_repeating(
+            handoff.remind_job, interval=HANDOFF_EVERY, first=HANDOFF_EVERY, name="ticket-remind"
+        )
+    # Whether or not the officers' chat is still configured: addresses kept must still go.
+    job_queue.run_repeating(
+        handoff.expire_job, interval=HANDOFF_EVERY, first=PURGE_FIRST, name="ticket-expiry"
+    )
 
 
 def _storage_lost(application: DanVanApplication, error: StorageError) -> None:

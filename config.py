@@ -80,6 +80,15 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffConfig:
+    """ "Hỏi cán bộ": how long a ticket's sealed reply address may be kept, and when the
+    officers' chat is reminded of a ticket nobody answered."""
+
+    keep_days: int = 30
+    remind_after_hours: float = 24.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the bot needs to run; immutable once loaded."""
 
@@ -113,6 +122,7 @@ class Config:
     instances: int = 1
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
     log_level: str = "INFO"
 
     def secrets(self) -> list[str]:
@@ -232,6 +242,7 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "instances": ((int,), _positive),
     "mode": ((str,), _mode),
     "webhook": ((dict,), None),
+    "handoff": ((dict,), None),
     "log_level": ((str,), _log_level),
 }
 _FLOOD_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
@@ -245,6 +256,15 @@ _WEBHOOK_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
     "port": ((int,), _port),
     "secret_token": ((str, type(None)), None),
 }
+_HANDOFF_SCHEMA: dict[str, tuple[tuple[type, ...], _Check]] = {
+    "keep_days": ((int,), _positive),
+    "remind_after_hours": ((int, float), _positive),
+}
+_SECTIONS: tuple[tuple[str, dict[str, tuple[tuple[type, ...], _Check]]], ...] = (
+    ("flood", _FLOOD_SCHEMA),
+    ("webhook", _WEBHOOK_SCHEMA),
+    ("handoff", _HANDOFF_SCHEMA),
+)
 
 
 Position = tuple[int, int]  # 1-based line and column
@@ -324,7 +344,7 @@ def _suggest(key: str, schema: Mapping[str, object], path: tuple[str, ...]) -> s
     if close:
         return ".".join((*path, close[0]))
     if not path:
-        for section, section_schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
+        for section, section_schema in _SECTIONS:
             if key in section_schema:
                 return f"{section}.{key}"
     return None
@@ -378,7 +398,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         found.append((positions.get(key_path, (0, 0)), message))
 
     _check_section(data, _SCHEMA, (), where)
-    for section, schema in (("flood", _FLOOD_SCHEMA), ("webhook", _WEBHOOK_SCHEMA)):
+    for section, schema in _SECTIONS:
         if isinstance(data.get(section), dict):
             _check_section(data[section], schema, (section,), where)
     previous = data.get("previous_pseudonym_secrets")
@@ -397,7 +417,9 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
 
     flood = data.get("flood") or {}
     webhook = data.get("webhook") or {}
+    handoff = data.get("handoff") or {}
     defaults, flood_defaults, webhook_defaults = Config(), FloodConfig(), WebhookConfig()
+    handoff_defaults = HandoffConfig()
     secret = env.get(ENV_SECRET) or data.get("pseudonym_secret") or None
     configured_database = data.get("database")
     database_url = (
@@ -445,6 +467,12 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
             listen=webhook.get("listen", webhook_defaults.listen),
             port=webhook.get("port", webhook_defaults.port),
             secret_token=webhook.get("secret_token"),
+        ),
+        handoff=HandoffConfig(
+            keep_days=handoff.get("keep_days", handoff_defaults.keep_days),
+            remind_after_hours=float(
+                handoff.get("remind_after_hours", handoff_defaults.remind_after_hours)
+            ),
         ),
         log_level=str(data.get("log_level", defaults.log_level)).upper(),
     )

@@ -21,18 +21,26 @@ CMD_CANCEL = "huy"
 CMD_STATS = "thongke"
 CMD_UNANSWERED = "chuatraloi"
 CMD_RELOAD = "reload"
+CMD_HANDOFF = "hoicanbo"
+CMD_TICKETS = "cauhoi"
+CMD_CLOSE_TICKET = "dong"
+CMD_TICKET_FAQ = "faq"
 
 CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_START, "Bắt đầu, xem các chủ đề"),
     (CMD_HELP, "Hướng dẫn sử dụng"),
     (CMD_SURVEY, "Đánh giá mức độ hài lòng"),
     (CMD_PRIVACY, "Dữ liệu của bạn và quyền xóa"),
+    (CMD_HANDOFF, "Gửi câu hỏi cho cán bộ trả lời"),
+    (CMD_TICKETS, "Câu hỏi đã gửi cán bộ và câu trả lời"),
     (CMD_CANCEL, "Hủy thao tác đang làm"),
 )
 OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_STATS, "Thống kê câu hỏi, đánh giá, khảo sát"),
     (CMD_UNANSWERED, "Câu hỏi chưa có câu trả lời"),
     (CMD_RELOAD, "Nạp lại bộ câu hỏi – trả lời"),
+    (CMD_CLOSE_TICKET, "Đóng phiếu hỏi cán bộ: /dong số_phiếu"),
+    (CMD_TICKET_FAQ, "Khối YAML cho faq.yaml từ một phiếu: /faq số_phiếu"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -53,6 +61,8 @@ HELP = (
     "• <b>Đánh giá câu trả lời</b>: bấm 👍 hoặc 👎 dưới mỗi câu trả lời.\n"
     "• <b>Xem theo chủ đề</b>: /start rồi chọn «Xem theo chủ đề».\n"
     "• <b>Khảo sát hài lòng</b>: /danhgia – 5 câu theo chỉ số SIPAS, chấm điểm 1–5.\n"
+    "• <b>Hỏi cán bộ</b>: /hoicanbo câu hỏi – gửi câu hỏi cho cán bộ khi tôi chưa trả lời "
+    "được; /cauhoi – xem các câu đã gửi.\n"
     "• <b>Dữ liệu của bạn</b>: /riengtu – xem dữ liệu được lưu và yêu cầu xóa.\n"
     "• <b>Hủy</b>: /huy – dừng khảo sát hoặc thao tác đang làm.\n\n"
     "Trong nhóm, hãy nhắc đến tôi (@) hoặc trả lời tin nhắn của tôi.\n\n"
@@ -187,12 +197,15 @@ SURVEY_SCORE_SAVED = "Đã ghi nhận {score} điểm"
 PRIVACY = (
     "<b>Dữ liệu của bạn</b>\n\n"
     "Trợ lý <b>không</b> lưu số điện thoại, tên, tên tài khoản hay mã tài khoản Telegram "
-    "của bạn. Bạn được nhận diện bằng một mã bí danh; không thể suy ra tài khoản của bạn "
+    "của bạn (trừ cách liên lạc lại, được mã hóa, khi bạn đồng ý «Hỏi cán bộ»). Bạn được "
+    "nhận diện bằng một mã bí danh; không thể suy ra tài khoản của bạn "
     "từ mã này nếu không có khóa bí mật do cơ quan quản lý giữ.\n\n"
     "Được lưu kèm mã bí danh:\n"
     "• nội dung câu hỏi bạn gửi – để cán bộ bổ sung câu trả lời còn thiếu;\n"
     "• đánh giá 👍/👎 và góp ý – để cải thiện câu trả lời;\n"
-    "• phiếu khảo sát mức độ hài lòng – để thống kê chất lượng phục vụ.\n\n"
+    "• phiếu khảo sát mức độ hài lòng – để thống kê chất lượng phục vụ;\n"
+    "• câu hỏi bạn đồng ý gửi cán bộ (/cauhoi) và mã cuộc trò chuyện được mã hóa – chỉ để "
+    "gửi câu trả lời cho bạn; mã này bị xóa khi phiếu đóng.\n\n"
     "Thời gian lưu: {retention}.\n\n"
     "Theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân, bạn có quyền yêu cầu xóa "
     "dữ liệu của mình. Xin đừng gửi thông tin cá nhân (số CCCD, địa chỉ, số điện thoại) "
@@ -779,3 +792,83 @@ CHECK_SUMMARY_OK_WARNINGS = (
 )
 CHECK_SUMMARY_FAILED = "{errors} lỗi, {warnings} cảnh báo"
 CHECK_INTERNAL_ERROR = "lỗi nội bộ của công cụ kiểm tra: {error}"
+
+
+# --------------------------------------------------------------------------------------------
+# "Hỏi cán bộ": a question handed to the officers, with the citizen's consent
+# --------------------------------------------------------------------------------------------
+BUTTON_HANDOFF = "🙋 Hỏi cán bộ"
+BUTTON_CONSENT_YES = "✅ Đồng ý"
+BUTTON_CONSENT_NO = "✖ Không"
+# Decree 13/2023/NĐ-CP: purpose, what is kept, for how long, how to withdraw — before consent.
+HANDOFF_CONSENT = (
+    "<b>Gửi câu hỏi cho cán bộ</b>\n\n"
+    "Câu hỏi: «{question}»\n\n"
+    "Để cán bộ trả lời bạn sau, tôi cần lưu <b>cách liên lạc lại với bạn</b>: mã cuộc trò "
+    "chuyện này (và chủ đề, nếu trong nhóm), <b>được mã hóa</b>. Không lưu tên, số điện "
+    "thoại hay tên người dùng của bạn; cán bộ chỉ thấy số phiếu và nội dung câu hỏi.\n"
+    "• Mục đích: chỉ để gửi câu trả lời của cán bộ cho bạn.\n"
+    "• Thời hạn: đến khi phiếu đóng, tối đa {days} ngày, rồi tự động xóa.\n"
+    "• Rút lại: bất cứ lúc nào bằng /riengtu (xóa phiếu và mọi dữ liệu của bạn).\n\n"
+    "Theo Nghị định 13/2023/NĐ-CP, tôi chỉ lưu khi bạn đồng ý. Bạn có đồng ý không?"
+)
+HANDOFF_TYPE_QUESTION = (
+    "Bạn muốn hỏi cán bộ điều gì? Hãy gõ: /hoicanbo và câu hỏi của bạn, ví dụ:\n"
+    "/hoicanbo Thủ tục xin cấp giấy phép xây dựng ở xã tôi thế nào?"
+)
+HANDOFF_UNAVAILABLE = "Hiện chưa có nhóm cán bộ nhận câu hỏi. Xin liên hệ UBND cấp xã."
+HANDOFF_SENT = (
+    "Đã gửi câu hỏi cho cán bộ: <b>phiếu #{number}</b>. Khi cán bộ trả lời, tôi sẽ chuyển "
+    "đến bạn tại đây. Xem lại bằng /cauhoi."
+)
+HANDOFF_NOT_SENT = (
+    "Xin lỗi, chưa gửi được câu hỏi cho cán bộ. Không có gì được lưu lại; bạn vui lòng thử "
+    "lại sau."
+)
+HANDOFF_DECLINED = "Đã hủy. Không có gì được lưu lại."
+HANDOFF_STALE = "Yêu cầu này đã hết hạn. Gõ /hoicanbo để hỏi lại."
+# In the officers' chat: the ticket number and the question, nothing about who asked.
+TICKET_POST = (
+    "<b>Phiếu #{number}</b>\n{question}\n\n"
+    "<i>Trả lời (reply) tin này để gửi cho người hỏi; /dong {number} để đóng phiếu.</i>"
+)
+TICKET_REMINDER = "⏰ <b>Phiếu #{number}</b> chưa có trả lời sau {hours} giờ:\n{question}"
+TICKET_ANSWER_HEADER = "💬 <b>Cán bộ trả lời phiếu #{number}</b> («{question}»):"
+TICKET_ANSWER_SENT = "Đã gửi trả lời phiếu #{number} cho người hỏi."
+TICKET_ANSWER_NOT_SENT = "Chưa gửi được trả lời phiếu #{number}: {reason}"
+TICKET_REASON_CLOSED = "phiếu đã đóng hoặc đã bị xóa (không còn cách liên lạc)."
+TICKET_REASON_TELEGRAM = "Telegram từ chối gửi (người hỏi có thể đã chặn trợ lý)."
+TICKET_CLOSED = "Đã đóng phiếu #{number}; cách liên lạc với người hỏi đã bị xóa."
+TICKET_NOT_OPEN = "Không có phiếu #{number} đang mở."
+TICKET_CLOSE_USAGE = "Cách dùng: /dong số_phiếu, ví dụ /dong 12"
+TICKETS_NONE = "Bạn chưa gửi câu hỏi nào cho cán bộ. Gõ /hoicanbo và câu hỏi để gửi."
+TICKETS_TITLE = "<b>Câu hỏi bạn đã gửi cán bộ</b>"
+TICKET_LINE = "\n\n<b>#{number}</b> – {status}\n❓ {question}"
+TICKET_LINE_ANSWER = "\n💬 {answer}"
+TICKET_STATUS = {"open": "đang chờ trả lời", "answered": "đã trả lời", "closed": "đã đóng"}
+TICKET_RATED = "Cảm ơn bạn đã đánh giá câu trả lời."
+TICKET_RATE_REFUSED = "Không đánh giá được phiếu này."
+TICKET_ANSWER_MEDIA = "[tệp đính kèm]"
+TICKETS_PRIVATE_ONLY = "Danh sách câu hỏi đã gửi cán bộ chỉ xem được trong chat riêng với trợ lý."
+TICKET_SNIPPET_NEW_HEADER = (
+    "# Mục mới từ phiếu #{number}: thêm vào 'entries:' trong faq.yaml, đặt mã, chủ đề, câu hỏi "
+    "chuẩn và ít nhất 4 cách hỏi; sau đó: python bot.py check-faq"
+)
+TICKET_SNIPPET_ID = "phieu-{number}  # đặt mã mới"
+TICKET_SNIPPET_TOPIC = "TODO  # mã chủ đề"
+TICKET_SNIPPET_QUESTION = "TODO: câu hỏi chuẩn, có dấu"
+TICKET_FAQ_USAGE = "Cách dùng: /faq số_phiếu, ví dụ /faq 12"
+TICKET_NOT_FOUND = "Không có phiếu #{number}."
+TICKET_FAQ_NEAREST = "Mục gần nhất: <b>{id}</b> ({question}), điểm khớp {score:.1f}."
+TICKET_FAQ_NONE = "Không có mục nào gần câu hỏi này."
+TICKET_FAQ_FAR = (
+    "⚠️ Mục gần nhất còn xa (dưới ngưỡng gợi ý {threshold:g}): nên thêm mục mới thay vì "
+    "thêm cách hỏi."
+)
+TICKET_FAQ_ALTERNATE = "<b>Thêm cách hỏi cho mục {id}:</b>"
+TICKET_FAQ_NEW = "<b>Hoặc mục mới:</b>"
+# A citizen's reply to an officer's answer: to the officers' chat, under the ticket number.
+TICKET_FOLLOW_UP = "<b>Phiếu #{number}</b> – người hỏi nhắn thêm:\n{text}"
+FOLLOW_UP_SENT = "Đã chuyển tin nhắn của bạn tới cán bộ (phiếu #{number})."
+FOLLOW_UP_CLOSED = "Phiếu #{number} đã đóng. Để hỏi tiếp, gõ /hoicanbo và câu hỏi."
+HANDOFF_ASKER_ONLY = "Chỉ người đặt câu hỏi mới gửi được câu hỏi này cho cán bộ."

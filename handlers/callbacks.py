@@ -23,6 +23,10 @@ CB_DELETE_ASK = "pd"
 CB_DELETE_YES = "py"
 CB_DELETE_NO = "pn"
 CB_HELP = "h"
+CB_HANDOFF = "hc"  # "Hỏi cán bộ" under a no-match: the citizen's last unanswered question
+CB_CONSENT_YES = "hy"  # consent to keep the reply address (the question waits in memory)
+CB_CONSENT_NO = "hn"
+CB_TICKET_RATE = "hr"  # hr:<ticket number>:<+|-> under an officer's answer
 
 
 def data(prefix: str, *args: object) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from config import Config
-from dialogue.memory import DayCounts, SlidingWindow
+from dialogue.memory import DayCounts, ExpiringPrompts, SlidingWindow
 from storage.base import SecretCheck, StorageError
 from storage.pseudonym import citizen_key
 
@@ -46,6 +46,9 @@ class BotData:
     secrets: SecretCheck = field(default_factory=SecretCheck)
     # Set when the database file went from under the bot: it stops, and exits with 1.
     storage_lost: StorageError | None = None
+    # "Hỏi cán bộ" questions waiting for the citizen's consent, by citizen key, for an hour:
+    # in memory only, since nothing may be kept before consent (see handlers.handoff).
+    handoff_pending: ExpiringPrompts = field(default_factory=lambda: ExpiringPrompts(3600.0))
     # How to stop the bot from inside (the webhook server's own; else stop_running).
     stop: Callable[[], None] | None = None
 

@@ -52,7 +52,8 @@ async def _reply(message: Message, context: CustomContext, deciding: Awaitable[R
         said = await deciding
     finally:
         typing.cancel()
-    messages, markup = render.reply_messages(said)
+    handoff = context.config.officers_chat is not None
+    messages, markup = render.reply_messages(said, handoff)
     await send_messages(message, messages, markup, quote=None)
 
 

@@ -20,24 +20,29 @@ from dialogue.replies import Refusal, Reply
 from handlers.callbacks import (
     CB_ANSWER,
     CB_BROWSE,
+    CB_CONSENT_NO,
+    CB_CONSENT_YES,
     CB_DELETE_ASK,
     CB_DELETE_NO,
     CB_DELETE_YES,
+    CB_HANDOFF,
     CB_HELP,
     CB_PRIVACY,
     CB_SEP,
     CB_SURVEY_SCORE,
     CB_SURVEY_SKIP,
     CB_SURVEY_START,
+    CB_TICKET_RATE,
     CB_TOPIC,
     CB_TOPICS,
     CB_VOTE,
     args_of,
     data,
 )
-from knowledge.matcher import Suggestion
+from knowledge.matcher import SUGGEST_SCORE, Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
-from storage.base import SIPAS_FACTORS, Stats, SurveyStage, UnansweredGroup
+from reports.inbox import TicketSnippet
+from storage.base import SIPAS_FACTORS, Stats, SurveyStage, Ticket, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 MAX_RELATED = 3
@@ -278,18 +283,26 @@ def answer_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def suggestions_message(suggestions: Sequence[Suggestion]) -> tuple[str, InlineKeyboardMarkup]:
-    """ "Có phải bạn muốn hỏi…" with one button per candidate."""
+def suggestions_message(
+    suggestions: Sequence[Suggestion], handoff: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Có phải bạn muốn hỏi…" with one button per candidate (and "Hỏi cán bộ" when the
+    officers take questions)."""
     rows: Rows = [
         [button(label(s.question), data(CB_ANSWER, s.faq_id))]
         for s in suggestions[:MAX_SUGGESTIONS]
     ]
+    if handoff:
+        rows.append([button(texts.BUTTON_HANDOFF, data(CB_HANDOFF))])
     return texts.DID_YOU_MEAN, InlineKeyboardMarkup(rows)
 
 
-def no_match_keyboard() -> InlineKeyboardMarkup:
-    """After "no answer": browsing the topics is the next best thing."""
-    return InlineKeyboardMarkup([[button(texts.BUTTON_BROWSE, data(CB_TOPICS))]])
+def no_match_keyboard(handoff: bool = False) -> InlineKeyboardMarkup:
+    """After "no answer": browsing the topics, or asking an officer (when configured)."""
+    rows: Rows = [[button(texts.BUTTON_BROWSE, data(CB_TOPICS))]]
+    if handoff:
+        rows.append([button(texts.BUTTON_HANDOFF, data(CB_HANDOFF))])
+    return InlineKeyboardMarkup(rows)
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -302,8 +315,11 @@ def refusal_text(refusal: Refusal) -> str:
     }[refusal]
 
 
-def reply_messages(said: Reply) -> tuple[list[str], InlineKeyboardMarkup | None]:
-    """The messages (buttons on the last) that say what the conversation decided."""
+def reply_messages(
+    said: Reply, handoff: bool = False
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The messages (buttons on the last) that say what the conversation decided;
+    ``handoff``: offer "Hỏi cán bộ" under a no-match or a "did you mean"."""
     match said:
         case replies.Answer(entry, faq, question_id, dated, also):
             return answer_messages(entry, dated=dated), answer_keyboard(
@@ -318,11 +334,11 @@ def reply_messages(said: Reply) -> tuple[list[str], InlineKeyboardMarkup | None]
         case replies.OutOfScope(covers, unmet, nearest):
             text, markup = out_of_scope_message(covers, unmet, nearest)
         case replies.Suggestions(suggestions):
-            text, markup = suggestions_message(suggestions)
+            text, markup = suggestions_message(suggestions, handoff)
         case replies.SmallTalk(reply):
             return [html.escape(reply, quote=False)], None
         case replies.NoMatch(recorded):
-            return [no_match_text(recorded)], no_match_keyboard()
+            return [no_match_text(recorded)], no_match_keyboard(handoff)
         case replies.Welcome():
             return [texts.WELCOME], start_keyboard()
         case replies.ReasonThanks():
@@ -540,3 +556,109 @@ def reload_ok_messages(entries: int, warnings: Iterable[object]) -> list[str]:
     """ "Đã nạp N mục", followed by the warnings of the files if there are any."""
     lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
     return lines_to_messages(texts.RELOAD_OK.format(entries=entries), lines)
+
+
+# --- "Hỏi cán bộ" ------------------------------------------------------------------------------
+
+
+def consent_message(question: str, keep_days: int) -> tuple[str, InlineKeyboardMarkup]:
+    """What keeping the reply address means, and the consent buttons (Decree 13/2023)."""
+    text = texts.HANDOFF_CONSENT.format(
+        question=html.escape(question, quote=False), days=keep_days
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                button(texts.BUTTON_CONSENT_YES, data(CB_CONSENT_YES)),
+                button(texts.BUTTON_CONSENT_NO, data(CB_CONSENT_NO)),
+            ]
+        ]
+    )
+    return text, markup
+
+
+def ticket_post(number: int, question: str) -> str:
+    """A ticket as the officers' chat sees it: its number and the question, nobody's name."""
+    return texts.TICKET_POST.format(number=number, question=html.escape(question, quote=False))
+
+
+def ticket_reminder(ticket: Ticket, hours: float) -> str:
+    question = html.escape(ticket.question, quote=False)
+    return texts.TICKET_REMINDER.format(number=ticket.id, hours=f"{hours:g}", question=question)
+
+
+def ticket_answer_header(ticket: Ticket) -> str:
+    question = html.escape(label(ticket.question), quote=False)
+    return texts.TICKET_ANSWER_HEADER.format(number=ticket.id, question=question)
+
+
+def officer_answer_messages(header: str, answer_html: str, answer_text: str) -> list[str]:
+    """The ticket number and the officer's answer, in one message when it fits (the
+    formatting kept), else the header then the plain answer in pieces."""
+    together = f"{header}\n\n{answer_html}"
+    if utf16_len(together) <= MESSAGE_LIMIT:
+        return [together]
+    return [header, *escaped_blocks(answer_text)]
+
+
+def ticket_snippet_messages(made: TicketSnippet) -> list[str]:
+    """/faq N: the nearest entry and its score, a warning if far, then the YAML blocks."""
+    blocks: list[str] = []
+    if made.nearest is None:
+        blocks.append(texts.TICKET_FAQ_NONE)
+    else:
+        blocks.append(
+            texts.TICKET_FAQ_NEAREST.format(
+                id=html.escape(made.nearest.faq_id),
+                question=html.escape(made.nearest.question, quote=False),
+                score=made.nearest.score,
+            )
+        )
+    if made.far and made.nearest is not None:
+        blocks.append(texts.TICKET_FAQ_FAR.format(threshold=SUGGEST_SCORE))
+    if made.alternates is not None and made.alternates.added and made.nearest is not None:
+        blocks.append(texts.TICKET_FAQ_ALTERNATE.format(id=html.escape(made.nearest.faq_id)))
+        blocks.append(_pre(made.alternates.text))
+    blocks.append(texts.TICKET_FAQ_NEW)
+    blocks.append(_pre(made.new_entry))
+    return pack(blocks)
+
+
+def _pre(text: str) -> str:
+    return "<pre>" + html.escape(text, quote=False) + "</pre>"
+
+
+def rating_keyboard(number: int, chosen: int | None = None) -> InlineKeyboardMarkup:
+    """👍 / 👎 under an officer's answer, the chosen one marked."""
+    up = texts.BUTTON_UP_CHOSEN if chosen == 1 else texts.BUTTON_UP
+    down = texts.BUTTON_DOWN_CHOSEN if chosen == -1 else texts.BUTTON_DOWN
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(up, data(CB_TICKET_RATE, number, "+")),
+                button(down, data(CB_TICKET_RATE, number, "-")),
+            ]
+        ]
+    )
+
+
+def tickets_messages(tickets: Sequence[Ticket]) -> list[str]:
+    """/cauhoi: the citizen's tickets with their status and answers, split to fit."""
+    if not tickets:
+        return [texts.TICKETS_NONE]
+    parts = [texts.TICKETS_TITLE]
+    for ticket in tickets:
+        part = texts.TICKET_LINE.format(
+            number=ticket.id,
+            status=texts.TICKET_STATUS[ticket.status.value],
+            question=html.escape(_cut(ticket.question, 500), quote=False),
+        )
+        if ticket.answer:
+            answer = html.escape(_cut(ticket.answer, 1500), quote=False)
+            part += texts.TICKET_LINE_ANSWER.format(answer=answer)
+        parts.append(part)
+    return pack(parts, separator="")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

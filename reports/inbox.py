@@ -21,7 +21,7 @@ import yaml
 
 import texts
 from knowledge.faq import MAX_QUESTION_CHARS
-from knowledge.matcher import Matcher
+from knowledge.matcher import SUGGEST_SCORE, Matcher
 from knowledge.model import Faq, FaqEntry
 from knowledge.normalize import fold
 from reports.tables import Column, Table, one_line
@@ -200,3 +200,49 @@ def alternates_snippet(entry: FaqEntry, faq: Faq, items: Iterable[InboxItem]) ->
         ),
     ]
     return Snippet("\n".join(lines) + "\n", tuple(p for p, _ in added), known, too_long)
+
+
+# --------------------------------------------------------------------------------------------
+# A ticket's snippet (/faq N): an alternate for the nearest entry, or a new entry
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TicketSnippet:
+    """What ``/faq N`` shows: the nearest entry and its score, and the YAML blocks."""
+
+    nearest: Nearest | None
+    far: bool  # the nearest entry scores below the matcher's suggestion threshold
+    alternates: Snippet | None  # the nearest entry's alternates block with the wording added
+    new_entry: str  # a new entry with the officer's answer and the wording as an alternate
+
+
+def new_entry_snippet(number: int, question: str, answer: str | None) -> str:
+    """A new ``entries:`` item for a ticket: the citizen's wording as an alternate, the
+    officer's answer as the answer; id, topic and the standard question are left to fill."""
+    phrasing = clean_phrasing(question)
+    lines = [
+        texts.TICKET_SNIPPET_NEW_HEADER.format(number=number),
+        "  - id: " + texts.TICKET_SNIPPET_ID.format(number=number),
+        ENTRY_KEY_INDENT + "topic: " + texts.TICKET_SNIPPET_TOPIC,
+        ENTRY_KEY_INDENT + "question: " + yaml_string(texts.TICKET_SNIPPET_QUESTION),
+        ENTRY_KEY_INDENT + "alternates:",
+        LIST_ITEM_INDENT + "- " + yaml_string(phrasing),
+        ENTRY_KEY_INDENT + "answer: " + yaml_string(clean_phrasing(answer or "")),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def ticket_snippet(
+    number: int, question: str, answer: str | None, matcher: Matcher
+) -> TicketSnippet:
+    """The YAML for ticket ``number``: its wording as an alternate of the nearest entry (as
+    ``inbox --snippet`` makes it), and a new entry; ``far`` when the nearest is too far to be
+    the same question."""
+    nearest = nearest_entry(matcher, question)
+    alternates = None
+    if nearest is not None:
+        entry = matcher.faq.by_id.get(nearest.faq_id)
+        if entry is not None:
+            group = InboxGroup(fold(question), 1, question, datetime.now())
+            alternates = alternates_snippet(entry, matcher.faq, [InboxItem(group, nearest)])
+    far = nearest is None or nearest.score < SUGGEST_SCORE
+    return TicketSnippet(nearest, far, alternates, new_entry_snippet(number, question, answer))

@@ -20,7 +20,7 @@ that cannot be used (not a database, corrupt, read-only, disk full, locked too l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -60,6 +60,30 @@ class SurveyStage(StrEnum):
     FACTORS = "factors"
     COMMENT = "comment"
     AGENCY = "agency"
+
+
+class TicketStatus(StrEnum):
+    """Where a "Hỏi cán bộ" ticket is: waiting, answered (more answers may follow), closed."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A question handed to the officers. ``address`` is the sealed reply address (bytes
+    only the bot opens), None once the ticket is closed or expired."""
+
+    id: int
+    citizen: str
+    question: str
+    status: TicketStatus
+    created_at: datetime
+    updated_at: datetime
+    address: bytes | None
+    answer: str | None
+    rating: int | None
 
 
 class StorageProblem(StrEnum):
@@ -273,6 +297,48 @@ class Storage(Protocol):
 
     async def count_citizen_records(self, citizen: str, earlier: Sequence[str] = ()) -> int:
         """How many records delete_citizen would remove now."""
+        ...
+
+    async def open_ticket(self, citizen: str, question: str, seal: Callable[[int], bytes]) -> int:
+        """Open a ticket and store its reply address, ``seal(ticket id)`` (the bot seals it
+        with the id as associated data), in one commit; returns the ticket's number."""
+        ...
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        """One ticket, or None (never opened, or deleted with its citizen)."""
+        ...
+
+    async def tickets_of(self, citizen: str, earlier: Sequence[str] = ()) -> list[Ticket]:
+        """The citizen's tickets, newest first."""
+        ...
+
+    async def last_unanswered(self, citizen: str) -> str | None:
+        """The text of the citizen's latest question the FAQ did not answer (unanswered or
+        "did you mean"), or None."""
+        ...
+
+    async def record_ticket_answer(self, ticket_id: int, answer: str) -> bool:
+        """Store the officers' answer (a later one replaces it); False unless the ticket is
+        open or answered."""
+        ...
+
+    async def close_ticket(self, ticket_id: int) -> bool:
+        """Close the ticket and delete its reply address; False if it was not open."""
+        ...
+
+    async def rate_ticket(self, citizen: str, ticket_id: int, value: int) -> bool:
+        """The citizen's 👍 (+1) / 👎 (-1) on the answer; False, storing nothing, unless the
+        ticket is this citizen's and has an answer."""
+        ...
+
+    async def due_reminders(self, after: timedelta) -> list[Ticket]:
+        """Open tickets without an answer for longer than ``after`` and not reminded of in
+        the last ``after``; they are marked reminded now, in the same commit."""
+        ...
+
+    async def expire_ticket_addresses(self, older_than: timedelta) -> int:
+        """Close tickets opened longer ago than ``older_than``, deleting their reply
+        address; returns how many."""
         ...
 
     async def register_secrets(self, current: str, previous: Sequence[str] = ()) -> SecretCheck:

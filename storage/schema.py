@@ -154,6 +154,34 @@ MIGRATIONS: list[tuple[str, str]] = [
             ALTER TABLE surveys ADD COLUMN secret_id INTEGER REFERENCES pseudonym_secrets (id);
         """),
     ),
+    (
+        "0005_tickets",
+        dedent("""
+            -- "Hỏi cán bộ": a question a citizen agreed to hand to the officers. The only
+            -- way to reach a citizen the database holds is ``address``: their chat id and
+            -- forum thread, sealed with AES-GCM (storage.sealing, purpose "ticket-address",
+            -- the ticket id bound as associated data) by the bot, never seen in the clear
+            -- here. It is set to NULL when the ticket closes or is older than
+            -- handoff.keep_days, and the row goes with /riengtu.
+            CREATE TABLE IF NOT EXISTS tickets (
+                id INTEGER PRIMARY KEY,
+                citizen TEXT NOT NULL
+                    CHECK (length(citizen) = 32 AND citizen NOT GLOB '*[^0-9a-f]*'),
+                question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 4000),
+                status TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'answered', 'closed')),
+                address BLOB,
+                answer TEXT,
+                rating INTEGER CHECK (rating IN (-1, 1)),
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                reminded_at TEXT,
+                CHECK (status != 'closed' OR address IS NULL)
+            );
+            CREATE INDEX IF NOT EXISTS idx_tickets_citizen ON tickets (citizen);
+            CREATE INDEX IF NOT EXISTS idx_tickets_status_created ON tickets (status, created_at);
+        """),
+    ),
 ]
 
 

@@ -60,6 +60,8 @@ from storage.base import (
     StorageProblem,
     SurveyStage,
     SurveyState,
+    Ticket,
+    TicketStatus,
     UnansweredGroup,
     VoteResult,
     check_secrets,
@@ -160,6 +162,24 @@ _RECORDS_BY_SECRET = """
             JOIN surveys AS s ON s.id = sc.survey_id GROUP BY s.secret_id
     ) GROUP BY secret_id
 """
+
+
+_TICKET = "id, citizen, question, status, created_at, updated_at, address, answer, rating"
+
+
+def _ticket(row: Sequence[object]) -> Ticket:
+    ticket_id, citizen, question, status, created, updated, address, answer, rating = row
+    return Ticket(
+        id=int(str(ticket_id)),
+        citizen=str(citizen),
+        question=str(question),
+        status=TicketStatus(str(status)),
+        created_at=parse_timestamp(str(created)),
+        updated_at=parse_timestamp(str(updated)),
+        address=bytes(address) if isinstance(address, bytes | bytearray | memoryview) else None,
+        answer=None if answer is None else str(answer),
+        rating=None if rating is None else int(str(rating)),
+    )
 
 
 class SqliteStorage:
@@ -695,7 +715,8 @@ class SqliteStorage:
         """Delete everything stored about one citizen, under their key and the ``earlier``
         keys previous secrets gave them; returns how many records went.
 
-        Questions, votes, surveys and their scores all count, as in count_citizen_records.
+        Questions, votes, surveys and their scores, and tickets (with their sealed reply
+        address) all count, as in count_citizen_records.
         """
         keys = citizen_keys(citizen, earlier)
         marks = _marks(keys)
@@ -707,7 +728,8 @@ class SqliteStorage:
                     keys,
                 )
                 total = int(next(iter(rows))[0])
-                for table in ("questions", "votes", "surveys"):  # scores go by cascade
+                # Scores go by cascade; a ticket goes whole, its sealed address with it.
+                for table in ("questions", "votes", "surveys", "tickets"):
                     total += await self._changes(
                         db, f"DELETE FROM {table} WHERE citizen IN ({marks})", keys
                     )
@@ -725,10 +747,135 @@ class SqliteStorage:
                 f" + (SELECT COUNT(*) FROM votes WHERE citizen IN ({marks}))"
                 f" + (SELECT COUNT(*) FROM surveys WHERE citizen IN ({marks}))"
                 " + (SELECT COUNT(*) FROM survey_scores"
-                f"    WHERE survey_id IN (SELECT id FROM surveys WHERE citizen IN ({marks})))",
-                keys * 4,
+                f"    WHERE survey_id IN (SELECT id FROM surveys WHERE citizen IN ({marks})))"
+                f" + (SELECT COUNT(*) FROM tickets WHERE citizen IN ({marks}))",
+                keys * 5,
             )
         return int(next(iter(rows))[0])
+
+    # --- "Hỏi cán bộ" tickets ----------------------------------------------------------------
+
+    async def open_ticket(self, citizen: str, question: str, seal: Callable[[int], bytes]) -> int:
+        """Open a ticket with its sealed reply address, in one commit; returns its number."""
+        _check_citizen(citizen)
+        _check_text(question, "question")
+        now = self._now()
+        async with self._transaction() as db:
+            ticket_id = await db.execute_insert(
+                "INSERT INTO tickets (citizen, question, status, created_at, updated_at)"
+                " VALUES (?, ?, 'open', ?, ?)",
+                [citizen, question, now, now],
+            )
+            if ticket_id is None:
+                raise RuntimeError("SQLite gave no id for the new ticket")
+            number = int(ticket_id[0])
+            address = seal(number)
+            if not isinstance(address, bytes):
+                raise ValueError("the sealed address must be bytes")
+            await db.execute("UPDATE tickets SET address = ? WHERE id = ?", [address, number])
+        return number
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        """One ticket, or None."""
+        async with self._reading() as db:
+            rows = list(
+                await db.execute_fetchall(
+                    f"SELECT {_TICKET} FROM tickets WHERE id = ?", [ticket_id]
+                )
+            )
+        return _ticket(rows[0]) if rows else None
+
+    async def tickets_of(self, citizen: str, earlier: Sequence[str] = ()) -> list[Ticket]:
+        """The citizen's tickets, newest first."""
+        keys = _keys(citizen, earlier)
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_TICKET} FROM tickets WHERE citizen IN ({_marks(keys)})"
+                " ORDER BY id DESC",
+                keys,
+            )
+        return [_ticket(row) for row in rows]
+
+    async def last_unanswered(self, citizen: str) -> str | None:
+        """The citizen's latest question the FAQ did not answer, or None."""
+        _check_citizen(citizen)
+        async with self._reading() as db:
+            rows = list(
+                await db.execute_fetchall(
+                    "SELECT text FROM questions WHERE citizen = ?"
+                    " AND outcome IN ('unanswered', 'ambiguous') ORDER BY id DESC LIMIT 1",
+                    [citizen],
+                )
+            )
+        return str(rows[0][0]) if rows else None
+
+    async def record_ticket_answer(self, ticket_id: int, answer: str) -> bool:
+        """Store the officers' answer; False unless the ticket is open or answered."""
+        if not isinstance(answer, str):
+            raise ValueError("answer must be a string")
+        async with self._locked() as db:
+            return bool(
+                await self._changes(
+                    db,
+                    "UPDATE tickets SET answer = ?, status = 'answered', updated_at = ?"
+                    " WHERE id = ? AND status != 'closed'",
+                    [answer, self._now(), ticket_id],
+                )
+            )
+
+    async def close_ticket(self, ticket_id: int) -> bool:
+        """Close the ticket and delete its reply address; False if it was not open."""
+        return bool(await self._close_tickets("id = ?", [ticket_id]))
+
+    async def _close_tickets(self, where: str, params: Sequence[object]) -> int:
+        """Close the open tickets ``where`` holds; their sealed address is overwritten
+        (secure_delete) and the WAL emptied, so no earlier page keeps it."""
+        async with self._locked() as db:
+            changed = await self._changes(
+                db,
+                "UPDATE tickets SET status = 'closed', address = NULL, updated_at = ?"
+                f" WHERE status != 'closed' AND {where}",
+                [self._now(), *params],
+            )
+            if changed:
+                await self._truncate_wal(db)
+        return changed
+
+    async def rate_ticket(self, citizen: str, ticket_id: int, value: int) -> bool:
+        """The citizen's rating of the answer; False unless theirs and answered."""
+        _check_citizen(citizen)
+        _check_int(value, (-1, 1), "rating")
+        async with self._locked() as db:
+            return bool(
+                await self._changes(
+                    db,
+                    "UPDATE tickets SET rating = ?, updated_at = ?"
+                    " WHERE id = ? AND citizen = ? AND answer IS NOT NULL",
+                    [value, self._now(), ticket_id, citizen],
+                )
+            )
+
+    async def due_reminders(self, after: timedelta) -> list[Ticket]:
+        """Open unanswered tickets older than ``after``, not reminded of within ``after``;
+        marked reminded in the same commit."""
+        now = self._now()
+        cutoff = format_timestamp(to_utc(self._clock()) - after)
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_TICKET} FROM tickets WHERE status = 'open' AND created_at < ?"
+                " AND (reminded_at IS NULL OR reminded_at < ?) ORDER BY id",
+                [cutoff, cutoff],
+            )
+            due = [_ticket(row) for row in rows]
+            await db.executemany(
+                "UPDATE tickets SET reminded_at = ? WHERE id = ?", [[now, t.id] for t in due]
+            )
+        return due
+
+    async def expire_ticket_addresses(self, older_than: timedelta) -> int:
+        """Close tickets opened before ``older_than`` ago, deleting their address."""
+        cutoff = format_timestamp(to_utc(self._clock()) - older_than)
+        return await self._close_tickets("created_at < ?", [cutoff])
 
     # --- pseudonymization secrets ------------------------------------------------------------
 
@@ -820,6 +967,10 @@ class SqliteStorage:
                         " WHERE citizen = ? AND secret_id IS NULL",
                         [self._secret_id, citizen],
                     )
+            # Tickets carry no secret_id; their address is sealed under the ticket id.
+            moved += await self._changes(
+                db, f"UPDATE tickets SET citizen = ? WHERE citizen IN ({marks})", [citizen, *old]
+            )
         if merged:
             logger.debug("re-keying a citizen merged %d older duplicates", merged)
         return moved
@@ -845,6 +996,7 @@ class SqliteStorage:
                     "DELETE FROM questions WHERE asked_at < ?",
                     "DELETE FROM votes WHERE updated_at < ?",
                     "DELETE FROM surveys WHERE started_at < ?",
+                    "DELETE FROM tickets WHERE updated_at < ?",
                 ):
                     total += await self._changes(db, sql, [stamp])
                 total += await self._changes(

@@ -152,6 +152,7 @@ TABLES = [
     "questions",
     "survey_scores",
     "surveys",
+    "tickets",
     "update_inbox",
     "votes",
 ]

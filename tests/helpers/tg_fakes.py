@@ -9,8 +9,10 @@ answers each method with a plausible result, so the bot runs its real code paths
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -131,7 +133,9 @@ class RecordingRequest(BaseRequest):
             body = {"ok": False, "error_code": 400, "description": description}
             return 400, json.dumps(body).encode()
         result = self._result(endpoint, params)
-        if isinstance(result, dict) and "message_id" in result:
+        if endpoint == "copyMessage":
+            call.message_id = int(result["message_id"])
+        elif isinstance(result, dict) and "message_id" in result:
             call.message_id = int(result["message_id"])
             self.shown[(int(result["chat"]["id"]), call.message_id)] = (
                 str(result["text"]),
@@ -155,6 +159,8 @@ class RecordingRequest(BaseRequest):
             return BOT_USER
         if endpoint == "getUpdates":
             return []
+        if endpoint == "copyMessage":
+            return {"message_id": next(self._message_ids)}
         if endpoint in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params.get("chat_id", CITIZEN_ID))
             message_id = params.get("message_id") or next(self._message_ids)
@@ -187,6 +193,11 @@ class RecordingRequest(BaseRequest):
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+def html_to_text(text: str) -> str:
+    """A sent HTML message as Telegram shows it back: tags gone, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _chat(chat_id: int, forum: bool = False) -> dict[str, Any]:
@@ -246,12 +257,21 @@ class Updates:
         entities: list[dict[str, Any]] | None = None,
         reply_to_bot: bool = False,
         thread_id: int | None = None,
+        reply_to: Call | None = None,
     ) -> Update:
         """A text message (in a private chat unless ``chat_id`` is a group's; in a forum
-        topic with ``thread_id``)."""
+        topic with ``thread_id``); ``reply_to``: a reply to that message the bot sent."""
         fields: dict[str, Any] = {"text": text}
         if entities:
             fields["entities"] = entities
+        if reply_to is not None:
+            fields["reply_to_message"] = {
+                "message_id": _sent_message_id(reply_to),
+                "date": int(time.time()),
+                "chat": _chat(int(reply_to.params["chat_id"])),
+                "from": BOT_USER,
+                "text": html_to_text(reply_to.text),
+            }
         if reply_to_bot:
             fields["reply_to_message"] = {
                 "message_id": 4999,
