@@ -47,6 +47,8 @@ from storage.base import (
     StorageProblem,
     SurveyStage,
     SurveyState,
+    Ticket,
+    TicketStatus,
     UnansweredGroup,
     VoteResult,
     check_secrets,
@@ -171,6 +173,23 @@ _RECORDS_BY_SECRET = """
             JOIN surveys AS s ON s.id = sc.survey_id GROUP BY s.secret_id
     ) AS per_table GROUP BY secret_id
 """
+
+
+_TICKET = "id, citizen, question, status, created_at, updated_at, address, answer, rating"
+
+
+def _ticket(row: asyncpg.Record) -> Ticket:
+    return Ticket(
+        id=int(row["id"]),
+        citizen=str(row["citizen"]),
+        question=str(row["question"]),
+        status=TicketStatus(str(row["status"])),
+        created_at=row["created_at"].astimezone(UTC),
+        updated_at=row["updated_at"].astimezone(UTC),
+        address=None if row["address"] is None else bytes(row["address"]),
+        answer=row["answer"],
+        rating=row["rating"],
+    )
 
 
 class PostgresStorage:
@@ -584,7 +603,8 @@ class PostgresStorage:
                     keys,
                 )
             )
-            for table in ("questions", "votes", "surveys"):  # scores go by cascade
+            # Scores go by cascade; a ticket goes whole, its sealed address with it.
+            for table in ("questions", "votes", "surveys", "tickets"):
                 total += _rows(
                     await conn.execute(
                         f"DELETE FROM {table} WHERE citizen = ANY($1::text[])", keys
@@ -600,6 +620,7 @@ class PostgresStorage:
                 "SELECT (SELECT COUNT(*) FROM questions WHERE citizen = ANY($1::text[]))"
                 " + (SELECT COUNT(*) FROM votes WHERE citizen = ANY($1::text[]))"
                 " + (SELECT COUNT(*) FROM surveys WHERE citizen = ANY($1::text[]))"
+                " + (SELECT COUNT(*) FROM tickets WHERE citizen = ANY($1::text[]))"
                 " + (SELECT COUNT(*) FROM survey_scores WHERE survey_id IN"
                 "    (SELECT id FROM surveys WHERE citizen = ANY($1::text[])))",
                 keys,
@@ -622,6 +643,7 @@ class PostgresStorage:
                 "DELETE FROM questions WHERE asked_at < $1",
                 "DELETE FROM votes WHERE updated_at < $1",
                 "DELETE FROM surveys WHERE started_at < $1",
+                "DELETE FROM tickets WHERE updated_at < $1",
             ):
                 total += _rows(await conn.execute(sql, cutoff))
             total += _rows(
@@ -719,9 +741,138 @@ class PostgresStorage:
                         self._secret_id,
                         citizen,
                     )
+            # Tickets carry no secret_id; their address is sealed under the ticket id.
+            moved += _rows(
+                await conn.execute(
+                    "UPDATE tickets SET citizen = $1 WHERE citizen = ANY($2::text[])",
+                    citizen,
+                    old,
+                )
+            )
         if merged:
             logger.debug("re-keying a citizen merged %d older duplicates", merged)
         return moved
+
+    # --- "Hỏi cán bộ" tickets ----------------------------------------------------------------
+
+    async def open_ticket(self, citizen: str, question: str, seal: Callable[[int], bytes]) -> int:
+        """Open a ticket with its sealed reply address, in one commit; returns its number."""
+        check_citizen(citizen)
+        check_text(question, "question")
+        now = self._now()
+        async with self._transaction() as conn:
+            number = int(
+                await conn.fetchval(
+                    "INSERT INTO tickets (citizen, question, status, created_at, updated_at)"
+                    " VALUES ($1, $2, 'open', $3, $3) RETURNING id",
+                    citizen,
+                    _clean(question),
+                    now,
+                )
+            )
+            address = seal(number)
+            if not isinstance(address, bytes):
+                raise ValueError("the sealed address must be bytes")
+            await conn.execute("UPDATE tickets SET address = $1 WHERE id = $2", address, number)
+        return number
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        """One ticket, or None."""
+        if not is_row_id(ticket_id):
+            return None
+        async with self._conn() as conn:
+            row = await conn.fetchrow(f"SELECT {_TICKET} FROM tickets WHERE id = $1", ticket_id)
+        return None if row is None else _ticket(row)
+
+    async def tickets_of(self, citizen: str, earlier: Sequence[str] = ()) -> list[Ticket]:
+        """The citizen's tickets, newest first."""
+        keys = citizen_keys(citizen, earlier)
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_TICKET} FROM tickets WHERE citizen = ANY($1::text[]) ORDER BY id DESC",
+                keys,
+            )
+        return [_ticket(row) for row in rows]
+
+    async def last_unanswered(self, citizen: str) -> str | None:
+        """The citizen's latest question the FAQ did not answer, or None."""
+        check_citizen(citizen)
+        async with self._conn() as conn:
+            text = await conn.fetchval(
+                "SELECT text FROM questions WHERE citizen = $1"
+                " AND outcome IN ('unanswered', 'ambiguous') ORDER BY id DESC LIMIT 1",
+                citizen,
+            )
+        return None if text is None else str(text)
+
+    async def record_ticket_answer(self, ticket_id: int, answer: str) -> bool:
+        """Store the officers' answer; False unless the ticket is open or answered."""
+        if not isinstance(answer, str):
+            raise ValueError("answer must be a string")
+        if not is_row_id(ticket_id):
+            return False
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "UPDATE tickets SET answer = $1, status = 'answered', updated_at = $2"
+                " WHERE id = $3 AND status != 'closed'",
+                _clean(answer),
+                self._now(),
+                ticket_id,
+            )
+        return _rows(status) > 0
+
+    async def close_ticket(self, ticket_id: int) -> bool:
+        """Close the ticket and delete its reply address; False if it was not open."""
+        if not is_row_id(ticket_id):
+            return False
+        return bool(await self._close_tickets("id = $2", ticket_id))
+
+    async def _close_tickets(self, where: str, value: object) -> int:
+        """Close the open tickets ``where`` (with ``$2`` bound to ``value``) holds."""
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "UPDATE tickets SET status = 'closed', address = NULL, updated_at = $1"
+                f" WHERE status != 'closed' AND {where}",
+                self._now(),
+                value,
+            )
+        return _rows(status)
+
+    async def rate_ticket(self, citizen: str, ticket_id: int, value: int) -> bool:
+        """The citizen's rating of the answer; False unless theirs and answered."""
+        check_citizen(citizen)
+        check_int(value, (-1, 1), "rating")
+        if not is_row_id(ticket_id):
+            return False
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "UPDATE tickets SET rating = $1, updated_at = $2"
+                " WHERE id = $3 AND citizen = $4 AND answer IS NOT NULL",
+                value,
+                self._now(),
+                ticket_id,
+                citizen,
+            )
+        return _rows(status) > 0
+
+    async def due_reminders(self, after: timedelta) -> list[Ticket]:
+        """Open unanswered tickets older than ``after``, not reminded of within ``after``;
+        marked reminded in the same commit (one instance reminds, the others find none)."""
+        now = self._now()
+        cutoff = now - after
+        async with self._conn() as conn:
+            rows = await conn.fetch(
+                "UPDATE tickets SET reminded_at = $1 WHERE status = 'open' AND created_at < $2"
+                " AND (reminded_at IS NULL OR reminded_at < $2)"
+                f" RETURNING {_TICKET}",
+                now,
+                cutoff,
+            )
+        return sorted((_ticket(row) for row in rows), key=lambda t: t.id)
+
+    async def expire_ticket_addresses(self, older_than: timedelta) -> int:
+        """Close tickets opened before ``older_than`` ago, deleting their address."""
+        return await self._close_tickets("created_at < $2", self._now() - older_than)
 
     # --- receipt of updates ------------------------------------------------------------------
 

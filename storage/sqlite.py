@@ -757,8 +757,8 @@ class SqliteStorage:
 
     async def open_ticket(self, citizen: str, question: str, seal: Callable[[int], bytes]) -> int:
         """Open a ticket with its sealed reply address, in one commit; returns its number."""
-        _check_citizen(citizen)
-        _check_text(question, "question")
+        check_citizen(citizen)
+        check_text(question, "question")
         now = self._now()
         async with self._transaction() as db:
             ticket_id = await db.execute_insert(
@@ -777,6 +777,8 @@ class SqliteStorage:
 
     async def ticket(self, ticket_id: int) -> Ticket | None:
         """One ticket, or None."""
+        if not is_row_id(ticket_id):  # a forged button may carry any number
+            return None
         async with self._reading() as db:
             rows = list(
                 await db.execute_fetchall(
@@ -787,7 +789,7 @@ class SqliteStorage:
 
     async def tickets_of(self, citizen: str, earlier: Sequence[str] = ()) -> list[Ticket]:
         """The citizen's tickets, newest first."""
-        keys = _keys(citizen, earlier)
+        keys = citizen_keys(citizen, earlier)
         async with self._reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {_TICKET} FROM tickets WHERE citizen IN ({_marks(keys)})"
@@ -798,7 +800,7 @@ class SqliteStorage:
 
     async def last_unanswered(self, citizen: str) -> str | None:
         """The citizen's latest question the FAQ did not answer, or None."""
-        _check_citizen(citizen)
+        check_citizen(citizen)
         async with self._reading() as db:
             rows = list(
                 await db.execute_fetchall(
@@ -813,6 +815,8 @@ class SqliteStorage:
         """Store the officers' answer; False unless the ticket is open or answered."""
         if not isinstance(answer, str):
             raise ValueError("answer must be a string")
+        if not is_row_id(ticket_id):  # a forged button may carry any number
+            return False
         async with self._locked() as db:
             return bool(
                 await self._changes(
@@ -825,6 +829,8 @@ class SqliteStorage:
 
     async def close_ticket(self, ticket_id: int) -> bool:
         """Close the ticket and delete its reply address; False if it was not open."""
+        if not is_row_id(ticket_id):  # a forged button may carry any number
+            return False
         return bool(await self._close_tickets("id = ?", [ticket_id]))
 
     async def _close_tickets(self, where: str, params: Sequence[object]) -> int:
@@ -843,8 +849,10 @@ class SqliteStorage:
 
     async def rate_ticket(self, citizen: str, ticket_id: int, value: int) -> bool:
         """The citizen's rating of the answer; False unless theirs and answered."""
-        _check_citizen(citizen)
-        _check_int(value, (-1, 1), "rating")
+        check_citizen(citizen)
+        check_int(value, (-1, 1), "rating")
+        if not is_row_id(ticket_id):
+            return False
         async with self._locked() as db:
             return bool(
                 await self._changes(

@@ -7,10 +7,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage.base import TicketStatus
+from storage.postgres import PostgresStorage
 from storage.pseudonym import citizen_key
 from storage.sealing import Sealer
 from storage.sqlite import SqliteStorage
@@ -41,10 +43,33 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Both backends, but for the tests that read the SQLite file's bytes."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def storage(tmp_path: Path, clock: Clock) -> AsyncIterator[SqliteStorage]:
-    async with SqliteStorage(tmp_path / "bot.db", clock=clock) as opened:
+def where(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The PostgreSQL address (a fresh database) or the SQLite file of the test."""
+    if backend == "postgres":
+        return str(request.getfixturevalue("postgres_dsn"))
+    return str(tmp_path / "bot.db")
+
+
+@pytest.fixture
+async def storage(backend: str, where: str, clock: Clock) -> AsyncIterator[Any]:
+    opened: Any = (
+        PostgresStorage(where, clock=clock)
+        if backend == "postgres"
+        else SqliteStorage(where, clock=clock)
+    )
+    async with opened:
         yield opened
+
+
+# The file's bytes are SQLite's; PostgreSQL's are in its own data directory.
+sqlite_file = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def file_bytes(path: Path) -> bytes:
@@ -83,6 +108,7 @@ async def test_ticket_lifecycle(storage: SqliteStorage, clock: Clock) -> None:
     assert await storage.ticket(number + 100) is None
 
 
+@sqlite_file
 async def test_sealed_address_is_unreadable_and_gone_after_close(
     storage: SqliteStorage, tmp_path: Path
 ) -> None:
@@ -96,6 +122,7 @@ async def test_sealed_address_is_unreadable_and_gone_after_close(
     assert ticket.address not in file_bytes(tmp_path / "bot.db")  # ...and gone (secure_delete)
 
 
+@sqlite_file
 async def test_expired_addresses_go(storage: SqliteStorage, clock: Clock, tmp_path: Path) -> None:
     old = await storage.open_ticket(ALICE, "Cũ", seal)
     clock.now += timedelta(days=20)
@@ -110,6 +137,7 @@ async def test_expired_addresses_go(storage: SqliteStorage, clock: Clock, tmp_pa
     assert sealed is not None and sealed not in file_bytes(tmp_path / "bot.db")
 
 
+@sqlite_file
 async def test_delete_citizen_takes_tickets(storage: SqliteStorage, tmp_path: Path) -> None:
     number = await storage.open_ticket(ALICE, "Riêng zqxjv", seal)
     await storage.open_ticket(BOB, "Của Bob", seal)
