@@ -44,6 +44,7 @@ from handlers import (
     browse,
     callbacks,
     errors,
+    faq_files,
     flood,
     issued,
     jobs,
@@ -57,6 +58,7 @@ from handlers.callbacks import pattern
 from handlers.context import BotData, CustomContext, DanVanApplication
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
+from knowledge.faq_store import FaqStore
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
 from storage.base import SecretCheck, Storage, StorageError
@@ -122,6 +124,7 @@ def build_application(
     data = application.bot_data
     data.config = config
     data.storage = storage if storage is not None else SqliteStorage(config.database)
+    data.faq_store = FaqStore(config.faq, config.abbreviations, config.synonyms)
     data.flood = SlidingWindow(config.flood.max_messages, config.flood.window_seconds)
     data.group_flood = SlidingWindow(config.flood.group_max_messages, config.flood.window_seconds)
 
@@ -161,7 +164,15 @@ def build_application(
     add(CommandHandler(texts.CMD_STATS, officer.stats, filters=for_officers))
     add(CommandHandler(texts.CMD_UNANSWERED, officer.unanswered, filters=for_officers))
     add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=for_officers))
-    officer_commands = [texts.CMD_STATS, texts.CMD_UNANSWERED, texts.CMD_RELOAD]
+    add(CommandHandler(texts.CMD_FAQ_ROLLBACK, faq_files.rollback, filters=for_officers))
+    add(CommandHandler(texts.CMD_FAQ_EXPORT, faq_files.export, filters=for_officers))
+    officer_commands = [
+        texts.CMD_STATS,
+        texts.CMD_UNANSWERED,
+        texts.CMD_RELOAD,
+        texts.CMD_FAQ_ROLLBACK,
+        texts.CMD_FAQ_EXPORT,
+    ]
     add(CommandHandler(officer_commands, officer.not_here, filters=officers & fresh))
     add(
         CommandHandler(
@@ -185,6 +196,12 @@ def build_application(
     add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(callbacks.CB_DELETE_NO)))
     add(CallbackQueryHandler(basics.help_button, pattern=pattern(callbacks.CB_HELP)))
     add(CallbackQueryHandler(basics.stale_button))  # last: buttons no handler knows
+
+    # Group 0, an officer's YAML file in the private chat replaces the FAQ (checked first;
+    # see handlers.faq_files). Before the caption handler: a caption does not make it a
+    # question. Anyone else's document falls to the handlers below, as any file does.
+    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    add(MessageHandler(officers & filters.ChatType.PRIVATE & yaml_file & fresh, faq_files.upload))
 
     # Group 0, messages: text is a question (or an awaited reason / survey answer);
     # anything else gets "text only". In groups only what is addressed to the bot.

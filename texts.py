@@ -21,6 +21,8 @@ CMD_CANCEL = "huy"
 CMD_STATS = "thongke"
 CMD_UNANSWERED = "chuatraloi"
 CMD_RELOAD = "reload"
+CMD_FAQ_ROLLBACK = "faq_rollback"
+CMD_FAQ_EXPORT = "faq_export"
 
 CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_START, "Bắt đầu, xem các chủ đề"),
@@ -33,6 +35,8 @@ OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_STATS, "Thống kê câu hỏi, đánh giá, khảo sát"),
     (CMD_UNANSWERED, "Câu hỏi chưa có câu trả lời"),
     (CMD_RELOAD, "Nạp lại bộ câu hỏi – trả lời"),
+    (CMD_FAQ_EXPORT, "Tải tệp câu hỏi – trả lời đang dùng"),
+    (CMD_FAQ_ROLLBACK, "Quay lại bản câu hỏi – trả lời trước đó"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -250,6 +254,20 @@ UNANSWERED_EMPTY = "Không có câu hỏi nào chưa trả lời được."
 RELOAD_OK = "Đã nạp {entries} mục."
 RELOAD_FAILED = "Không nạp được bộ câu hỏi – trả lời, vẫn dùng bản cũ. Lỗi:"
 RELOAD_FINDING = "• {finding}"
+# An officer sends a YAML file to the bot (handlers.faq_files): checked, then installed.
+FAQ_UPLOAD_TOO_LARGE = (
+    "Tệp quá lớn ({size_kb} KB): giới hạn là {limit_kb} KB. Hãy tách bớt nội dung rồi gửi lại."
+)
+FAQ_UPLOAD_REFUSED = "Tệp chưa được nạp, vẫn dùng bộ câu hỏi – trả lời cũ. Lỗi:"
+FAQ_UPLOAD_NOT_SERVED = (
+    "Tệp đã kiểm tra và được lưu, nhưng trợ lý chưa nạp được (vẫn dùng bản cũ). Lỗi:"
+)
+FAQ_UPLOAD_OK = "Đã nạp {entries} mục từ tệp {name}. Bản trước được lưu, quay lại bằng /{undo}."
+FAQ_ROLLBACK_NONE = "Chưa có bản trước nào được lưu để quay lại."
+FAQ_ROLLBACK_REFUSED = "Bản trước không qua được kiểm tra nên chưa được khôi phục. Lỗi:"
+FAQ_ROLLBACK_OK = "Đã quay lại bản lưu lúc {saved_at} (UTC). Đã nạp {entries} mục."
+FAQ_EXPORT_CAPTION = "Tệp câu hỏi – trả lời đang dùng ({entries} mục)."
+FAQ_EXPORT_MISSING = "Không đọc được tệp câu hỏi – trả lời trên máy chủ."
 # The database file was deleted or replaced under the running bot (storage FILE_GONE).
 STORAGE_LOST = (
     "⚠️ <b>Trợ lý dừng lại:</b> {problem} ({path}). Từ lúc đó trợ lý không "

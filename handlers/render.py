@@ -540,3 +540,28 @@ def reload_ok_messages(entries: int, warnings: Iterable[object]) -> list[str]:
     """ "Đã nạp N mục", followed by the warnings of the files if there are any."""
     lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
     return lines_to_messages(texts.RELOAD_OK.format(entries=entries), lines)
+
+
+def faq_installed_messages(entries: int, name: str, warnings: Iterable[object]) -> list[str]:
+    """An uploaded FAQ file is served: "Đã nạp N mục", then its warnings."""
+    header = texts.FAQ_UPLOAD_OK.format(
+        entries=entries, name=html.escape(name, quote=False), undo=texts.CMD_FAQ_ROLLBACK
+    )
+    lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
+    return lines_to_messages(header, lines)
+
+
+def faq_rolled_back_messages(
+    entries: int, saved_at: datetime | None, warnings: Iterable[object]
+) -> list[str]:
+    """The previous FAQ file is back and served."""
+    shown = saved_at.strftime("%d/%m/%Y %H:%M:%S") if saved_at is not None else "?"
+    header = texts.FAQ_ROLLBACK_OK.format(saved_at=shown, entries=entries)
+    lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
+    return lines_to_messages(header, lines)
+
+
+def findings_messages(header: str, findings: Iterable[object]) -> list[str]:
+    """A plain header, then one ``file:line:column: message`` line per finding."""
+    lines = [texts.RELOAD_FINDING.format(finding=finding) for finding in findings]
+    return lines_to_messages(html.escape(header, quote=False), lines)
