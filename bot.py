@@ -18,7 +18,7 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -332,11 +332,43 @@ async def post_shutdown(application: DanVanApplication) -> None:
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
-def _load(args: argparse.Namespace) -> Config:
-    path = args.config
+def _config_path(args: argparse.Namespace) -> Path | None:
+    path: Path | None = args.config
     if path is None and DEFAULT_CONFIG.exists():
         path = DEFAULT_CONFIG
-    return load_config(path)
+    return path
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(_config_path(args))
+
+
+def _not_runnable(args: argparse.Namespace, error: ConfigError) -> list[object]:
+    """Problems of a configuration that loads but cannot run the bot, with its file named
+    and, for the secret, how to make one."""
+    path = _config_path(args)
+    where = str(path) if path is not None else texts.CONFIG_NO_FILE
+    problems: list[object] = [f"{where}: {problem}" for problem in error.problems]
+    secret_problems = (texts.CONFIG_MISSING_SECRET, texts.CONFIG_SHORT_SECRET.split("{")[0])
+    if any(problem.startswith(secret_problems) for problem in error.problems):
+        problems.append(texts.CONFIG_SECRET_HOWTO.format(path=where))
+    return problems
+
+
+class _StartFailureFilter(logging.Filter):
+    """Drops python-telegram-bot's traceback of a failed start: run_command says it in one
+    line (which URL, what to check) instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR and "Bootstrap" in str(record.msg))
+
+
+def start_failure_message(config: Config, config_path: Path | None, error: TelegramError) -> str:
+    """The one line for a bot that could not reach Telegram or whose token was refused."""
+    where = str(config_path) if config_path is not None else texts.CONFIG_NO_FILE
+    if isinstance(error, InvalidToken):
+        return texts.TELEGRAM_INVALID_TOKEN.format(url=config.base_url, config=where)
+    return texts.TELEGRAM_UNREACHABLE.format(url=config.base_url, config=where, error=error)
 
 
 def _print_problems(header: str, problems: list[object]) -> None:
@@ -349,11 +381,15 @@ def run_command(args: argparse.Namespace) -> int:
     """``run``: the Telegram bot; without a token, the terminal chat (or exit 2)."""
     try:
         config = _load(args)
-        if config.token:
-            config.check_runnable()
     except ConfigError as error:
         _print_problems(texts.CONFIG_PROBLEMS, list(error.problems))
         return 2
+    if config.token:
+        try:
+            config.check_runnable()
+        except ConfigError as error:
+            _print_problems(texts.CONFIG_PROBLEMS, _not_runnable(args, error))
+            return 2
     setup_logging(config)
     try:
         if not config.token:
@@ -365,6 +401,7 @@ def run_command(args: argparse.Namespace) -> int:
             knowledge.cli.chat_loop(matcher, stdin=sys.stdin, stdout=sys.stdout)
             return 0
         application = build_application(config)
+        logging.getLogger("telegram.ext").addFilter(_StartFailureFilter())
         if config.mode == "webhook":
             # Our own server: 200 only once an update is handled (see delivery.webhook).
             stopping = asyncio.Event()
@@ -385,8 +422,9 @@ def run_command(args: argparse.Namespace) -> int:
         logger.critical("%s", reports.cli.storage_message(error))
         return 2
     except TelegramError as error:  # e.g. a revoked token, or Telegram unreachable at start
-        # Logged, not left to the default excepthook, so the token is redacted.
-        logger.critical("the bot could not start: %s", error, exc_info=error)
+        # One line, logged (not left to the excepthook) so the token is redacted; base_url
+        # is shown without it.
+        logger.critical("%s", start_failure_message(config, _config_path(args), error))
         return 1
     return 0
 

@@ -285,6 +285,18 @@ NO_TOKEN_GUIDANCE = (
     "(No Telegram token: create a bot with @BotFather and set TELEGRAM_BOT_TOKEN or "
     "'token' in config.yaml.)"
 )
+# The bot cannot start because of Telegram (bot.py run): one line, never the token.
+TELEGRAM_INVALID_TOKEN = (
+    "Telegram từ chối token (sai hoặc đã bị thu hồi) tại {url}: kiểm tra 'token' trong "
+    "{config} hoặc biến TELEGRAM_BOT_TOKEN, lấy lại token với @BotFather (/token). "
+    "(Telegram refused the token at {url}: check 'token' in {config} or TELEGRAM_BOT_TOKEN; "
+    "get it again from @BotFather.)"
+)
+TELEGRAM_UNREACHABLE = (
+    "Không kết nối được Telegram tại {url} ({error}): kiểm tra mạng, tường lửa/proxy và "
+    "'base_url' trong {config}. (Cannot reach Telegram at {url}: check the network, the "
+    "firewall or proxy, and 'base_url' in {config}.)"
+)
 NO_TOKEN_CHAT = "Đang mở trò chuyện trong terminal để thử bộ câu hỏi – trả lời."
 CONFIG_UNKNOWN_KEY = "khóa không hợp lệ '{key}'"
 CONFIG_DID_YOU_MEAN = " (có phải '{suggestion}'?)"
@@ -304,6 +316,13 @@ CONFIG_MISSING_SECRET = (
     "thiếu 'pseudonym_secret' (hoặc biến môi trường DANVAN_SECRET): cần để tạo mã bí danh "
     "cho công dân"
 )
+CONFIG_SECRET_HOWTO = (
+    'Tạo một khóa ngẫu nhiên bằng: python -c "import secrets; print(secrets.token_hex(32))" '
+    "rồi ghi vào 'pseudonym_secret:' trong {path} (hoặc đặt biến DANVAN_SECRET); giữ kín và "
+    "đừng đổi khóa khi đã có dữ liệu. (Generate one with the command above and put it in "
+    "'pseudonym_secret:' in {path}, or set DANVAN_SECRET; keep it secret.)"
+)
+CONFIG_NO_FILE = "config.yaml (chưa có: chép từ config.example.yaml)"
 CONFIG_MISSING_WEBHOOK_URL = "chế độ webhook cần 'webhook.url'"
 CONFIG_MISSING_WEBHOOK_SECRET = (
     "chế độ webhook cần 'webhook.secret_token' để chỉ nhận yêu cầu thật từ Telegram"
@@ -351,6 +370,17 @@ CLI_CHAT_WELCOME = (
 )
 CLI_CHAT_PROMPT = "> "
 CLI_CHAT_QUIT_WORDS = frozenset({"thoat", "quit", "exit", "q"})
+CLI_CHAT_HELP = (
+    "Gõ một câu hỏi về nội dung Hội nghị rồi nhấn Enter. Khi trợ lý đưa ra các câu gợi ý, "
+    "gõ số thứ tự để xem câu trả lời. Gõ 'thoat' (hoặc Ctrl-D) để thoát."
+)
+CLI_CHAT_TELEGRAM_ONLY = (
+    "Lệnh /{command} chỉ dùng được trên Telegram; ở đây chỉ có /help và các câu hỏi."
+)
+CLI_CHAT_RECORDING = (
+    "Câu hỏi được ghi vào {path} như trên Telegram (mã bí danh cố định của terminal), để thử "
+    "'report', 'inbox' và 'purge'."
+)
 
 # ============================================================================================
 # Officer tools on the command line: ``report``, ``purge``, ``inbox`` (module reports/).
