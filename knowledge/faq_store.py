@@ -27,12 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from knowledge.faq import (
-    check_abbreviations_file,
-    check_faq_bytes,
-    check_synonyms_file,
-    read_knowledge_file,
-)
+from knowledge.faq import check_knowledge_bytes, read_knowledge_file
 from knowledge.model import Finding, Severity
 
 KEEP_VERSIONS = 10  # previous versions kept; older ones are deleted at the next install
@@ -145,22 +140,24 @@ class FaqStore:
         return sorted(found, key=lambda v: (v.saved_at, v.path.name), reverse=True)
 
     def check(self, data: bytes, name: str) -> tuple[int | None, list[Finding]]:
-        """The checks of ``check-faq`` and of a reload, on ``data`` as the FAQ named ``name``:
-        the entry count (``None`` on any error) and every finding."""
+        """The checks of ``check-faq`` and of a reload, on ``data`` as the FAQ named ``name``
+        with the synonyms and abbreviations files on disk: the entry count (``None`` on any
+        error) and every finding."""
+        others: list[tuple[bytes, str] | None] = []
         findings: list[Finding] = []
-        synonyms = None
-        if self.synonyms_path is not None:
-            synonyms, findings = check_synonyms_file(self.synonyms_path)
-            if synonyms is None:
-                return None, findings
-        faq, more = check_faq_bytes(data, name, synonyms)
-        findings = more + findings
-        if self.abbreviations_path is not None:
-            table, more = check_abbreviations_file(self.abbreviations_path)
-            findings += more
-            if table is None:
-                return None, findings
-        return (len(faq.entries) if faq is not None else None), findings
+        for path in (self.abbreviations_path, self.synonyms_path):
+            if path is None:
+                others.append(None)
+                continue
+            content, problems = read_knowledge_file(path)
+            findings += problems
+            others.append(None if content is None else (content, os.fspath(path)))
+        if findings:  # a file is missing or unreadable
+            return None, findings
+        checked = check_knowledge_bytes((data, name), *others)
+        if not checked.ok or checked.faq is None:
+            return None, checked.findings
+        return len(checked.faq.entries), checked.findings
 
     # --- changing ------------------------------------------------------------------------
     def install(
