@@ -404,6 +404,8 @@ HELP_HTML = "ghi báo cáo HTML có biểu đồ ra tệp FILE (một tệp, m�
 HELP_CITIZEN_KEYS = "giữ cột mã bí danh công dân trong tệp CSV (mặc định: bỏ)"
 HELP_FAQ = "tệp câu hỏi – trả lời (mặc định: mục 'faq' của cấu hình)"
 HELP_ABBREVIATIONS = "tệp từ viết tắt (mặc định: mục 'abbreviations' của cấu hình)"
+HELP_TEXT = "với --csv/--html: vẫn in báo cáo ra terminal"
+HELP_YES = "xóa ngay, không hỏi lại (cho cron, systemd timer)"
 HELP_OLDER_THAN = "xóa bản ghi cũ hơn DAYS ngày (số nguyên dương)"
 HELP_LIMIT = "số nhóm câu hỏi tối đa (mặc định: {default})"
 HELP_SNIPPET = (
@@ -446,6 +448,21 @@ SNIPPET_DID_YOU_MEAN = "Có phải: {ids}?"
 # -- results
 REPORT_CSV_WRITTEN = "Đã ghi {count} tệp CSV vào thư mục {path}"
 REPORT_HTML_WRITTEN = "Đã ghi báo cáo HTML: {path}"
+PURGE_PREVIEW = "Sẽ xóa các bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam):"
+PURGE_PREVIEW_LINE = "  {name}: {count}"
+PURGE_TABLE_NAMES: dict[str, str] = {
+    "survey_scores": "điểm khảo sát (đi cùng phiếu)",
+    "questions": "câu hỏi",
+    "votes": "đánh giá 👍/👎",
+    "surveys": "phiếu khảo sát",
+    "flood_events": "bộ đếm tin nhắn dồn dập (theo ngày)",
+}
+PURGE_CONFIRM = "Xóa các bản ghi này? Gõ 'co' để xóa, Enter để thôi: "
+PURGE_CONFIRM_WORDS = frozenset({"co", "c", "yes", "y"})
+PURGE_CANCELLED = (
+    "Không xóa gì. Thêm --yes để xóa không cần hỏi (ví dụ trong cron hoặc systemd timer)."
+)
+PURGE_NOTHING = "Không có bản ghi nào cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
 PURGE_DONE = "Đã xóa {count} bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
 INBOX_SUMMARY = "{groups} nhóm câu hỏi, {questions} lượt hỏi ({period})."
 # -- secrets: records per pseudonymization secret, by fingerprint (never the secret)
