@@ -266,7 +266,7 @@ FAQ_UPLOAD_OK = "Đã nạp {entries} mục từ tệp {name}. Bản trước đ
 FAQ_ROLLBACK_NONE = "Chưa có bản trước nào được lưu để quay lại."
 FAQ_ROLLBACK_REFUSED = "Bản trước không qua được kiểm tra nên chưa được khôi phục. Lỗi:"
 FAQ_ROLLBACK_OK = "Đã quay lại bản lưu lúc {saved_at} (UTC). Đã nạp {entries} mục."
-FAQ_EXPORT_CAPTION = "Tệp câu hỏi – trả lời đang dùng ({entries} mục)."
+FAQ_EXPORT_CAPTION = "Tệp câu hỏi – trả lời trên máy chủ (trợ lý đang dùng {entries} mục)."
 FAQ_EXPORT_MISSING = "Không đọc được tệp câu hỏi – trả lời trên máy chủ."
 # The database file was deleted or replaced under the running bot (storage FILE_GONE).
 STORAGE_LOST = (
