@@ -5,6 +5,9 @@ one clear line when the bot cannot start."""
 from __future__ import annotations
 
 import io
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -184,3 +187,48 @@ def test_missing_secret_names_the_file_and_how_to_make_one(tmp_path: Path) -> No
     assert f"{config}: {texts.CONFIG_MISSING_SECRET}" in result.stderr
     assert 'python -c "import secrets; print(secrets.token_hex(32))"' in result.stderr
     assert TOKEN not in result.stderr
+
+
+def test_chat_on_a_terminal_has_history() -> None:
+    """On a tty the chat reads with readline: the up arrow brings the last question back."""
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        bot_command("chat", "--faq", str(BOT_FAQ)),
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=ROOT,
+        close_fds=True,
+    )
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(controller, 65536)
+                except OSError:  # the child closed the terminal
+                    return
+
+    try:
+        read_until(b"> ")
+        os.write(controller, "Hội nghị tổ chức ở đâu?\r".encode())
+        read_until(b"UBND")
+        count = seen.count(b"UBND")
+        os.write(controller, b"\x1b[A\r")  # the up arrow, then Enter
+        deadline = time.monotonic() + 60
+        while seen.count(b"UBND") == count and time.monotonic() < deadline:
+            read_until(b"\x00", timeout=1)
+        os.write(controller, b"\x04")  # Ctrl-D
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os.close(controller)
+    assert seen.count(b"UBND") > count, seen.decode(errors="replace")
+    assert child.returncode == 0
+    assert b"Traceback" not in seen
