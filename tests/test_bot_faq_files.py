@@ -14,6 +14,7 @@ from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, Call
 import texts
 from knowledge.faq import MAX_FILE_BYTES
 from knowledge.faq_store import VERSIONS_DIR
+from knowledge.live import ReloadResult
 
 OLD_ANSWER = "Hội nghị tổ chức tại hội trường <b>UBND</b> xã"
 NEW_ANSWER = "Hội nghị tổ chức tại nhà văn hóa mới của xã"
@@ -74,6 +75,27 @@ async def test_valid_upload_is_installed_and_served_before_the_confirmation(
             r"faq-\d{8}T\d{12}Z-" + re.escape(bot.key(OFFICER_ID)[:8]) + r"\.yaml", kept.name
         )
         assert str(OFFICER_ID) not in kept.name
+
+
+async def test_the_confirmation_is_sent_after_the_reload(
+    make_bot: MakeBot, faq_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with make_bot(faq=faq_copy) as bot:
+        knowledge = bot.app.bot_data.knowledge
+        assert knowledge is not None
+        reload = knowledge.reload_async
+        reloaded_at: list[int] = []  # how many requests the bot had made when it reloaded
+
+        async def recording(force: bool = False) -> ReloadResult:
+            result = await reload(force)
+            reloaded_at.append(len(bot.request.calls))
+            return result
+
+        monkeypatch.setattr(knowledge, "reload_async", recording)
+        start = len(bot.request.calls)
+        reply = only_reply(await upload(bot, edited()))
+        assert reloaded_at, "the upload did not reload the running bot"
+        assert bot.request.calls.index(reply, start) >= reloaded_at[0]
 
 
 async def test_broken_upload_gives_findings_and_keeps_the_old_faq(

@@ -4,13 +4,16 @@ one clear line when the bot cannot start."""
 
 from __future__ import annotations
 
+import http.server
 import io
+import json
 import os
 import pty
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -177,6 +180,45 @@ def test_unreachable_telegram_is_one_clear_line(tmp_path: Path) -> None:
     assert "Cannot reach Telegram" in lines[0] and "Không kết nối được Telegram" in lines[0]
     assert "Traceback" not in result.stderr
     assert TOKEN not in result.stderr + result.stdout
+    assert TOKEN.split(":")[1] not in result.stderr + result.stdout
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    """A Bot API that refuses every token, as Telegram does a revoked one."""
+
+    def do_POST(self) -> None:
+        body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_refused_token_is_one_clear_line(tmp_path: Path) -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/bot"
+        config = write_config(
+            tmp_path,
+            token=TOKEN,
+            base_url=url,
+            pseudonym_secret="0123456789abcdef0123456789abcdef",
+            database=str(tmp_path / "danvan.db"),
+        )
+        result = run_bot("run", "--config", str(config), cwd=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert url in lines[0] and "TELEGRAM_BOT_TOKEN" in lines[0] and str(config) in lines[0]
+    assert "Telegram refused the token" in lines[0]
     assert TOKEN.split(":")[1] not in result.stderr + result.stdout
 
 
