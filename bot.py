@@ -34,7 +34,14 @@ from telegram.request import BaseRequest
 import knowledge.cli
 import reports.cli
 import texts
-from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from config import (
+    DEFAULT_CONFIG,
+    Config,
+    ConfigError,
+    config_path,
+    load_config,
+    setup_logging,
+)
 from delivery import webhook
 from delivery.inbox import DurableUpdateQueue
 from dialogue.conversation import Conversation
@@ -333,10 +340,7 @@ async def post_shutdown(application: DanVanApplication) -> None:
 # Command line
 # --------------------------------------------------------------------------------------------
 def _config_path(args: argparse.Namespace) -> Path | None:
-    path: Path | None = args.config
-    if path is None and DEFAULT_CONFIG.exists():
-        path = DEFAULT_CONFIG
-    return path
+    return config_path(args.config)
 
 
 def _load(args: argparse.Namespace) -> Config:

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import yaml
 
 import texts
-from config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from config import Config, ConfigError, config_path, load_config
 from knowledge.faq import load_abbreviations, load_faq, load_synonyms
 from knowledge.matcher import Matcher, MatchKind, MatchResult
 from knowledge.model import Faq, KnowledgeFileError
@@ -111,11 +111,8 @@ class _ConfigProblem(Exception):
 
 def _config_of(args: argparse.Namespace) -> Config:
     """``--config``, else ``config.yaml`` when it exists, else the defaults (as ``run``)."""
-    path = getattr(args, "config", None)
-    if path is None and DEFAULT_CONFIG.exists():
-        path = DEFAULT_CONFIG
     try:
-        return load_config(path)
+        return load_config(config_path(getattr(args, "config", None)))
     except ConfigError as error:
         print(texts.CONFIG_PROBLEMS, file=sys.stderr)
         for problem in error.problems:

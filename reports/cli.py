@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import texts
-from config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from config import Config, ConfigError, config_path, load_config
 from knowledge.cli import load_matcher
 from knowledge.faq import MAX_QUESTION_CHARS, load_faq
 from knowledge.model import KnowledgeFileError
@@ -94,11 +94,8 @@ def positive_int(text: str) -> int:
 
 def config_of(args: argparse.Namespace) -> Config:
     """The configuration of ``--config``, else ``config.yaml`` if it exists, else defaults."""
-    config_path = getattr(args, "config", None)
-    if config_path is None and DEFAULT_CONFIG.exists():
-        config_path = DEFAULT_CONFIG
     try:
-        return load_config(config_path)
+        return load_config(config_path(getattr(args, "config", None)))
     except ConfigError as error:
         raise CommandError("\n".join([texts.CONFIG_PROBLEMS, *error.problems])) from error
 
