@@ -94,13 +94,27 @@ def test_write_atomically_replaces_in_one_step(
     path = tmp_path / "faq.yaml"
     path.write_bytes(b"old")
     inode = path.stat().st_ino
-    synced: list[int] = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    events: list[tuple[str, str]] = []  # in order: ("fsync", what) and ("replace", source)
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("replace", os.fspath(src)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     write_atomically(path, b"new")
     assert path.read_bytes() == b"new"
     assert path.stat().st_ino != inode  # a new file renamed over, not rewritten in place
-    assert synced  # flushed to disk before the rename
+    # The temporary file, beside the target, is flushed to disk before it is renamed over
+    # it; then the directory, so the rename itself survives a power cut.
+    ((_, temporary),) = [e for e in events if e[0] == "replace"]
+    assert Path(temporary).parent == tmp_path and temporary.endswith(".tmp")
+    assert events == [("fsync", temporary), ("replace", temporary), ("fsync", str(tmp_path))]
     assert [p.name for p in tmp_path.iterdir()] == ["faq.yaml"]
 
 
