@@ -18,7 +18,7 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -34,7 +34,14 @@ from telegram.request import BaseRequest
 import knowledge.cli
 import reports.cli
 import texts
-from config import DEFAULT_CONFIG, Config, ConfigError, load_config, setup_logging
+from config import (
+    DEFAULT_CONFIG,
+    Config,
+    ConfigError,
+    config_path,
+    load_config,
+    setup_logging,
+)
 from delivery import webhook
 from delivery.inbox import DurableUpdateQueue
 from dialogue.conversation import Conversation
@@ -44,6 +51,7 @@ from handlers import (
     browse,
     callbacks,
     errors,
+    faq_files,
     flood,
     handoff,
     issued,
@@ -58,6 +66,7 @@ from handlers.callbacks import pattern
 from handlers.context import BotData, CustomContext, DanVanApplication
 from handlers.filters import ADDRESSED_TO_BOT
 from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
+from knowledge.faq_store import FaqStore
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
 from storage.base import SecretCheck, Storage, StorageError
@@ -126,6 +135,7 @@ def build_application(
     data = application.bot_data
     data.config = config
     data.storage = storage if storage is not None else storage_for(config)
+    data.faq_store = FaqStore(config.faq, config.abbreviations, config.synonyms)
     data.flood = SlidingWindow(config.flood.max_messages, config.flood.window_seconds)
     data.group_flood = SlidingWindow(config.flood.group_max_messages, config.flood.window_seconds)
 
@@ -169,12 +179,16 @@ def build_application(
     add(CommandHandler(texts.CMD_RELOAD, officer.reload, filters=for_officers))
     add(CommandHandler(texts.CMD_CLOSE_TICKET, handoff.close_command, filters=for_officers))
     add(CommandHandler(texts.CMD_TICKET_FAQ, handoff.faq_command, filters=for_officers))
+    add(CommandHandler(texts.CMD_FAQ_ROLLBACK, faq_files.rollback, filters=for_officers))
+    add(CommandHandler(texts.CMD_FAQ_EXPORT, faq_files.export, filters=for_officers))
     officer_commands = [
         texts.CMD_STATS,
         texts.CMD_UNANSWERED,
         texts.CMD_RELOAD,
         texts.CMD_CLOSE_TICKET,
         texts.CMD_TICKET_FAQ,
+        texts.CMD_FAQ_ROLLBACK,
+        texts.CMD_FAQ_EXPORT,
     ]
     add(CommandHandler(officer_commands, officer.not_here, filters=officers & fresh))
     add(
@@ -222,6 +236,12 @@ def build_application(
                 handoff.follow_up,
             )
         )
+    # Group 0, an officer's YAML file in the private chat replaces the FAQ (checked first;
+    # see handlers.faq_files). Before the caption handler: a caption does not make it a
+    # question. Anyone else's document falls to the handlers below, as any file does.
+    yaml_file = filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
+    add(MessageHandler(officers & filters.ChatType.PRIVATE & yaml_file & fresh, faq_files.upload))
+
     # Group 0, messages: text is a question (or an awaited reason / survey answer);
     # anything else gets "text only". In groups only what is addressed to the bot.
     add(
@@ -359,11 +379,40 @@ async def post_shutdown(application: DanVanApplication) -> None:
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
+def _config_path(args: argparse.Namespace) -> Path | None:
+    return config_path(args.config)
+
+
 def _load(args: argparse.Namespace) -> Config:
-    path = args.config
-    if path is None and DEFAULT_CONFIG.exists():
-        path = DEFAULT_CONFIG
-    return load_config(path)
+    return load_config(_config_path(args))
+
+
+def _not_runnable(args: argparse.Namespace, error: ConfigError) -> list[object]:
+    """Problems of a configuration that loads but cannot run the bot, with its file named
+    and, for the secret, how to make one."""
+    path = _config_path(args)
+    where = str(path) if path is not None else texts.CONFIG_NO_FILE
+    problems: list[object] = [f"{where}: {problem}" for problem in error.problems]
+    secret_problems = (texts.CONFIG_MISSING_SECRET, texts.CONFIG_SHORT_SECRET.split("{")[0])
+    if any(problem.startswith(secret_problems) for problem in error.problems):
+        problems.append(texts.CONFIG_SECRET_HOWTO.format(path=where))
+    return problems
+
+
+class _StartFailureFilter(logging.Filter):
+    """Drops python-telegram-bot's traceback of a failed start: run_command says it in one
+    line (which URL, what to check) instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR and "Bootstrap" in str(record.msg))
+
+
+def start_failure_message(config: Config, config_path: Path | None, error: TelegramError) -> str:
+    """The one line for a bot that could not reach Telegram or whose token was refused."""
+    where = str(config_path) if config_path is not None else texts.CONFIG_NO_FILE
+    if isinstance(error, InvalidToken):
+        return texts.TELEGRAM_INVALID_TOKEN.format(url=config.base_url, config=where)
+    return texts.TELEGRAM_UNREACHABLE.format(url=config.base_url, config=where, error=error)
 
 
 def _print_problems(header: str, problems: list[object]) -> None:
@@ -376,11 +425,15 @@ def run_command(args: argparse.Namespace) -> int:
     """``run``: the Telegram bot; without a token, the terminal chat (or exit 2)."""
     try:
         config = _load(args)
-        if config.token:
-            config.check_runnable()
     except ConfigError as error:
         _print_problems(texts.CONFIG_PROBLEMS, list(error.problems))
         return 2
+    if config.token:
+        try:
+            config.check_runnable()
+        except ConfigError as error:
+            _print_problems(texts.CONFIG_PROBLEMS, _not_runnable(args, error))
+            return 2
     setup_logging(config)
     try:
         if not config.token:
@@ -392,6 +445,7 @@ def run_command(args: argparse.Namespace) -> int:
             knowledge.cli.chat_loop(matcher, stdin=sys.stdin, stdout=sys.stdout)
             return 0
         application = build_application(config)
+        logging.getLogger("telegram.ext").addFilter(_StartFailureFilter())
         if config.mode == "webhook":
             # Our own server: 200 only once an update is handled (see delivery.webhook).
             stopping = asyncio.Event()
@@ -412,8 +466,9 @@ def run_command(args: argparse.Namespace) -> int:
         logger.critical("%s", reports.cli.storage_message(error))
         return 2
     except TelegramError as error:  # e.g. a revoked token, or Telegram unreachable at start
-        # Logged, not left to the default excepthook, so the token is redacted.
-        logger.critical("the bot could not start: %s", error, exc_info=error)
+        # One line, logged (not left to the excepthook) so the token is redacted; base_url
+        # is shown without it.
+        logger.critical("%s", start_failure_message(config, _config_path(args), error))
         return 1
     return 0
 

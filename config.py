@@ -30,6 +30,7 @@ from knowledge.faq import compose_yaml
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = Path("config.yaml")
+
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_SECRET = "DANVAN_SECRET"
@@ -39,6 +40,14 @@ ENV_DB_PASSWORD = "DANVAN_DB_PASSWORD"
 REDACTED = "[REDACTED]"
 MIN_SECRET_CHARS = 16
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def config_path(given: Path | None) -> Path | None:
+    """The configuration file a command reads: ``--config``, else ``config.yaml`` when it
+    exists, else none (the defaults)."""
+    if given is None and DEFAULT_CONFIG.exists():
+        return DEFAULT_CONFIG
+    return given
 
 
 class ConfigError(Exception):

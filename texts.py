@@ -25,6 +25,8 @@ CMD_HANDOFF = "hoicanbo"
 CMD_TICKETS = "cauhoi"
 CMD_CLOSE_TICKET = "dong"
 CMD_TICKET_FAQ = "faq"
+CMD_FAQ_ROLLBACK = "faq_rollback"
+CMD_FAQ_EXPORT = "faq_export"
 
 CITIZEN_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_START, "Bắt đầu, xem các chủ đề"),
@@ -41,6 +43,8 @@ OFFICER_COMMANDS: tuple[tuple[str, str], ...] = (
     (CMD_RELOAD, "Nạp lại bộ câu hỏi – trả lời"),
     (CMD_CLOSE_TICKET, "Đóng phiếu hỏi cán bộ: /dong số_phiếu"),
     (CMD_TICKET_FAQ, "Khối YAML cho faq.yaml từ một phiếu: /faq số_phiếu"),
+    (CMD_FAQ_EXPORT, "Tải tệp câu hỏi – trả lời đang dùng"),
+    (CMD_FAQ_ROLLBACK, "Quay lại bản câu hỏi – trả lời trước đó"),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +267,20 @@ UNANSWERED_EMPTY = "Không có câu hỏi nào chưa trả lời được."
 RELOAD_OK = "Đã nạp {entries} mục."
 RELOAD_FAILED = "Không nạp được bộ câu hỏi – trả lời, vẫn dùng bản cũ. Lỗi:"
 RELOAD_FINDING = "• {finding}"
+# An officer sends a YAML file to the bot (handlers.faq_files): checked, then installed.
+FAQ_UPLOAD_TOO_LARGE = (
+    "Tệp quá lớn ({size_kb} KB): giới hạn là {limit_kb} KB. Hãy tách bớt nội dung rồi gửi lại."
+)
+FAQ_UPLOAD_REFUSED = "Tệp chưa được nạp, vẫn dùng bộ câu hỏi – trả lời cũ. Lỗi:"
+FAQ_UPLOAD_NOT_SERVED = (
+    "Tệp đã kiểm tra và được lưu, nhưng trợ lý chưa nạp được (vẫn dùng bản cũ). Lỗi:"
+)
+FAQ_UPLOAD_OK = "Đã nạp {entries} mục từ tệp {name}. Bản trước được lưu, quay lại bằng /{undo}."
+FAQ_ROLLBACK_NONE = "Chưa có bản trước nào được lưu để quay lại."
+FAQ_ROLLBACK_REFUSED = "Bản trước không qua được kiểm tra nên chưa được khôi phục. Lỗi:"
+FAQ_ROLLBACK_OK = "Đã quay lại bản lưu lúc {saved_at} (UTC). Đã nạp {entries} mục."
+FAQ_EXPORT_CAPTION = "Tệp câu hỏi – trả lời trên máy chủ (trợ lý đang dùng {entries} mục)."
+FAQ_EXPORT_MISSING = "Không đọc được tệp câu hỏi – trả lời trên máy chủ."
 # The database file was deleted or replaced under the running bot (storage FILE_GONE).
 STORAGE_LOST = (
     "⚠️ <b>Trợ lý dừng lại:</b> {problem} ({path}). Từ lúc đó trợ lý không "
@@ -279,6 +297,18 @@ NO_TOKEN_GUIDANCE = (
     "trường TELEGRAM_BOT_TOKEN hoặc khóa 'token' trong config.yaml. "
     "(No Telegram token: create a bot with @BotFather and set TELEGRAM_BOT_TOKEN or "
     "'token' in config.yaml.)"
+)
+# The bot cannot start because of Telegram (bot.py run): one line, never the token.
+TELEGRAM_INVALID_TOKEN = (
+    "Telegram từ chối token (sai hoặc đã bị thu hồi) tại {url}: kiểm tra 'token' trong "
+    "{config} hoặc biến TELEGRAM_BOT_TOKEN, lấy lại token với @BotFather (/token). "
+    "(Telegram refused the token at {url}: check 'token' in {config} or TELEGRAM_BOT_TOKEN; "
+    "get it again from @BotFather.)"
+)
+TELEGRAM_UNREACHABLE = (
+    "Không kết nối được Telegram tại {url} ({error}): kiểm tra mạng, tường lửa/proxy và "
+    "'base_url' trong {config}. (Cannot reach Telegram at {url}: check the network, the "
+    "firewall or proxy, and 'base_url' in {config}.)"
 )
 NO_TOKEN_CHAT = "Đang mở trò chuyện trong terminal để thử bộ câu hỏi – trả lời."
 CONFIG_UNKNOWN_KEY = "khóa không hợp lệ '{key}'"
@@ -299,6 +329,13 @@ CONFIG_MISSING_SECRET = (
     "thiếu 'pseudonym_secret' (hoặc biến môi trường DANVAN_SECRET): cần để tạo mã bí danh "
     "cho công dân"
 )
+CONFIG_SECRET_HOWTO = (
+    'Tạo một khóa ngẫu nhiên bằng: python -c "import secrets; print(secrets.token_hex(32))" '
+    "rồi ghi vào 'pseudonym_secret:' trong {path} (hoặc đặt biến DANVAN_SECRET); giữ kín và "
+    "đừng đổi khóa khi đã có dữ liệu. (Generate one with the command above and put it in "
+    "'pseudonym_secret:' in {path}, or set DANVAN_SECRET; keep it secret.)"
+)
+CONFIG_NO_FILE = "config.yaml (chưa có: chép từ config.example.yaml)"
 CONFIG_MISSING_WEBHOOK_URL = "chế độ webhook cần 'webhook.url'"
 CONFIG_MISSING_WEBHOOK_SECRET = (
     "chế độ webhook cần 'webhook.secret_token' để chỉ nhận yêu cầu thật từ Telegram"
@@ -351,6 +388,17 @@ CLI_CHAT_WELCOME = (
 )
 CLI_CHAT_PROMPT = "> "
 CLI_CHAT_QUIT_WORDS = frozenset({"thoat", "quit", "exit", "q"})
+CLI_CHAT_HELP = (
+    "Gõ một câu hỏi về nội dung Hội nghị rồi nhấn Enter. Khi trợ lý đưa ra các câu gợi ý, "
+    "gõ số thứ tự để xem câu trả lời. Gõ 'thoat' (hoặc Ctrl-D) để thoát."
+)
+CLI_CHAT_TELEGRAM_ONLY = (
+    "Lệnh /{command} chỉ dùng được trên Telegram; ở đây chỉ có /help và các câu hỏi."
+)
+CLI_CHAT_RECORDING = (
+    "Câu hỏi được ghi vào {path} như trên Telegram (mã bí danh cố định của terminal), để thử "
+    "'report', 'inbox' và 'purge'."
+)
 
 # ============================================================================================
 # Officer tools on the command line: ``report``, ``purge``, ``inbox`` (module reports/).
@@ -374,6 +422,8 @@ HELP_HTML = "ghi báo cáo HTML có biểu đồ ra tệp FILE (một tệp, m�
 HELP_CITIZEN_KEYS = "giữ cột mã bí danh công dân trong tệp CSV (mặc định: bỏ)"
 HELP_FAQ = "tệp câu hỏi – trả lời (mặc định: mục 'faq' của cấu hình)"
 HELP_ABBREVIATIONS = "tệp từ viết tắt (mặc định: mục 'abbreviations' của cấu hình)"
+HELP_TEXT = "với --csv/--html: vẫn in báo cáo ra terminal"
+HELP_YES = "xóa ngay, không hỏi lại (cho cron, systemd timer)"
 HELP_OLDER_THAN = "xóa bản ghi cũ hơn DAYS ngày (số nguyên dương)"
 HELP_LIMIT = "số nhóm câu hỏi tối đa (mặc định: {default})"
 HELP_SNIPPET = (
@@ -420,6 +470,22 @@ SNIPPET_DID_YOU_MEAN = "Có phải: {ids}?"
 # -- results
 REPORT_CSV_WRITTEN = "Đã ghi {count} tệp CSV vào thư mục {path}"
 REPORT_HTML_WRITTEN = "Đã ghi báo cáo HTML: {path}"
+PURGE_PREVIEW = "Sẽ xóa các bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam):"
+PURGE_PREVIEW_LINE = "  {name}: {count}"
+PURGE_TABLE_NAMES: dict[str, str] = {
+    "survey_scores": "điểm khảo sát (đi cùng phiếu)",
+    "questions": "câu hỏi",
+    "votes": "đánh giá 👍/👎",
+    "surveys": "phiếu khảo sát",
+    "tickets": "phiếu hỏi cán bộ",
+    "flood_events": "bộ đếm tin nhắn dồn dập (theo ngày)",
+}
+PURGE_CONFIRM = "Xóa các bản ghi này? Gõ 'co' để xóa, Enter để thôi: "
+PURGE_CONFIRM_WORDS = frozenset({"co", "c", "yes", "y"})
+PURGE_CANCELLED = (
+    "Không xóa gì. Thêm --yes để xóa không cần hỏi (ví dụ trong cron hoặc systemd timer)."
+)
+PURGE_NOTHING = "Không có bản ghi nào cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
 PURGE_DONE = "Đã xóa {count} bản ghi cũ hơn {days} ngày (trước {cutoff}, giờ Việt Nam)."
 INBOX_SUMMARY = "{groups} nhóm câu hỏi, {questions} lượt hỏi ({period})."
 # -- secrets: records per pseudonymization secret, by fingerprint (never the secret)

@@ -21,6 +21,7 @@ from storage.pseudonym import citizen_key
 
 if TYPE_CHECKING:
     from dialogue.conversation import Conversation
+    from knowledge.faq_store import FaqStore
     from knowledge.live import KnowledgeBase
     from knowledge.matcher import Matcher
     from storage.base import Storage
@@ -33,6 +34,8 @@ class BotData:
     config: Config = field(default_factory=Config)
     storage: Storage | None = None
     knowledge: KnowledgeBase | None = None
+    # The FAQ file with its kept versions, for officers' uploads (handlers.faq_files).
+    faq_store: FaqStore | None = None
     flood: SlidingWindow = field(default_factory=SlidingWindow)
     # The same per group chat, all members together (keyed by chat, in memory only).
     group_flood: SlidingWindow = field(default_factory=SlidingWindow)
@@ -80,6 +83,13 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if knowledge is None:
             raise RuntimeError("the knowledge base is loaded in post_init, which has not run")
         return knowledge
+
+    @property
+    def faq_store(self) -> FaqStore:
+        store = self.bot_data.faq_store
+        if store is None:
+            raise RuntimeError("the FAQ store is made in build_application()")
+        return store
 
     @property
     def conversation(self) -> Conversation:

@@ -662,3 +662,28 @@ def tickets_messages(tickets: Sequence[Ticket]) -> list[str]:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def faq_installed_messages(entries: int, name: str, warnings: Iterable[object]) -> list[str]:
+    """An uploaded FAQ file is served: "Đã nạp N mục", then its warnings."""
+    header = texts.FAQ_UPLOAD_OK.format(
+        entries=entries, name=html.escape(name, quote=False), undo=texts.CMD_FAQ_ROLLBACK
+    )
+    lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
+    return lines_to_messages(header, lines)
+
+
+def faq_rolled_back_messages(
+    entries: int, saved_at: datetime | None, warnings: Iterable[object]
+) -> list[str]:
+    """The previous FAQ file is back and served."""
+    shown = saved_at.strftime("%d/%m/%Y %H:%M:%S") if saved_at is not None else "?"
+    header = texts.FAQ_ROLLBACK_OK.format(saved_at=shown, entries=entries)
+    lines = [texts.RELOAD_FINDING.format(finding=warning) for warning in warnings]
+    return lines_to_messages(header, lines)
+
+
+def findings_messages(header: str, findings: Iterable[object]) -> list[str]:
+    """A plain header, then one ``file:line:column: message`` line per finding."""
+    lines = [texts.RELOAD_FINDING.format(finding=finding) for finding in findings]
+    return lines_to_messages(html.escape(header, quote=False), lines)

@@ -11,9 +11,12 @@ and ``suggestions``.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +24,7 @@ from typing import Any, TextIO
 import yaml
 
 import texts
+from config import Config, ConfigError, config_path, load_config
 from knowledge.faq import load_abbreviations, load_faq, load_synonyms
 from knowledge.matcher import Matcher, MatchKind, MatchResult
 from knowledge.model import Faq, KnowledgeFileError
@@ -35,6 +39,8 @@ DEFAULT_CASES = PACKAGE_DIR.parent / "tests" / "data" / "eval_cases.yaml"
 # The labeled set must reach these shares (see tests/test_eval.py and the README).
 MIN_ANSWERED_RIGHT = 0.95
 MIN_OFF_TOPIC_DECLINED = 0.96
+# The pseudonymous key ``chat --record`` records under: fixed, of no Telegram user.
+LOCAL_CITIZEN = "0" * 24 + "7e2a1c0d"
 
 
 def load_matcher(
@@ -99,58 +105,194 @@ def _print_findings(error: KnowledgeFileError, stream: TextIO) -> None:
         print(finding, file=stream)
 
 
+class _ConfigProblem(Exception):
+    """The configuration did not load; its problems are printed, the command exits with 2."""
+
+
+def _config_of(args: argparse.Namespace) -> Config:
+    """``--config``, else ``config.yaml`` when it exists, else the defaults (as ``run``)."""
+    try:
+        return load_config(config_path(getattr(args, "config", None)))
+    except ConfigError as error:
+        print(texts.CONFIG_PROBLEMS, file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise _ConfigProblem from error
+
+
+def knowledge_paths(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    """The FAQ, abbreviations and synonyms files: the options first, then the configuration's
+    ``faq:``, ``abbreviations:`` and ``synonyms:`` (the defaults when it has none)."""
+    config = _config_of(args)
+    faq = getattr(args, "faq", None) or getattr(args, "path", None)
+    abbreviations = getattr(args, "abbreviations", None)
+    synonyms = getattr(args, "synonyms", None)
+    return (
+        Path(faq) if faq else config.faq,
+        Path(abbreviations) if abbreviations else config.abbreviations,
+        Path(synonyms) if synonyms else config.synonyms,
+    )
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout left (``| head``): send what remains to /dev/null, so neither
+    the next print nor the flush at exit ends in a BrokenPipeError traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def ask_command(args: argparse.Namespace) -> int:
     """``ask``: answer one question, or JSON lines for questions read from stdin."""
     try:
-        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
+        matcher = load_matcher(*knowledge_paths(args))
+    except _ConfigProblem:
+        return 2
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
-    if args.json:
-        lines: Iterable[str] = args.question if args.question else sys.stdin
-        for line in lines:
-            question = line.rstrip("\r\n")
-            print(json.dumps(result_json(matcher.match(question)), ensure_ascii=False), flush=True)
-        return 0
-    if not args.question:
-        print(texts.CLI_ASK_USAGE, file=sys.stderr)
-        return 2
-    print(render_for_terminal(matcher.match(" ".join(args.question)), matcher.faq))
+    try:
+        if args.json:
+            lines: Iterable[str] = args.question if args.question else sys.stdin
+            for line in lines:
+                question = line.rstrip("\r\n")
+                answer = json.dumps(result_json(matcher.match(question)), ensure_ascii=False)
+                print(answer, flush=True)
+            return 0
+        if not args.question:
+            print(texts.CLI_ASK_USAGE, file=sys.stderr)
+            return 2
+        print(render_for_terminal(matcher.match(" ".join(args.question)), matcher.faq))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader had enough: not an error of ours
+        _quiet_stdout()
     return 0
 
 
-def chat_loop(matcher: Matcher, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    """An interactive terminal chat with the same logic as the bot."""
-    print(texts.CLI_CHAT_WELCOME.format(entries=len(matcher.faq.entries)), file=stdout)
-    offered: list[str] = []
+Record = Callable[[str, MatchResult], None]
+
+
+def _input_lines(stdin: TextIO, stdout: TextIO) -> Iterator[str]:
+    """The lines typed, prompt first; with line editing and history (``readline``) when
+    the chat runs on a terminal."""
+    interactive = stdin is sys.stdin and stdout is sys.stdout and stdin.isatty()
+    if interactive:
+        # Windows without pyreadline: plain input() still works.
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (imported for its effect on input())
     while True:
+        if interactive:
+            try:
+                yield input(texts.CLI_CHAT_PROMPT)
+            except EOFError:
+                print(file=stdout)
+                return
+            continue
         print(texts.CLI_CHAT_PROMPT, end="", file=stdout, flush=True)
         line = stdin.readline()
         if not line:
             print(file=stdout)
             return
-        question = line.strip()
-        if fold(question) in texts.CLI_CHAT_QUIT_WORDS:
-            return
-        if question.isdigit() and 1 <= int(question) <= len(offered):
-            entry = matcher.faq.by_id[offered[int(question) - 1]]
-            answer = texts.CLI_ANSWER.format(question=entry.question, answer=entry.answer)
-            print(answer, file=stdout)
-            offered = []
-            continue
-        result = matcher.match(question)
-        offered = [s.faq_id for s in result.suggestions]
-        print(render_for_terminal(result, matcher.faq), file=stdout)
+        yield line
+
+
+def chat_loop(
+    matcher: Matcher,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    record: Record | None = None,
+) -> None:
+    """An interactive terminal chat with the same logic as the bot. Empty lines are skipped;
+    end of input and Ctrl-C end it quietly. ``record`` is given each question and its match
+    (``chat --record``)."""
+    print(texts.CLI_CHAT_WELCOME.format(entries=len(matcher.faq.entries)), file=stdout)
+    offered: list[str] = []
+    try:
+        for line in _input_lines(stdin, stdout):
+            question = line.strip()
+            if not question:
+                continue
+            if fold(question) in texts.CLI_CHAT_QUIT_WORDS:
+                return
+            if question.startswith("/"):
+                command = question[1:].split(maxsplit=1)[0].split("@")[0] if question[1:] else ""
+                if command in (texts.CMD_HELP, texts.CMD_START):
+                    print(texts.CLI_CHAT_HELP, file=stdout)
+                else:
+                    print(texts.CLI_CHAT_TELEGRAM_ONLY.format(command=command), file=stdout)
+                continue
+            if question.isdigit() and 1 <= int(question) <= len(offered):
+                entry = matcher.faq.by_id[offered[int(question) - 1]]
+                answer = texts.CLI_ANSWER.format(question=entry.question, answer=entry.answer)
+                print(answer, file=stdout)
+                offered = []
+                continue
+            result = matcher.match(question)
+            if record is not None:
+                record(question, result)
+            offered = [s.faq_id for s in result.suggestions]
+            print(render_for_terminal(result, matcher.faq), file=stdout)
+    except KeyboardInterrupt:  # Ctrl-C: leave as quietly as with 'thoat'
+        print(file=stdout)
+
+
+class _Recorder:
+    """``chat --record``: the questions go to the configured database as the bot records
+    them, under one fixed pseudonymous key (no Telegram id exists here)."""
+
+    def __init__(self, database: Path) -> None:
+        from storage.sqlite import SqliteStorage
+
+        self._runner = asyncio.Runner()
+        self._storage = SqliteStorage(database)
+        self._runner.run(self._storage.open())
+
+    def __call__(self, question: str, result: MatchResult) -> None:
+        from dialogue.conversation import outcome_of
+
+        outcome, faq_id = outcome_of(result)
+        self._runner.run(
+            self._storage.record_question(
+                LOCAL_CITIZEN, question, result.normalized, outcome, faq_id, result.score
+            )
+        )
+
+    def close(self) -> None:
+        try:
+            self._runner.run(self._storage.close())
+        finally:
+            self._runner.close()
 
 
 def chat_command(args: argparse.Namespace) -> int:
-    """``chat``: try the FAQ in the terminal, without Telegram."""
+    """``chat``: try the FAQ in the terminal, without Telegram (``--record``: into the
+    configured database too)."""
+    from storage.base import StorageError
+
+    recorder: _Recorder | None = None
     try:
-        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
+        config = _config_of(args)
+        matcher = load_matcher(*knowledge_paths(args))
+        if args.record:
+            recorder = _Recorder(config.database)
+            print(texts.CLI_CHAT_RECORDING.format(path=config.database))
+        chat_loop(matcher, record=recorder)
+    except _ConfigProblem:
+        return 2
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
-    chat_loop(matcher)
+    except StorageError as error:
+        from reports.cli import storage_message
+
+        print(storage_message(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C while the index is built
+        print()
+        return 130
+    finally:
+        if recorder is not None:
+            recorder.close()
     return 0
 
 
@@ -368,7 +510,9 @@ def evaluate(matcher: Matcher, cases: dict[str, Any], half: str = "all") -> Eval
 def eval_command(args: argparse.Namespace) -> int:
     """``eval``: accuracy per style and off-topic decline rate; non-zero below the targets."""
     try:
-        matcher = load_matcher(args.faq, args.abbreviations, args.synonyms)
+        matcher = load_matcher(*knowledge_paths(args))
+    except _ConfigProblem:
+        return 2
     except KnowledgeFileError as error:
         _print_findings(error, sys.stderr)
         return 2
@@ -392,10 +536,20 @@ def check_faq_command(args: argparse.Namespace) -> int:
     """``check-faq``: validate the FAQ and abbreviations files."""
     from knowledge.cli_check import check_faq_main
 
-    return check_faq_main(args.path, args.abbreviations, args.synonyms)
+    try:
+        faq, abbreviations, synonyms = knowledge_paths(args)
+    except _ConfigProblem:
+        return 2
+    return check_faq_main(str(faq), str(abbreviations), str(synonyms))
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: when not given here, the value of bot.py's own --config stands.
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=texts.HELP_CONFIG)
 
 
 def _knowledge_options(parser: argparse.ArgumentParser) -> None:
+    _config_option(parser)
     parser.add_argument("--faq", metavar="PATH", help="FAQ file (default: knowledge/faq.yaml)")
     parser.add_argument(
         "--abbreviations",
@@ -417,6 +571,11 @@ def add_commands(subparsers: Any) -> None:
 
     chat = subparsers.add_parser("chat", help="interactive terminal chat, without Telegram")
     _knowledge_options(chat)
+    chat.add_argument(
+        "--record",
+        action="store_true",
+        help="record the questions in the configured database, to try report/inbox/purge",
+    )
     chat.set_defaults(handler=chat_command)
 
     evaluate_parser = subparsers.add_parser("eval", help="measure accuracy on the labeled set")
@@ -435,4 +594,5 @@ def add_commands(subparsers: Any) -> None:
     check.add_argument("path", nargs="?", help="FAQ file (default: knowledge/faq.yaml)")
     check.add_argument("--abbreviations", metavar="PATH")
     check.add_argument("--synonyms", metavar="PATH")
+    _config_option(check)
     check.set_defaults(handler=check_faq_command)

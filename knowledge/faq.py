@@ -1162,3 +1162,41 @@ def load_synonyms(path: PathLike) -> Synonyms:
     if table is None:
         raise _errors_of(findings)
     return table
+
+
+# -- all three files together -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedKnowledge:
+    """The FAQ, abbreviations and synonyms checked together; any is ``None`` on an error."""
+
+    faq: Faq | None
+    abbreviations: Abbreviations | None
+    synonyms: Synonyms | None
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return None not in (self.faq, self.abbreviations, self.synonyms)
+
+
+def check_knowledge_bytes(
+    faq: tuple[bytes, str],
+    abbreviations: tuple[bytes, str] | None = None,
+    synonyms: tuple[bytes, str] | None = None,
+) -> CheckedKnowledge:
+    """Check the content of the files a FAQ is served with, each as ``(data, name)``: the
+    synonyms first (the FAQ check then warns about phrasings a synonym makes identical),
+    then the FAQ, then the abbreviations. A reload and an officer's upload both check so."""
+    table: Synonyms | None = Synonyms()
+    findings: list[Finding] = []
+    if synonyms is not None:
+        table, findings = check_synonyms_bytes(*synonyms)
+    checked, more = check_faq_bytes(faq[0], faq[1], table)
+    findings = more + findings
+    expansions: Abbreviations | None = {}
+    if abbreviations is not None:
+        expansions, more = check_abbreviations_bytes(*abbreviations)
+        findings += more
+    return CheckedKnowledge(checked, expansions, table, findings)

@@ -25,14 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from knowledge.faq import (
-    Abbreviations,
-    PathLike,
-    check_abbreviations_bytes,
-    check_faq_bytes,
-    check_synonyms_bytes,
-    read_knowledge_file,
-)
+from knowledge.faq import Abbreviations, PathLike, check_knowledge_bytes, read_knowledge_file
 from knowledge.matcher import Matcher
 from knowledge.model import Faq, Finding, KnowledgeFileError, Severity
 from knowledge.normalize import Synonyms
@@ -121,6 +114,11 @@ def _digest(*files: bytes | None) -> str:
         hasher.update(b"-" if data is None else b"+%d:" % len(data))
         hasher.update(data or b"")
     return hasher.hexdigest()
+
+
+def _named(data: bytes | None, path: PathLike | None) -> tuple[bytes, str] | None:
+    """A file's content with its name, for :func:`check_knowledge_bytes`."""
+    return None if data is None or path is None else (data, os.fspath(path))
 
 
 class KnowledgeBase:
@@ -234,21 +232,15 @@ class KnowledgeBase:
             seen = _Seen(stats, taken_at, digest, ok=True, findings=self._served_findings)
             return _Attempt(seen, changed=False)
 
-        synonyms: Synonyms | None = Synonyms()
-        findings = []
-        if synonyms_data is not None and self.synonyms_path is not None:
-            name = os.fspath(self.synonyms_path)
-            synonyms, findings = check_synonyms_bytes(synonyms_data, name)
-        faq, more = check_faq_bytes(faq_data, os.fspath(self.faq_path), synonyms)
-        findings = more + findings
-        abbreviations: Abbreviations | None = {}
-        if abbreviations_data is not None and self.abbreviations_path is not None:
-            name = os.fspath(self.abbreviations_path)
-            abbreviations, more = check_abbreviations_bytes(abbreviations_data, name)
-            findings += more
-        if faq is None or abbreviations is None or synonyms is None:
+        checked = check_knowledge_bytes(
+            (faq_data, os.fspath(self.faq_path)),
+            _named(abbreviations_data, self.abbreviations_path),
+            _named(synonyms_data, self.synonyms_path),
+        )
+        findings = checked.findings
+        if checked.faq is None or checked.abbreviations is None or checked.synonyms is None:
             return _Attempt(_Seen(stats, taken_at, digest, False, tuple(findings)), True)
-        matcher = self._matcher_factory(faq, abbreviations, synonyms)
+        matcher = self._matcher_factory(checked.faq, checked.abbreviations, checked.synonyms)
         seen = _Seen(stats, taken_at, digest, ok=True, findings=tuple(findings))
         return _Attempt(seen, changed=True, matcher=matcher)
 

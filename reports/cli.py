@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import texts
-from config import DEFAULT_CONFIG, Config, ConfigError, load_config
+from config import Config, ConfigError, config_path, load_config
 from knowledge.cli import load_matcher
 from knowledge.faq import MAX_QUESTION_CHARS, load_faq
 from knowledge.model import KnowledgeFileError
+from knowledge.normalize import fold
 from reports.csv_export import write_csv_dir
 from reports.html_report import render_html
 from reports.inbox import (
@@ -93,11 +94,8 @@ def positive_int(text: str) -> int:
 
 def config_of(args: argparse.Namespace) -> Config:
     """The configuration of ``--config``, else ``config.yaml`` if it exists, else defaults."""
-    config_path = getattr(args, "config", None)
-    if config_path is None and DEFAULT_CONFIG.exists():
-        config_path = DEFAULT_CONFIG
     try:
-        return load_config(config_path)
+        return load_config(config_path(getattr(args, "config", None)))
     except ConfigError as error:
         raise CommandError("\n".join([texts.CONFIG_PROBLEMS, *error.problems])) from error
 
@@ -200,7 +198,10 @@ def _report(args: argparse.Namespace) -> int:
             html_written = True
     except OSError as error:
         raise CommandError(texts.REPORT_WRITE_FAILED.format(error=error)) from error
-    print(render_text(report), end="")
+    # Files asked for: the terminal report only with --text (a CSV export in cron or a
+    # pipe is not followed by pages of tables).
+    if args.text or (args.csv is None and args.html is None):
+        print(render_text(report), end="")
     if args.csv is not None:
         print(texts.REPORT_CSV_WRITTEN.format(count=len(written), path=args.csv))
     if html_written:
@@ -216,21 +217,47 @@ def report_command(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # purge
 # --------------------------------------------------------------------------------------------
-async def _purge_database(database: Path, days: int) -> int:
+async def _purge_preview(database: Path, days: int, now: datetime) -> dict[str, int]:
     async with SqliteStorage(database) as storage:
-        return await storage.purge(days)
+        return await storage.purge_preview(days, now)
+
+
+async def _purge_database(database: Path, days: int, now: datetime) -> int:
+    async with SqliteStorage(database) as storage:
+        return await storage.purge(days, now)
+
+
+def _confirmed() -> bool:
+    """The officer typed yes; end of input or no terminal (a test, a pipe) is a no."""
+    print(texts.PURGE_CONFIRM, end="", flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, EOFError, KeyboardInterrupt):  # stdin closed or unreadable, or Ctrl-C
+        answer = ""
+    if not answer.endswith("\n"):
+        print()
+    return fold(answer.strip()) in texts.PURGE_CONFIRM_WORDS
 
 
 def _purge(args: argparse.Namespace) -> int:
     database = existing_database(resolve_paths(args).database)
     days: int = args.older_than
-    cutoff = datetime.now(LOCAL_TIME) - timedelta(days=days)
-    count = asyncio.run(_purge_database(database, days))
-    # Storage reports one total over questions, votes, surveys with their scores and the
-    # flood counters; it does not split it by table.
-    print(
-        texts.PURGE_DONE.format(count=format_int(count), days=days, cutoff=format_datetime(cutoff))
-    )
+    now = datetime.now(LOCAL_TIME)  # one moment for the preview and the deletion
+    shown = {"days": days, "cutoff": format_datetime(now - timedelta(days=days))}
+    counts = asyncio.run(_purge_preview(database, days, now))
+    if not args.yes:
+        if not any(counts.values()):
+            print(texts.PURGE_NOTHING.format(**shown))
+            return 0
+        print(texts.PURGE_PREVIEW.format(**shown))
+        for table, count in counts.items():
+            name = texts.PURGE_TABLE_NAMES.get(table, table)
+            print(texts.PURGE_PREVIEW_LINE.format(name=name, count=format_int(count)))
+        if not _confirmed():
+            print(texts.PURGE_CANCELLED)
+            return 1
+    count = asyncio.run(_purge_database(database, days, now))
+    print(texts.PURGE_DONE.format(count=format_int(count), **shown))
     return 0
 
 
@@ -387,6 +414,7 @@ def add_commands(subparsers: Any) -> None:
     _window_options(report)
     report.add_argument("--csv", type=Path, metavar="DIR", help=texts.HELP_CSV)
     report.add_argument("--html", type=Path, metavar="FILE", help=texts.HELP_HTML)
+    report.add_argument("--text", action="store_true", help=texts.HELP_TEXT)
     report.add_argument("--with-citizen-keys", action="store_true", help=texts.HELP_CITIZEN_KEYS)
     report.add_argument("--faq", type=Path, metavar="PATH", help=texts.HELP_FAQ)
     report.set_defaults(handler=report_command)
@@ -400,6 +428,7 @@ def add_commands(subparsers: Any) -> None:
         required=True,
         help=texts.HELP_OLDER_THAN,
     )
+    purge.add_argument("--yes", action="store_true", help=texts.HELP_YES)
     purge.set_defaults(handler=purge_command)
 
     inbox = subparsers.add_parser("inbox", help=texts.HELP_INBOX, description=texts.HELP_INBOX)

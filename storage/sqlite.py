@@ -182,6 +182,24 @@ def _ticket(row: Sequence[object]) -> Ticket:
     )
 
 
+# What purge deletes, per table, in this order: the condition takes the cutoff (a stored
+# timestamp; for flood counters its day). Survey scores go with their surveys.
+PURGED: tuple[tuple[str, str], ...] = (
+    ("survey_scores", "survey_id IN (SELECT id FROM surveys WHERE started_at < ?)"),
+    ("questions", "asked_at < ?"),
+    ("votes", "updated_at < ?"),
+    ("surveys", "started_at < ?"),
+    ("tickets", "updated_at < ?"),
+    ("flood_events", "day < ?"),
+)
+
+
+def _purge_params(table: str, cutoff: datetime) -> list[str]:
+    if table == "flood_events":
+        return [cutoff.date().isoformat()]
+    return [format_timestamp(cutoff)]
+
+
 class SqliteStorage:
     """Storage in one SQLite file; create, ``await open()``, use, ``await close()``.
 
@@ -987,32 +1005,45 @@ class SqliteStorage:
         """Delete records older than the retention period; returns how many went.
 
         Questions go by ``asked_at``, votes by their last change, surveys (with their
-        scores) by ``started_at``, flood counters by day.
+        scores) by ``started_at``, flood counters by day (see :data:`PURGED`).
         """
-        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
-        cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
-        stamp = format_timestamp(cutoff)
+        cutoff = self._cutoff(older_than_days, now)
         async with self._locked() as db:
             async with self._begin(db):
-                rows = await db.execute_fetchall(
-                    "SELECT COUNT(*) FROM survey_scores"
-                    " WHERE survey_id IN (SELECT id FROM surveys WHERE started_at < ?)",
-                    [stamp],
-                )
-                total = int(next(iter(rows))[0])
-                for sql in (
-                    "DELETE FROM questions WHERE asked_at < ?",
-                    "DELETE FROM votes WHERE updated_at < ?",
-                    "DELETE FROM surveys WHERE started_at < ?",
-                    "DELETE FROM tickets WHERE updated_at < ?",
-                ):
-                    total += await self._changes(db, sql, [stamp])
-                total += await self._changes(
-                    db, "DELETE FROM flood_events WHERE day < ?", [cutoff.date().isoformat()]
-                )
+                total = 0
+                for table, condition in PURGED:
+                    params = _purge_params(table, cutoff)
+                    if table == "survey_scores":  # they go with their surveys
+                        rows = await db.execute_fetchall(
+                            f"SELECT COUNT(*) FROM {table} WHERE {condition}", params
+                        )
+                        total += int(next(iter(rows))[0])
+                    else:
+                        sql = f"DELETE FROM {table} WHERE {condition}"
+                        total += await self._changes(db, sql, params)
             if total:
                 await self._truncate_wal(db)
         return total
+
+    async def purge_preview(
+        self, older_than_days: int, now: datetime | None = None
+    ) -> dict[str, int]:
+        """What :meth:`purge` with the same arguments would delete, per table; deletes
+        nothing (``bot.py purge`` shows it before asking)."""
+        cutoff = self._cutoff(older_than_days, now)
+        counts: dict[str, int] = {}
+        async with self._reading() as db:
+            for table, condition in PURGED:
+                rows = await db.execute_fetchall(
+                    f"SELECT COUNT(*) FROM {table} WHERE {condition}",
+                    _purge_params(table, cutoff),
+                )
+                counts[table] = int(next(iter(rows))[0])
+        return counts
+
+    def _cutoff(self, older_than_days: int, now: datetime | None) -> datetime:
+        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        return to_utc(now or self._clock()) - timedelta(days=older_than_days)
 
     # --- receipt of updates ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import re
 import subprocess
 import sys
@@ -238,6 +239,7 @@ def test_empty_database_gives_zeros(tmp_path: Path) -> None:
         str(tmp_path / "csv"),
         "--html",
         str(tmp_path / "r.html"),
+        "--text",
     )
     assert result.status == 0, result.err
     out = result.out
@@ -314,7 +316,8 @@ def test_csv_files(march_db: Path, tmp_path: Path) -> None:
     assert result.status == 0, result.err
     names = {path.stem for path in out_dir.glob("*.csv")}
     assert names == RAW_TABLES | SUMMARY_TABLES | {"inbox"}
-    assert texts.REPORT_CSV_WRITTEN.format(count=len(names), path=out_dir) in result.out
+    # The files only: the terminal report is not printed too (without --text).
+    assert result.out == texts.REPORT_CSV_WRITTEN.format(count=len(names), path=out_dir) + "\n"
 
     factors = as_dicts(read_csv(out_dir / "factor_summary.csv"))
     assert [row[texts.REPORT_COL_FACTOR] for row in factors] == FACTOR_NAMES
@@ -439,7 +442,16 @@ def test_purge_counts_and_deletes(tmp_path: Path) -> None:
             await storage.record_flood_events()
 
     db = str(fill(tmp_path / "old.db", old_and_new))
-    result = run_bot("purge", "--older-than", "30", "--db", db)
+    # Without --yes: what would go, per table, then a question; no answer deletes nothing.
+    asked = run_bot("purge", "--older-than", "30", "--db", db)
+    assert asked.status == 1, asked.err
+    assert texts.PURGE_PREVIEW.split("{")[0] in asked.out
+    for name, count in (("câu hỏi", 1), ("đánh giá 👍/👎", 1), ("phiếu khảo sát", 1)):
+        assert texts.PURGE_PREVIEW_LINE.format(name=name, count=count) in asked.out
+    assert "điểm khảo sát (đi cùng phiếu): 5" in asked.out
+    assert texts.PURGE_CANCELLED in asked.out and "Đã xóa" not in asked.out
+    assert table_row(run_bot("report", "--db", db).out, texts.REPORT_ROW_MESSAGES)[1] == "2"
+    result = run_bot("purge", "--older-than", "30", "--db", db, "--yes")
     assert result.status == 0, result.err
     # The old question, vote, survey, its 5 scores and the old day's flood counter.
     assert "Đã xóa 9 bản ghi cũ hơn 30 ngày" in result.out
@@ -447,7 +459,23 @@ def test_purge_counts_and_deletes(tmp_path: Path) -> None:
     assert table_row(after, texts.REPORT_ROW_MESSAGES)[1] == "1"
     assert table_row(after, texts.REPORT_ROW_SURVEYS_OFFERED)[1] == "1"
     again = run_bot("purge", "--older-than", "30", "--db", db)
-    assert "Đã xóa 0 bản ghi" in again.out
+    assert again.status == 0 and "Không có bản ghi nào cũ hơn 30 ngày" in again.out
+
+
+def test_purge_deletes_when_the_officer_says_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def one_old_question(storage: SqliteStorage, clock: FakeClock) -> None:
+        clock.now = days_ago(100)
+        await storage.record_question(
+            CITIZENS[0], "Hội nghị ở đâu?", "hoi nghi o dau", Outcome.UNANSWERED, None, 10
+        )
+
+    db = str(fill(tmp_path / "old.db", one_old_question))
+    monkeypatch.setattr("sys.stdin", io.StringIO("co\n"))
+    result = run_bot("purge", "--older-than", "30", "--db", db)
+    assert result.status == 0, result.err
+    assert texts.PURGE_CONFIRM in result.out and "Đã xóa 1 bản ghi" in result.out
 
 
 @pytest.mark.parametrize("days", ["0", "-5", "abc", "1.5", "1000000"])

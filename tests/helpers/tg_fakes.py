@@ -47,6 +47,8 @@ class Call:
     endpoint: str
     params: dict[str, Any]
     message_id: int | None = None  # of the message sent or edited
+    # Files uploaded with the request (sendDocument...): part name -> (file name, bytes).
+    files: dict[str, tuple[str, bytes]] | None = None
 
     @property
     def text(self) -> str:
@@ -90,6 +92,8 @@ class RecordingRequest(BaseRequest):
         # What each sent message shows now, (chat id, message id) -> (text, keyboard), so an
         # edit that changes nothing is refused as Telegram refuses it.
         self.shown: dict[tuple[int, int], tuple[str, Any]] = {}
+        # Files users sent, by file id, served by getFile and the file download URL.
+        self.downloads: dict[str, bytes] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -116,9 +120,18 @@ class RecordingRequest(BaseRequest):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
+        if "/file/bot" in url:  # a file download (File.download_*): the bytes, not JSON
+            self.urls.append(url)
+            self.calls.append(Call("download", {"file_id": endpoint}))
+            return 200, self.downloads[endpoint]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
         self.urls.append(url)
         call = Call(endpoint, params)
+        if request_data is not None and request_data.contains_files:
+            call.files = {
+                part: (str(value[0]), _content(value[1]))
+                for part, value in request_data.multipart_data.items()
+            }
         self.calls.append(call)
         if endpoint in self.failures:
             code, description = self.failures.pop(endpoint)
@@ -138,7 +151,7 @@ class RecordingRequest(BaseRequest):
         elif isinstance(result, dict) and "message_id" in result:
             call.message_id = int(result["message_id"])
             self.shown[(int(result["chat"]["id"]), call.message_id)] = (
-                str(result["text"]),
+                str(result.get("text", "")),
                 result.get("reply_markup"),
             )
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -161,6 +174,25 @@ class RecordingRequest(BaseRequest):
             return []
         if endpoint == "copyMessage":
             return {"message_id": next(self._message_ids)}
+        if endpoint == "getFile":
+            file_id = str(params["file_id"])
+            size = len(self.downloads.get(file_id, b""))
+            path = f"documents/{file_id}"
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": size,
+                "file_path": path,
+            }
+        if endpoint == "sendDocument":
+            chat_id = int(params.get("chat_id", CITIZEN_ID))
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": _chat(chat_id),
+                "from": BOT_USER,
+                "document": {"file_id": "BQACsent", "file_unique_id": "AgADsent"},
+            }
         if endpoint in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params.get("chat_id", CITIZEN_ID))
             message_id = params.get("message_id") or next(self._message_ids)
@@ -198,6 +230,11 @@ class RecordingRequest(BaseRequest):
 def html_to_text(text: str) -> str:
     """A sent HTML message as Telegram shows it back: tags gone, entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _content(value: Any) -> bytes:
+    """The bytes of one multipart part (bytes or a file handle)."""
+    return value if isinstance(value, bytes) else bytes(value.read())
 
 
 def _chat(chat_id: int, forum: bool = False) -> dict[str, Any]:
@@ -325,6 +362,24 @@ class Updates:
         photo = [{"file_id": "AgAC", "file_unique_id": "AQAD", "width": 90, "height": 90}]
         extra = {"caption": caption} if caption is not None else {}
         return self._update(message=self._message(user_id, chat_id, photo=photo, **extra))
+
+    def document(
+        self,
+        file_name: str,
+        file_id: str = "BQACdoc",
+        size: int | None = None,
+        user_id: int = CITIZEN_ID,
+        chat_id: int | None = None,
+    ) -> Update:
+        """A file sent as a document (its bytes go to ``RecordingRequest.downloads``)."""
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+        }
+        if size is not None:
+            document["file_size"] = size
+        return self._update(message=self._message(user_id, chat_id, document=document))
 
     def voice(self, user_id: int = CITIZEN_ID, chat_id: int | None = None) -> Update:
         voice = {"file_id": "AwAC", "file_unique_id": "AgAD", "duration": 3}
