@@ -158,7 +158,7 @@ async def test_an_upload_the_reload_then_refuses_is_not_confirmed(
     """The abbreviations file breaks between the upload's check and the reload: the officer
     is told the file is saved but not served, and citizens still get the old answers."""
     abbreviations = tmp_path / "abbreviations.yaml"
-    abbreviations.write_text("abbreviations:\n  ubnd: Ủy ban nhân dân\n", encoding="utf-8")
+    abbreviations.write_text("abbreviations:\n  ubnd: [Ủy ban nhân dân]\n", encoding="utf-8")
     real_install = FaqStore.install
 
     def install_then_break(store: FaqStore, *args: object, **kwargs: object) -> object:
