@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import BOT_FAQ, BotHarness, MakeBot, only_reply, replies
-from helpers.tg_fakes import CITIZEN_ID, OFFICER_ID, Call
+from helpers.tg_fakes import CITIZEN_ID, GROUP_ID, OFFICER_ID, Call
 
 import texts
 from knowledge.faq import MAX_FILE_BYTES
-from knowledge.faq_store import VERSIONS_DIR
+from knowledge.faq_store import VERSIONS_DIR, FaqStore
 from knowledge.live import ReloadResult
 
 OLD_ANSWER = "Hội nghị tổ chức tại hội trường <b>UBND</b> xã"
@@ -40,11 +40,20 @@ def broken() -> bytes:
 
 
 async def upload(
-    bot: BotHarness, data: bytes, name: str = "faq_moi.yaml", user_id: int = OFFICER_ID
+    bot: BotHarness,
+    data: bytes,
+    name: str = "faq_moi.yaml",
+    user_id: int = OFFICER_ID,
+    *,
+    size_told: bool = True,
+    chat_id: int | None = None,
 ) -> list[Call]:
     file_id = f"BQAC{len(bot.request.downloads)}"
     bot.request.downloads[file_id] = data
-    update = bot.updates.document(name, file_id=file_id, size=len(data), user_id=user_id)
+    size = len(data) if size_told else None
+    update = bot.updates.document(
+        name, file_id=file_id, size=size, user_id=user_id, chat_id=chat_id
+    )
     return await bot.send(update)
 
 
@@ -119,6 +128,51 @@ async def test_too_large_upload_is_refused_before_the_download(
         assert "download" not in [c.endpoint for c in calls]
         assert only_reply(calls).text.startswith("Tệp quá lớn")
         assert faq_copy.read_bytes() == BOT_FAQ.read_bytes()
+
+
+async def test_too_large_upload_of_untold_size_is_refused_after_the_download(
+    make_bot: MakeBot, faq_copy: Path
+) -> None:
+    """Telegram does not always tell a document's size: the bytes are counted anyway."""
+    async with make_bot(faq=faq_copy) as bot:
+        too_large = edited() + b"#" * MAX_FILE_BYTES
+        calls = await upload(bot, too_large, size_told=False)
+        assert "download" in [c.endpoint for c in calls]
+        assert only_reply(calls).text.startswith("Tệp quá lớn")
+        assert faq_copy.read_bytes() == BOT_FAQ.read_bytes()
+        assert not (faq_copy.parent / VERSIONS_DIR).exists()
+
+
+async def test_an_officers_yaml_file_in_a_group_installs_nothing(
+    make_bot: MakeBot, faq_copy: Path
+) -> None:
+    async with make_bot(faq=faq_copy) as bot:
+        calls = await upload(bot, edited(), chat_id=GROUP_ID)
+        assert "getFile" not in [c.endpoint for c in calls]
+        assert faq_copy.read_bytes() == BOT_FAQ.read_bytes()
+
+
+async def test_an_upload_the_reload_then_refuses_is_not_confirmed(
+    make_bot: MakeBot, faq_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The abbreviations file breaks between the upload's check and the reload: the officer
+    is told the file is saved but not served, and citizens still get the old answers."""
+    abbreviations = tmp_path / "abbreviations.yaml"
+    abbreviations.write_text("abbreviations:\n  ubnd: [Ủy ban nhân dân]\n", encoding="utf-8")
+    real_install = FaqStore.install
+
+    def install_then_break(store: FaqStore, *args: object, **kwargs: object) -> object:
+        result = real_install(store, *args, **kwargs)  # type: ignore[arg-type]
+        abbreviations.write_text("abbreviations: [\n", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(FaqStore, "install", install_then_break)
+    async with make_bot(faq=faq_copy, abbreviations=abbreviations) as bot:
+        text = "\n".join(m.text for m in replies(await upload(bot, edited())))
+        assert text.startswith(texts.FAQ_UPLOAD_NOT_SERVED), text
+        assert "Đã nạp" not in text
+        assert "abbreviations.yaml" in text
+        assert "UBND" in await where_is_the_conference(bot)
 
 
 async def test_a_citizens_yaml_file_gets_the_normal_reply(
