@@ -171,3 +171,18 @@ async def test_last_unanswered(storage: SqliteStorage) -> None:
     await storage.record_question(ALICE, "không có", "khong co", Outcome.UNANSWERED, None, 0)
     await storage.record_question(ALICE, "có", "co", Outcome.ANSWERED, "x", 90)
     assert await storage.last_unanswered(ALICE) == "không có"
+    assert await storage.last_unanswered(BOB) is None
+
+
+async def test_last_unanswered_by_question_id(storage: SqliteStorage) -> None:
+    """The question a "Hỏi cán bộ" button carries: the citizen's own and unanswered only."""
+    from storage.base import Outcome
+
+    first = await storage.record_question(ALICE, "một", "mot", Outcome.UNANSWERED, None, 0)
+    await storage.record_question(ALICE, "hai", "hai", Outcome.AMBIGUOUS, None, 40)
+    answered = await storage.record_question(ALICE, "có", "co", Outcome.ANSWERED, "x", 90)
+    assert await storage.last_unanswered(ALICE) == "hai"
+    assert await storage.last_unanswered(ALICE, first) == "một"
+    assert await storage.last_unanswered(ALICE, answered) is None
+    assert await storage.last_unanswered(BOB, first) is None  # not Bob's
+    assert await storage.last_unanswered(ALICE, 2**63) is None  # forged: no OverflowError
