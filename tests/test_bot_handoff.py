@@ -356,3 +356,26 @@ async def test_button_offers_the_question_its_reply_was_about(bot: BotHarness) -
     await bot.press(ask, callbacks.CB_DELETE_YES)
     calls = await bot.press(first, texts.BUTTON_HANDOFF)
     assert callback_answers(calls) == [texts.HANDOFF_STALE] and not replies(calls)
+
+
+async def test_an_answer_to_a_deleted_ticket_reaches_nobody(bot: BotHarness) -> None:
+    """The citizen deletes everything (/riengtu) while officers still see "Phiếu #1"; the
+    next ticket, another citizen's, gets a new number, so a reply to the old post is not
+    theirs."""
+    post = await open_ticket(bot)
+    privacy = only_reply(await bot.command("/riengtu"))
+    ask = only_reply(await bot.press(privacy, callbacks.CB_DELETE_ASK))
+    await bot.press(ask, callbacks.CB_DELETE_YES)
+    other = "Xin hỏi về hộ nghèo ở thôn 7?"
+    prompt = only_reply(await bot.command(f"/hoicanbo {other}", user_id=OTHER_CITIZEN_ID))
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_YES, user_id=OTHER_CITIZEN_ID)
+    (second,) = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    assert second.text == texts.TICKET_POST.format(number=2, question=other)
+    calls = await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    assert [c for c in replies(calls) if c.chat_id == OTHER_CITIZEN_ID] == []
+    assert [c.text for c in replies(calls)] == [
+        texts.TICKET_ANSWER_NOT_SENT.format(number=1, reason=texts.TICKET_REASON_CLOSED)
+    ]
+    assert tickets(bot) == [(2, other, "open", 1, None)]
