@@ -212,6 +212,8 @@ def build_application(
     add(CallbackQueryHandler(privacy.delete_yes, pattern=pattern(callbacks.CB_DELETE_YES)))
     add(CallbackQueryHandler(privacy.delete_no, pattern=pattern(callbacks.CB_DELETE_NO)))
     add(CallbackQueryHandler(basics.help_button, pattern=pattern(callbacks.CB_HELP)))
+    add(CallbackQueryHandler(handoff.handoff_button, pattern=pattern(callbacks.CB_HANDOFF, 1)))
+    # Buttons sent before they carried the question's row id.
     add(CallbackQueryHandler(handoff.handoff_button, pattern=pattern(callbacks.CB_HANDOFF)))
     add(CallbackQueryHandler(handoff.consent_yes, pattern=pattern(callbacks.CB_CONSENT_YES)))
     add(CallbackQueryHandler(handoff.consent_no, pattern=pattern(callbacks.CB_CONSENT_NO)))

@@ -227,10 +227,10 @@ class Conversation:
             unmet = original_words(text, result.unmet)
             return replies.OutOfScope(faq.scope.covers, unmet, result.suggestions)
         if outcome is Outcome.AMBIGUOUS:
-            return replies.Suggestions(result.suggestions)
+            return replies.Suggestions(result.suggestions, question_id)
         if outcome is Outcome.SMALLTALK and result.smalltalk is not None:
             return replies.SmallTalk(result.smalltalk.reply)
-        return replies.NoMatch(recorded=question_id is not None)
+        return replies.NoMatch(question_id is not None, question_id)
 
     # -- votes ------------------------------------------------------------------------------
 

@@ -61,9 +61,11 @@ class OutOfScope:
 
 @dataclass(frozen=True, slots=True)
 class Suggestions:
-    """ "Did you mean…": candidates, none sure enough to answer."""
+    """ "Did you mean…": candidates, none sure enough to answer; ``question_id``: the
+    question's row (None if not recorded), what "Hỏi cán bộ" under it hands on."""
 
     suggestions: tuple[Suggestion, ...]
+    question_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +75,11 @@ class SmallTalk:
 
 @dataclass(frozen=True, slots=True)
 class NoMatch:
-    """No answer; ``recorded``: the question reached the officers' inbox (say so only then)."""
+    """No answer; ``recorded``: the question reached the officers' inbox (say so only then);
+    ``question_id``: its row, what "Hỏi cán bộ" under the reply hands on."""
 
     recorded: bool
+    question_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,14 +142,25 @@ async def handoff_command(update: Update, context: CustomContext) -> None:
 
 async def handoff_button(update: Update, context: CustomContext) -> None:
     """The "Hỏi cán bộ" button under a no-match or a "did you mean": in the private chat
-    the citizen's last unanswered question; in a group the question the reply quotes, and
-    only for whoever asked it (a question asked elsewhere is never shown in a group)."""
+    the question that reply was about (the button carries its row id); in a group the
+    question the reply quotes, and only for whoever asked it (a question asked elsewhere is
+    never shown in a group)."""
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         return
     anchor = query.message
     if anchor.chat.type == ChatType.PRIVATE:
-        question = await context.storage.last_unanswered(context.citizen)
+        args = callbacks.args_of(query.data)
+        if not args:
+            # A button sent before buttons carried the question: the last unanswered one.
+            question = await context.storage.last_unanswered(context.citizen)
+        elif args[0].isascii() and args[0].isdigit():
+            question = await context.storage.last_unanswered(context.citizen, int(args[0]))
+            if question is None:  # deleted (/riengtu) or purged since the reply
+                await query.answer(texts.HANDOFF_STALE)
+                return
+        else:  # the question was not recorded: the citizen types it after /hoicanbo
+            question = None
     else:
         asked = anchor.reply_to_message
         asker = None if asked is None else asked.from_user

@@ -284,25 +284,35 @@ def answer_keyboard(
 
 
 def suggestions_message(
-    suggestions: Sequence[Suggestion], handoff: bool = False
+    suggestions: Sequence[Suggestion], handoff: bool = False, question_id: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """ "Có phải bạn muốn hỏi…" with one button per candidate (and "Hỏi cán bộ" when the
-    officers take questions)."""
+    """ "Có phải bạn muốn hỏi…" with one button per candidate (and "Hỏi cán bộ" for
+    question ``question_id`` when the officers take questions)."""
     rows: Rows = [
         [button(label(s.question), data(CB_ANSWER, s.faq_id))]
         for s in suggestions[:MAX_SUGGESTIONS]
     ]
     if handoff:
-        rows.append([button(texts.BUTTON_HANDOFF, data(CB_HANDOFF))])
+        rows.append([handoff_button(question_id)])
     return texts.DID_YOU_MEAN, InlineKeyboardMarkup(rows)
 
 
-def no_match_keyboard(handoff: bool = False) -> InlineKeyboardMarkup:
+def no_match_keyboard(
+    handoff: bool = False, question_id: int | None = None
+) -> InlineKeyboardMarkup:
     """After "no answer": browsing the topics, or asking an officer (when configured)."""
     rows: Rows = [[button(texts.BUTTON_BROWSE, data(CB_TOPICS))]]
     if handoff:
-        rows.append([button(texts.BUTTON_HANDOFF, data(CB_HANDOFF))])
+        rows.append([handoff_button(question_id)])
     return InlineKeyboardMarkup(rows)
+
+
+def handoff_button(question_id: int | None) -> InlineKeyboardButton:
+    """ "Hỏi cán bộ" for the question whose reply it is under (its row id; empty if it was
+    not recorded, and then the citizen's last unanswered question)."""
+    return button(
+        texts.BUTTON_HANDOFF, data(CB_HANDOFF, "" if question_id is None else question_id)
+    )
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -333,12 +343,12 @@ def reply_messages(
             text, markup = referral_message(referral, faq, nearest)
         case replies.OutOfScope(covers, unmet, nearest):
             text, markup = out_of_scope_message(covers, unmet, nearest)
-        case replies.Suggestions(suggestions):
-            text, markup = suggestions_message(suggestions, handoff)
+        case replies.Suggestions(suggestions, question_id):
+            text, markup = suggestions_message(suggestions, handoff, question_id)
         case replies.SmallTalk(reply):
             return [html.escape(reply, quote=False)], None
-        case replies.NoMatch(recorded):
-            return [no_match_text(recorded)], no_match_keyboard(handoff)
+        case replies.NoMatch(recorded, question_id):
+            return [no_match_text(recorded)], no_match_keyboard(handoff, question_id)
         case replies.Welcome():
             return [texts.WELCOME], start_keyboard()
         case replies.ReasonThanks():

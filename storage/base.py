@@ -312,9 +312,10 @@ class Storage(Protocol):
         """The citizen's tickets, newest first."""
         ...
 
-    async def last_unanswered(self, citizen: str) -> str | None:
+    async def last_unanswered(self, citizen: str, question_id: int | None = None) -> str | None:
         """The text of the citizen's latest question the FAQ did not answer (unanswered or
-        "did you mean"), or None."""
+        "did you mean"), or None; with ``question_id``, that question's text if it is the
+        citizen's and one of those (a button under its reply may be forged or outlive it)."""
         ...
 
     async def record_ticket_answer(self, ticket_id: int, answer: str) -> bool:

@@ -794,14 +794,19 @@ class PostgresStorage:
             )
         return [_ticket(row) for row in rows]
 
-    async def last_unanswered(self, citizen: str) -> str | None:
-        """The citizen's latest question the FAQ did not answer, or None."""
+    async def last_unanswered(self, citizen: str, question_id: int | None = None) -> str | None:
+        """The citizen's latest question the FAQ did not answer, or None; with
+        ``question_id``, that one only."""
         check_citizen(citizen)
+        if question_id is not None and not is_row_id(question_id):
+            return None
         async with self._conn() as conn:
             text = await conn.fetchval(
                 "SELECT text FROM questions WHERE citizen = $1"
+                " AND ($2::bigint IS NULL OR id = $2)"
                 " AND outcome IN ('unanswered', 'ambiguous') ORDER BY id DESC LIMIT 1",
                 citizen,
+                question_id,
             )
         return None if text is None else str(text)
 

@@ -182,6 +182,45 @@ MIGRATIONS: list[tuple[str, str]] = [
             CREATE INDEX IF NOT EXISTS idx_tickets_status_created ON tickets (status, created_at);
         """),
     ),
+    (
+        "0006_ticket_numbers_once",
+        dedent("""
+            -- A ticket number is what officers answer to ("Phiếu #N" in their chat), so it
+            -- must never be given twice: without AUTOINCREMENT SQLite hands the largest
+            -- free id again, and after /riengtu or the purge deleted the newest ticket an
+            -- officer's reply to its old post reached the next citizen's ticket.
+            -- AUTOINCREMENT keeps the largest number ever used (sqlite_sequence: a table
+            -- name and a number, nothing about anyone). SQLite cannot add it to a table, so
+            -- the table is rebuilt; the old pages are zeroed as they are freed
+            -- (secure_delete). A number deleted before this migration ran is unknown and may
+            -- be given once more.
+            CREATE TABLE tickets_numbered (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                citizen TEXT NOT NULL
+                    CHECK (length(citizen) = 32 AND citizen NOT GLOB '*[^0-9a-f]*'),
+                question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 4000),
+                status TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'answered', 'closed')),
+                address BLOB,
+                answer TEXT,
+                rating INTEGER CHECK (rating IN (-1, 1)),
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                reminded_at TEXT,
+                CHECK (status != 'closed' OR address IS NULL)
+            );
+            INSERT INTO tickets_numbered
+                (id, citizen, question, status, address, answer, rating, created_at,
+                 updated_at, reminded_at)
+                SELECT id, citizen, question, status, address, answer, rating, created_at,
+                       updated_at, reminded_at
+                FROM tickets;
+            DROP TABLE tickets;
+            ALTER TABLE tickets_numbered RENAME TO tickets;
+            CREATE INDEX IF NOT EXISTS idx_tickets_citizen ON tickets (citizen);
+            CREATE INDEX IF NOT EXISTS idx_tickets_status_created ON tickets (status, created_at);
+        """),
+    ),
 ]
 
 

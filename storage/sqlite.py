@@ -816,15 +816,18 @@ class SqliteStorage:
             )
         return [_ticket(row) for row in rows]
 
-    async def last_unanswered(self, citizen: str) -> str | None:
-        """The citizen's latest question the FAQ did not answer, or None."""
+    async def last_unanswered(self, citizen: str, question_id: int | None = None) -> str | None:
+        """The citizen's latest question the FAQ did not answer, or None; with
+        ``question_id``, that one only."""
         check_citizen(citizen)
+        if question_id is not None and not is_row_id(question_id):
+            return None
         async with self._reading() as db:
             rows = list(
                 await db.execute_fetchall(
-                    "SELECT text FROM questions WHERE citizen = ?"
+                    "SELECT text FROM questions WHERE citizen = ? AND (? IS NULL OR id = ?)"
                     " AND outcome IN ('unanswered', 'ambiguous') ORDER BY id DESC LIMIT 1",
-                    [citizen],
+                    [citizen, question_id, question_id],
                 )
             )
         return str(rows[0][0]) if rows else None

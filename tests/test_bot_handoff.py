@@ -38,7 +38,7 @@ def tickets(bot: BotHarness) -> list[tuple[object, ...]]:
 async def consent_prompt(bot: BotHarness) -> Call:
     """A no-match, then its "Hỏi cán bộ" button: the consent text."""
     reply = only_reply(await bot.say(NO_MATCH))
-    assert callbacks.CB_HANDOFF in reply.button_data
+    assert reply.data_of(texts.BUTTON_HANDOFF).startswith(callbacks.CB_HANDOFF + ":")
     prompt = only_reply(await bot.press(reply, texts.BUTTON_HANDOFF))
     return prompt
 
@@ -319,12 +319,12 @@ async def test_in_a_group_no_question_from_elsewhere_is_shown(bot: BotHarness) -
     await bot.say(NO_MATCH)  # in private
     in_group = "Giá bạc ở thôn 3 hôm nay?"
     reply = only_reply(await bot.send(bot.updates.mention(in_group, chat_id=GROUP_ID)))
-    assert callbacks.CB_HANDOFF in reply.button_data
+    handoff_data = reply.data_of(texts.BUTTON_HANDOFF)
     reply_ask = only_reply(await bot.command("/hoicanbo", chat_id=GROUP_ID))
     assert reply_ask.text == texts.HANDOFF_TYPE_QUESTION
 
     def press(user_id: int) -> Update:
-        update = bot.updates.callback(callbacks.CB_HANDOFF, reply, user_id=user_id)
+        update = bot.updates.callback(handoff_data, reply, user_id=user_id)
         asked = bot.updates.mention(in_group, chat_id=GROUP_ID).message
         assert update.callback_query is not None and update.callback_query.message is not None
         message = update.callback_query.message
@@ -338,3 +338,44 @@ async def test_in_a_group_no_question_from_elsewhere_is_shown(bot: BotHarness) -
     consent = only_reply(await bot.send(press(CITIZEN_ID)))
     assert in_group in consent.text and NO_MATCH not in consent.text
     assert consent.chat_id == GROUP_ID
+
+
+async def test_button_offers_the_question_its_reply_was_about(bot: BotHarness) -> None:
+    """In private, the button under an older no-match hands that question on, not the
+    latest unanswered one; once the question is deleted (/riengtu) it offers nothing."""
+    first = only_reply(await bot.say(NO_MATCH))
+    later = "Giá bạc ở thôn 3 hôm nay?"
+    second = only_reply(await bot.say(later))
+    assert second.data_of(texts.BUTTON_HANDOFF)
+    consent = only_reply(await bot.press(first, texts.BUTTON_HANDOFF))
+    assert NO_MATCH in consent.text and later not in consent.text
+    consent = only_reply(await bot.press(second, texts.BUTTON_HANDOFF))
+    assert later in consent.text and NO_MATCH not in consent.text
+    privacy = only_reply(await bot.command("/riengtu"))
+    ask = only_reply(await bot.press(privacy, callbacks.CB_DELETE_ASK))
+    await bot.press(ask, callbacks.CB_DELETE_YES)
+    calls = await bot.press(first, texts.BUTTON_HANDOFF)
+    assert callback_answers(calls) == [texts.HANDOFF_STALE] and not replies(calls)
+
+
+async def test_an_answer_to_a_deleted_ticket_reaches_nobody(bot: BotHarness) -> None:
+    """The citizen deletes everything (/riengtu) while officers still see "Phiếu #1"; the
+    next ticket, another citizen's, gets a new number, so a reply to the old post is not
+    theirs."""
+    post = await open_ticket(bot)
+    privacy = only_reply(await bot.command("/riengtu"))
+    ask = only_reply(await bot.press(privacy, callbacks.CB_DELETE_ASK))
+    await bot.press(ask, callbacks.CB_DELETE_YES)
+    other = "Xin hỏi về hộ nghèo ở thôn 7?"
+    prompt = only_reply(await bot.command(f"/hoicanbo {other}", user_id=OTHER_CITIZEN_ID))
+    calls = await bot.press(prompt, texts.BUTTON_CONSENT_YES, user_id=OTHER_CITIZEN_ID)
+    (second,) = [c for c in replies(calls) if c.chat_id == OFFICERS_CHAT]
+    assert second.text == texts.TICKET_POST.format(number=2, question=other)
+    calls = await bot.send(
+        bot.updates.text(ANSWER, user_id=OFFICER_ID, chat_id=OFFICERS_CHAT, reply_to=post)
+    )
+    assert [c for c in replies(calls) if c.chat_id == OTHER_CITIZEN_ID] == []
+    assert [c.text for c in replies(calls)] == [
+        texts.TICKET_ANSWER_NOT_SENT.format(number=1, reason=texts.TICKET_REASON_CLOSED)
+    ]
+    assert tickets(bot) == [(2, other, "open", 1, None)]

@@ -89,7 +89,7 @@ async def test_a_question_is_recorded_then_answered(
 
 
 async def test_no_match_says_it_was_recorded(talk: Conversation, storage: SqliteStorage) -> None:
-    assert await talk.text(ALICE, UNKNOWN) == replies.NoMatch(recorded=True)
+    assert await talk.text(ALICE, UNKNOWN) == replies.NoMatch(recorded=True, question_id=1)
     assert rows(storage, "SELECT outcome FROM questions") == [(Outcome.UNANSWERED.value,)]
 
 

@@ -150,6 +150,7 @@ TABLES = [
     "migrations",
     "pseudonym_secrets",
     "questions",
+    "sqlite_sequence",  # the largest ticket number ever given (0006_ticket_numbers_once)
     "survey_scores",
     "surveys",
     "tickets",

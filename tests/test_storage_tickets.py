@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from storage.base import TicketStatus
 from storage.postgres import PostgresStorage
 from storage.pseudonym import citizen_key
+from storage.schema import MIGRATIONS, apply_migrations
 from storage.sealing import Sealer
 from storage.sqlite import SqliteStorage
 
@@ -171,3 +173,50 @@ async def test_last_unanswered(storage: SqliteStorage) -> None:
     await storage.record_question(ALICE, "không có", "khong co", Outcome.UNANSWERED, None, 0)
     await storage.record_question(ALICE, "có", "co", Outcome.ANSWERED, "x", 90)
     assert await storage.last_unanswered(ALICE) == "không có"
+    assert await storage.last_unanswered(BOB) is None
+
+
+async def test_last_unanswered_by_question_id(storage: SqliteStorage) -> None:
+    """The question a "Hỏi cán bộ" button carries: the citizen's own and unanswered only."""
+    from storage.base import Outcome
+
+    first = await storage.record_question(ALICE, "một", "mot", Outcome.UNANSWERED, None, 0)
+    await storage.record_question(ALICE, "hai", "hai", Outcome.AMBIGUOUS, None, 40)
+    answered = await storage.record_question(ALICE, "có", "co", Outcome.ANSWERED, "x", 90)
+    assert await storage.last_unanswered(ALICE) == "hai"
+    assert await storage.last_unanswered(ALICE, first) == "một"
+    assert await storage.last_unanswered(ALICE, answered) is None
+    assert await storage.last_unanswered(BOB, first) is None  # not Bob's
+    assert await storage.last_unanswered(ALICE, 2**63) is None  # forged: no OverflowError
+
+
+async def test_a_ticket_number_is_never_given_twice(storage: SqliteStorage) -> None:
+    """Officers answer a number: one freed by /riengtu must not name another citizen's
+    ticket, or an old "Phiếu #N" post would reach them."""
+    first = await storage.open_ticket(ALICE, "Của Alice", seal)
+    freed = await storage.open_ticket(BOB, "Của Bob", seal)
+    assert await storage.delete_citizen(BOB) == 1
+    again = await storage.open_ticket(ALICE, "Lại của Alice", seal)
+    assert again not in (first, freed) and again > freed
+
+
+@sqlite_file
+async def test_a_file_from_before_0006_keeps_its_tickets_and_numbers(
+    where: str, clock: Clock
+) -> None:
+    """Upgraded in place: every ticket and its sealed address kept, and from then on the
+    largest number in the file is never given again."""
+    before = [m for m in MIGRATIONS if m[0] < "0006"]
+    sealed = {number: seal(number) for number in (1, 2)}
+    async with aiosqlite.connect(where, isolation_level=None) as db:
+        await apply_migrations(db, before)
+        for number, citizen in ((1, ALICE), (2, BOB)):
+            await db.execute(
+                "INSERT INTO tickets (id, citizen, question, address) VALUES (?, ?, 'Cũ', ?)",
+                [number, citizen, sealed[number]],
+            )
+    async with SqliteStorage(where, clock=clock) as storage:
+        kept = await storage.ticket(2)
+        assert kept is not None and kept.citizen == BOB and kept.address == sealed[2]
+        assert await storage.delete_citizen(BOB) == 1
+        assert await storage.open_ticket(ALICE, "Mới", seal) == 3
