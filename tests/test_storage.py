@@ -588,20 +588,6 @@ async def test_fifty_concurrent_presses_end_as_one_row(storage: SqliteStorage) -
     assert by_citizen == {ALICE: 1, BOB: values[-1]}
 
 
-@pytest.mark.parametrize("value", [2, 0, -2, True, 1.0])
-async def test_vote_other_than_plus_or_minus_one_is_refused(
-    storage: SqliteStorage, value: int
-) -> None:
-    with pytest.raises(ValueError, match="vote"):
-        await storage.record_vote(ALICE, "m1", "f", value)
-    assert await storage.count_citizen_records(ALICE) == 0
-
-
-async def test_reason_without_a_vote_is_not_stored(storage: SqliteStorage) -> None:
-    assert await storage.record_vote_reason(ALICE, "m1", "sai") is False
-    assert await storage.count_citizen_records(ALICE) == 0
-
-
 # --- the schema's own checks -------------------------------------------------------------------
 
 
@@ -708,26 +694,6 @@ async def test_concurrent_starts_leave_one_open_survey(storage: SqliteStorage) -
     state = await storage.current_survey(ALICE)
     assert state is not None and state.survey_id == max(ids)
     assert await storage.survey_counts() == queries.SurveyCounts(20, 0, 19, 1)
-
-
-@pytest.mark.parametrize(
-    ("factor", "score", "message"),
-    [
-        ("access", 0, "score"),
-        ("access", 6, "score"),
-        ("access", 2.5, "score"),
-        ("access", True, "score"),
-        ("speed", 3, "factor"),
-    ],
-)
-async def test_bad_survey_scores_are_refused(
-    storage: SqliteStorage, factor: str, score: int, message: str
-) -> None:
-    survey_id = await storage.start_survey(ALICE)
-    with pytest.raises(ValueError, match=message):
-        await storage.record_survey_score(survey_id, factor, score)
-    state = await storage.current_survey(ALICE)
-    assert state is not None and state.scores == {}
 
 
 async def test_comment_and_agency_wait_for_the_five_scores(storage: SqliteStorage) -> None:
