@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from helpers.backends import Place
 from test_storage import ALICE, BOB, SECRET, START, VIETNAM, FakeClock
 
 from config import ConfigError, load_config
@@ -48,29 +49,13 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
-def open_storage(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
-) -> OpenStorage:
+def open_storage(place: Place, clock: FakeClock) -> OpenStorage:
     """``async with open_storage() as storage``: one more instance on the test's database."""
-    if backend == "postgres":
-        dsn: str = request.getfixturevalue("postgres_dsn")
 
-    @contextlib.asynccontextmanager
-    async def opened(**options: Any) -> AsyncIterator[Any]:
+    def opened(**options: Any) -> contextlib.AbstractAsyncContextManager[Any]:
         options.setdefault("clock", clock)
-        instance: Any
-        if backend == "postgres":
-            instance = PostgresStorage(dsn, **options)
-        else:
-            instance = SqliteStorage(tmp_path / "bot.db", **options)
-        async with instance:
-            yield instance
+        return place.open(**options)
 
     return opened
 
