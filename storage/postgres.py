@@ -1223,7 +1223,8 @@ class PostgresStorage:
 
         Moments come as SQLite writes them (``2025-01-31T08:15:00.123Z``) and days as
         ``YYYY-MM-DD``, so a CSV reads the same from either backend. Rows come in key
-        order (id; survey and factor for scores; day for flood counters), in batches.
+        order (id; survey, then factor in SIPAS order, for scores; day for flood counters),
+        in batches.
         """
         queries.check_table(table)
         return self._dump(table, since, until, include_citizen)
@@ -1273,12 +1274,15 @@ def _marks(count: int, first: int) -> str:
     return ", ".join(f"${number}" for number in range(first, first + count))
 
 
-# The columns that order an export (and resume it between batches), per table.
+# A score's place in its survey: SIPAS order, the order the bot asks (and SQLite's export,
+# in rowid order, lists) them; the factors are constants, never input.
+_FACTOR_ORDER = f"array_position(ARRAY[{', '.join(repr(f) for f in SIPAS_FACTORS)}], factor)"
+# What orders an export (and resumes it between batches), per table.
 _DUMP_KEYS: dict[str, tuple[str, ...]] = {
     "questions": ("id",),
     "votes": ("id",),
     "surveys": ("id",),
-    "survey_scores": ("survey_id", "factor"),
+    "survey_scores": ("survey_id", _FACTOR_ORDER),
     "flood_events": ("day",),
 }
 # Which secret made a row's key: bookkeeping, never exported (as queries._INTERNAL_COLUMNS).

@@ -822,16 +822,16 @@ def test_config_with_a_file_keeps_sqlite(tmp_path: Path) -> None:
     assert isinstance(storage_for(config), SqliteStorage)
 
 
-def test_reports_refuse_a_postgres_configuration_instead_of_reading_the_default_file(
-    tmp_path: Path,
-) -> None:
+def test_reports_read_the_configured_server_and_db_names_a_file(tmp_path: Path) -> None:
     import argparse
 
-    from reports.cli import CommandError, resolve_paths
+    from reports.cli import resolve_paths
 
     path = tmp_path / "config.yaml"
     path.write_text("database: postgresql://bot@db.example/danvan\n")
-    with pytest.raises(CommandError, match="PostgreSQL"):
-        resolve_paths(argparse.Namespace(config=path))
+    configured = resolve_paths(argparse.Namespace(config=path)).database
+    assert configured.file is None  # the server, never the default file
+    assert isinstance(configured.storage(), PostgresStorage)
     given = resolve_paths(argparse.Namespace(config=path, db=str(tmp_path / "copy.db")))
-    assert given.database == tmp_path / "copy.db"
+    assert given.database.file == tmp_path / "copy.db"
+    assert isinstance(given.database.storage(), SqliteStorage)
