@@ -656,7 +656,7 @@ async def test_postgres_dump_resumes_between_small_batches(postgres_dsn: str) ->
         batched = [row[1] async for row in storage._dump("questions", None, None, False, 3)]
         assert batched == [f"q{i}" for i in range(10)]
         scores = [row[:2] async for row in storage._dump("survey_scores", None, None, False, 2)]
-        assert scores == [(survey_id, factor) for factor in sorted(SIPAS_FACTORS)]
+        assert scores == [(survey_id, factor) for factor in SIPAS_FACTORS]  # SIPAS order
 
 
 # --- two instances -----------------------------------------------------------------------------
