@@ -435,10 +435,6 @@ HELP_SNIPPET = (
 CLI_POSITIVE_INT = "'{value}' không phải số nguyên dương (từ 1 đến {maximum})"
 REPORT_BAD_DATE = "ngày không hợp lệ '{value}': cần dạng YYYY-MM-DD, ví dụ 2025-03-31"
 REPORT_SINCE_AFTER_UNTIL = "--since {since} ở sau --until {until}"
-REPORT_NEEDS_SQLITE = (
-    "Báo cáo và xuất CSV hiện chỉ đọc được tệp SQLite; cấu hình đang dùng PostgreSQL. "
-    "Chỉ định tệp bằng --db, hoặc sao lưu bằng pg_dump."
-)
 REPORT_DB_MISSING = (
     "Không tìm thấy cơ sở dữ liệu: {path}\n"
     "Hãy chỉ đúng tệp bằng --db, hoặc mục 'database' trong tệp cấu hình."

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import difflib
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,7 +59,9 @@ from reports.tables import (
 from reports.text import render_text
 from reports.window import Window, date_argument
 from storage.base import SecretUsage, StorageError, check_secrets
+from storage.factory import storage_for
 from storage.pseudonym import secret_fingerprint
+from storage.reporting import ReportStorage
 from storage.sqlite import SqliteStorage
 
 USAGE_ERROR = 2
@@ -74,9 +77,33 @@ class CommandError(Exception):
 class Paths:
     """The files a command works on."""
 
-    database: Path
+    database: Database
     faq: Path
     abbreviations: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """Where a command reads: a SQLite file (``--db`` or the configuration), or else the
+    PostgreSQL server the configuration names."""
+
+    config: Config
+    file: Path | None
+
+    def storage(self) -> ReportStorage:
+        """The storage, not yet opened."""
+        return storage_for(self.config) if self.file is None else SqliteStorage(self.file)
+
+
+@contextlib.asynccontextmanager
+async def opened(database: Database) -> AsyncIterator[ReportStorage]:
+    """``async with opened(database) as storage``: open for the block, then closed."""
+    storage = database.storage()
+    await storage.open()
+    try:
+        yield storage
+    finally:
+        await storage.close()
 
 
 def positive_int(text: str) -> int:
@@ -104,28 +131,27 @@ def resolve_paths(args: argparse.Namespace) -> Paths:
     """The database and knowledge files: options first, then the configuration."""
     config = config_of(args)
     return Paths(
-        database=sqlite_database(args, config),
+        database=database_of(args, config),
         faq=Path(getattr(args, "faq", None) or config.faq),
         abbreviations=Path(getattr(args, "abbreviations", None) or config.abbreviations),
     )
 
 
-def sqlite_database(args: argparse.Namespace, config: Config) -> Path:
-    """The SQLite file of ``--db`` or the configuration. Reports read SQLite only so far: a
-    configuration naming a PostgreSQL server is refused, not read as the default file."""
+def database_of(args: argparse.Namespace, config: Config) -> Database:
+    """The SQLite file of ``--db``, else the configuration's database: its file, or its
+    PostgreSQL server (``database: postgresql://…``, password from the environment)."""
     given = getattr(args, "db", None)
     if given:
-        return Path(given)
-    if config.database_url:
-        raise CommandError(texts.REPORT_NEEDS_SQLITE)
-    return Path(config.database)
+        return Database(config, Path(given))
+    return Database(config, None if config.database_url else Path(config.database))
 
 
-def existing_database(path: Path) -> Path:
-    """``path`` if something is there; opening a missing path would create an empty DB."""
-    if not path.exists():
-        raise CommandError(texts.REPORT_DB_MISSING.format(path=path))
-    return path
+def existing_database(database: Database) -> Database:
+    """``database`` if its file is there; opening a missing file would create an empty
+    database. A PostgreSQL database must exist already: opening never creates one."""
+    if database.file is not None and not database.file.exists():
+        raise CommandError(texts.REPORT_DB_MISSING.format(path=database.file))
+    return database
 
 
 def window_of(args: argparse.Namespace) -> Window:
@@ -137,7 +163,8 @@ def window_of(args: argparse.Namespace) -> Window:
 
 
 def storage_message(error: StorageError) -> str:
-    """A StorageError in the officer's words, naming the file."""
+    """A StorageError in the officer's words, naming the file or the server (never with
+    its password: PostgresStorage names it as postgresql://user@host:port/db)."""
     problem = texts.STORAGE_PROBLEM_NAMES.get(error.problem.value, error.problem.value)
     if error.detail:
         problem += f" ({error.detail})"
@@ -169,14 +196,14 @@ def faq_questions(path: Path) -> dict[str, str]:
 
 
 async def _gather_report(
-    database: Path,
+    database: Database,
     window: Window,
     questions: dict[str, str],
     csv_dir: Path | None,
     include_citizen: bool,
 ) -> tuple[Report, list[Path]]:
     """Read the report, and write the CSV files while the database is open."""
-    async with SqliteStorage(database) as storage:
+    async with opened(database) as storage:
         report = await build_report(storage, window, faq_questions=questions)
         written = await write_csv_dir(storage, report, csv_dir, include_citizen) if csv_dir else []
     return report, written
@@ -217,13 +244,13 @@ def report_command(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # purge
 # --------------------------------------------------------------------------------------------
-async def _purge_preview(database: Path, days: int, now: datetime) -> dict[str, int]:
-    async with SqliteStorage(database) as storage:
+async def _purge_preview(database: Database, days: int, now: datetime) -> dict[str, int]:
+    async with opened(database) as storage:
         return await storage.purge_preview(days, now)
 
 
-async def _purge_database(database: Path, days: int, now: datetime) -> int:
-    async with SqliteStorage(database) as storage:
+async def _purge_database(database: Database, days: int, now: datetime) -> int:
+    async with opened(database) as storage:
         return await storage.purge(days, now)
 
 
@@ -269,8 +296,8 @@ def purge_command(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # inbox
 # --------------------------------------------------------------------------------------------
-async def _read_inbox(database: Path, window: Window, limit: int) -> list[InboxGroup]:
-    async with SqliteStorage(database) as storage:
+async def _read_inbox(database: Database, window: Window, limit: int) -> list[InboxGroup]:
+    async with opened(database) as storage:
         return await unanswered_groups(storage, window, limit)
 
 
@@ -327,8 +354,8 @@ def inbox_command(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # secrets
 # --------------------------------------------------------------------------------------------
-async def _read_secret_usage(database: Path) -> list[SecretUsage]:
-    async with SqliteStorage(database) as storage:
+async def _read_secret_usage(database: Database) -> list[SecretUsage]:
+    async with opened(database) as storage:
         return await storage.secret_usage()
 
 
@@ -364,7 +391,7 @@ def secrets_table(usage: list[SecretUsage], configured: list[str]) -> Table:
 
 def _secrets(args: argparse.Namespace) -> int:
     config = config_of(args)
-    database = existing_database(sqlite_database(args, config))
+    database = existing_database(database_of(args, config))
     configured = [secret_fingerprint(secret) for secret in config.pseudonym_secrets()]
     usage = asyncio.run(_read_secret_usage(database))
     print(render_table(secrets_table(usage, configured)))

@@ -25,8 +25,8 @@ from pathlib import Path
 import texts
 from reports.summary import Report, report_tables
 from reports.tables import LOCAL_TIME, Share, Table
+from storage.reporting import ReportStorage
 from storage.schema import parse_timestamp
-from storage.sqlite import SqliteStorage
 
 ENCODING = "utf-8-sig"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -81,7 +81,7 @@ def _local_timestamp(value: object) -> object:
 
 
 async def write_raw_table(
-    storage: SqliteStorage,
+    storage: ReportStorage,
     directory: Path,
     table: str,
     report: Report,
@@ -107,7 +107,7 @@ async def write_raw_table(
 
 
 async def write_csv_dir(
-    storage: SqliteStorage, report: Report, directory: Path, include_citizen: bool = False
+    storage: ReportStorage, report: Report, directory: Path, include_citizen: bool = False
 ) -> list[Path]:
     """All CSV files of the report: the raw tables, then the report's tables."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,8 @@ group the matcher names the nearest FAQ entry and its confidence, and
 :func:`alternates_snippet` turns the groups nearest to one entry into a block of YAML an
 officer pastes into ``faq.yaml``, so the next citizen who asks that way gets the answer.
 
-Grouping is done here, from :meth:`SqliteStorage.dump_table`, rather than with
-:meth:`SqliteStorage.unanswered`, because a report needs both ends of its window and
+Grouping is done here, from :meth:`ReportStorage.dump_table`, rather than with
+:meth:`ReportStorage.unanswered`, because a report needs both ends of its window and
 ``unanswered`` takes only ``since``. The order is the same: count, then the latest question.
 """
 
@@ -27,8 +27,8 @@ from knowledge.normalize import fold
 from reports.tables import Column, Table, one_line
 from reports.window import Window
 from storage.base import Outcome
+from storage.reporting import ReportStorage
 from storage.schema import parse_timestamp
-from storage.sqlite import SqliteStorage
 
 # Indentation of an entry's keys and of their list items in faq.yaml (2 spaces per level:
 # "entries:" / "  - id:" / "    alternates:" / "      - ...").
@@ -64,7 +64,7 @@ class InboxItem:
 
 
 async def unanswered_groups(
-    storage: SqliteStorage, window: Window | None = None, limit: int | None = None
+    storage: ReportStorage, window: Window | None = None, limit: int | None = None
 ) -> list[InboxGroup]:
     """Unanswered questions of the window grouped by normalized text, most frequent first."""
     window = window or Window()

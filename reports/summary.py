@@ -1,8 +1,8 @@
 """The officers' report as plain data, read from storage once and rendered many ways.
 
-:func:`build_report` asks :class:`storage.sqlite.SqliteStorage` for every figure of one
-period; :func:`report_tables` lays them out as the tables the terminal, the CSV files and the
-HTML page all show. An empty database gives a report of zeros.
+:func:`build_report` asks :class:`storage.reporting.ReportStorage` (either backend) for every
+figure of one period; :func:`report_tables` lays them out as the tables the terminal, the CSV
+files and the HTML page all show. An empty database gives a report of zeros.
 
 Definitions (they are printed in the report too):
 
@@ -35,7 +35,7 @@ from storage.queries import (
     SurveyCounts,
     overall_satisfaction,
 )
-from storage.sqlite import SqliteStorage
+from storage.reporting import ReportStorage
 
 TOP_FAQS = 10
 RECENT_COMMENTS = 20
@@ -133,7 +133,7 @@ def fill_weeks(counted: list[PeriodCount], window: Window, today: date) -> list[
 
 
 async def build_report(
-    storage: SqliteStorage,
+    storage: ReportStorage,
     window: Window | None = None,
     *,
     faq_questions: dict[str, str] | None = None,

@@ -377,6 +377,12 @@ class Storage(Protocol):
         """Delete records older than the retention period; returns how many went."""
         ...
 
+    async def purge_preview(
+        self, older_than_days: int, now: datetime | None = None
+    ) -> dict[str, int]:
+        """What :meth:`purge` with the same arguments would delete, per table."""
+        ...
+
     async def queue_update(self, update_id: int, payload: bytes) -> bool:
         """Keep a received update until it is handled; False if it was seen before."""
         ...

@@ -10,6 +10,18 @@ from datetime import UTC, datetime, timedelta
 from storage.base import SIPAS_FACTORS, Outcome
 from storage.pseudonym import is_citizen_key
 
+# What ``purge`` deletes and by which column, on every backend (``?`` is the cutoff):
+# questions by when they were asked, votes and tickets by their last change, surveys (and
+# with them their scores) by when they started, flood counters by day.
+PURGED: tuple[tuple[str, str], ...] = (
+    ("survey_scores", "survey_id IN (SELECT id FROM surveys WHERE started_at < ?)"),
+    ("questions", "asked_at < ?"),
+    ("votes", "updated_at < ?"),
+    ("surveys", "started_at < ?"),
+    ("tickets", "updated_at < ?"),
+    ("flood_events", "day < ?"),
+)
+
 
 def check_citizen(citizen: str) -> None:
     """Refuse anything but a pseudonymous key (the value is not echoed: it may be an id)."""

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.base import Storage
+from storage.reporting import ReportStorage
 from storage.sqlite import SqliteStorage
 
 if TYPE_CHECKING:
     from config import Config
 
 
-def storage_for(config: Config) -> Storage:
-    """The storage ``config`` names, not yet opened."""
+def storage_for(config: Config) -> ReportStorage:
+    """The storage ``config`` names, not yet opened: the bot's, and the officers' tools'."""
     if config.database_url:
         from storage.postgres import PostgresStorage  # asyncpg only when it is used
 

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-from storage import queries
+from storage import checks, queries
 from storage.base import (
     SIPAS_FACTORS,
     Outcome,
@@ -135,6 +135,16 @@ def postgres_error(name: str, exc: BaseException) -> StorageError:
         problem = StorageProblem.OTHER
     detail = str(exc) or type(exc).__name__
     return StorageError(name, problem, detail)
+
+
+# What ``purge`` deletes (:data:`storage.checks.PURGED`) with PostgreSQL's placeholder.
+PURGED: tuple[tuple[str, str], ...] = tuple(
+    (table, condition.replace("?", "$1")) for table, condition in checks.PURGED
+)
+
+
+def _purge_param(table: str, cutoff: datetime) -> object:
+    return cutoff.date() if table == "flood_events" else cutoff
 
 
 def _rows(status: str) -> int:
@@ -628,28 +638,41 @@ class PostgresStorage:
         return int(value)
 
     async def purge(self, older_than_days: int, now: datetime | None = None) -> int:
-        """Delete records older than the retention period; returns how many went."""
-        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
-        cutoff = to_utc(now or self._clock()) - timedelta(days=older_than_days)
+        """Delete records older than the retention period; returns how many went
+        (the same tables and conditions as SQLite's, :data:`PURGED`)."""
+        cutoff = self._cutoff(older_than_days, now)
         async with self._transaction() as conn:
-            total = int(
-                await conn.fetchval(
-                    "SELECT COUNT(*) FROM survey_scores WHERE survey_id IN"
-                    " (SELECT id FROM surveys WHERE started_at < $1)",
-                    cutoff,
-                )
-            )
-            for sql in (
-                "DELETE FROM questions WHERE asked_at < $1",
-                "DELETE FROM votes WHERE updated_at < $1",
-                "DELETE FROM surveys WHERE started_at < $1",
-                "DELETE FROM tickets WHERE updated_at < $1",
-            ):
-                total += _rows(await conn.execute(sql, cutoff))
-            total += _rows(
-                await conn.execute("DELETE FROM flood_events WHERE day < $1", cutoff.date())
-            )
+            total = 0
+            for table, condition in PURGED:
+                value = _purge_param(table, cutoff)
+                if table == "survey_scores":  # they go with their surveys (ON DELETE CASCADE)
+                    count = await conn.fetchval(
+                        f"SELECT COUNT(*) FROM {table} WHERE {condition}", value
+                    )
+                    total += int(count)
+                else:
+                    total += _rows(
+                        await conn.execute(f"DELETE FROM {table} WHERE {condition}", value)
+                    )
         return total
+
+    async def purge_preview(
+        self, older_than_days: int, now: datetime | None = None
+    ) -> dict[str, int]:
+        """What :meth:`purge` with the same arguments would delete, per table."""
+        cutoff = self._cutoff(older_than_days, now)
+        counts: dict[str, int] = {}
+        async with self._conn() as conn:
+            for table, condition in PURGED:
+                count = await conn.fetchval(
+                    f"SELECT COUNT(*) FROM {table} WHERE {condition}", _purge_param(table, cutoff)
+                )
+                counts[table] = int(count)
+        return counts
+
+    def _cutoff(self, older_than_days: int, now: datetime | None) -> datetime:
+        check_int(older_than_days, range(0, 1_000_000), "older_than_days")
+        return to_utc(now or self._clock()) - timedelta(days=older_than_days)
 
     # --- pseudonymization secrets ------------------------------------------------------------
 
@@ -1228,7 +1251,8 @@ class PostgresStorage:
 
         Moments come as SQLite writes them (``2025-01-31T08:15:00.123Z``) and days as
         ``YYYY-MM-DD``, so a CSV reads the same from either backend. Rows come in key
-        order (id; survey and factor for scores; day for flood counters), in batches.
+        order (id; survey, then factor in SIPAS order, for scores; day for flood counters),
+        in batches.
         """
         queries.check_table(table)
         return self._dump(table, since, until, include_citizen)
@@ -1278,12 +1302,15 @@ def _marks(count: int, first: int) -> str:
     return ", ".join(f"${number}" for number in range(first, first + count))
 
 
-# The columns that order an export (and resume it between batches), per table.
+# A score's place in its survey: SIPAS order, the order the bot asks (and SQLite's export,
+# in rowid order, lists) them; the factors are constants, never input.
+_FACTOR_ORDER = f"array_position(ARRAY[{', '.join(repr(f) for f in SIPAS_FACTORS)}], factor)"
+# What orders an export (and resumes it between batches), per table.
 _DUMP_KEYS: dict[str, tuple[str, ...]] = {
     "questions": ("id",),
     "votes": ("id",),
     "surveys": ("id",),
-    "survey_scores": ("survey_id", "factor"),
+    "survey_scores": ("survey_id", _FACTOR_ORDER),
     "flood_events": ("day",),
 }
 # Which secret made a row's key: bookkeeping, never exported (as queries._INTERNAL_COLUMNS).

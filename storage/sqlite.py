@@ -67,6 +67,7 @@ from storage.base import (
     check_secrets,
 )
 from storage.checks import (
+    PURGED,
     check_citizen,
     check_int,
     check_optional_text,
@@ -184,16 +185,6 @@ def _ticket(row: Sequence[object]) -> Ticket:
 
 # What purge deletes, per table, in this order: the condition takes the cutoff (a stored
 # timestamp; for flood counters its day). Survey scores go with their surveys.
-PURGED: tuple[tuple[str, str], ...] = (
-    ("survey_scores", "survey_id IN (SELECT id FROM surveys WHERE started_at < ?)"),
-    ("questions", "asked_at < ?"),
-    ("votes", "updated_at < ?"),
-    ("surveys", "started_at < ?"),
-    ("tickets", "updated_at < ?"),
-    ("flood_events", "day < ?"),
-)
-
-
 def _purge_params(table: str, cutoff: datetime) -> list[str]:
     if table == "flood_events":
         return [cutoff.date().isoformat()]
@@ -1008,7 +999,7 @@ class SqliteStorage:
         """Delete records older than the retention period; returns how many went.
 
         Questions go by ``asked_at``, votes by their last change, surveys (with their
-        scores) by ``started_at``, flood counters by day (see :data:`PURGED`).
+        scores) by ``started_at``, flood counters by day (see :data:`storage.checks.PURGED`).
         """
         cutoff = self._cutoff(older_than_days, now)
         async with self._locked() as db:

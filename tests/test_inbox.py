@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.backends import Place
 from telegram import Bot, Update
 
 from delivery.inbox import DurableUpdateQueue
@@ -71,11 +72,11 @@ def test_sealed_bytes_open_with_any_configured_secret_and_only_in_their_context(
     assert old.seal(b"payload", b"17") != sealed  # a fresh nonce every time
 
 
-# --- storage -----------------------------------------------------------------------------
+# --- storage, on both backends (conftest's ``place``) ---------------------------------------
 
 
-async def test_an_update_id_is_queued_once_and_not_again_once_handled(tmp_path: Path) -> None:
-    async with SqliteStorage(tmp_path / "bot.db") as storage:
+async def test_an_update_id_is_queued_once_and_not_again_once_handled(place: Place) -> None:
+    async with place.open() as storage:
         assert await storage.queue_update(7, b"a") is True
         assert await storage.queue_update(7, b"b") is False  # delivered again: still queued
         assert await storage.queue_update(8, b"c") is True
@@ -87,8 +88,8 @@ async def test_an_update_id_is_queued_once_and_not_again_once_handled(tmp_path: 
         assert await storage.queued_updates() == [(8, b"c")]
 
 
-async def test_concurrent_finishes_are_all_written(tmp_path: Path) -> None:
-    async with SqliteStorage(tmp_path / "bot.db") as storage:
+async def test_concurrent_finishes_are_all_written(place: Place) -> None:
+    async with place.open() as storage:
         for number in range(50):
             assert await storage.queue_update(number, b"x")
         await asyncio.gather(*(storage.finish_update(number) for number in range(50)))
@@ -96,9 +97,28 @@ async def test_concurrent_finishes_are_all_written(tmp_path: Path) -> None:
         assert all([await storage.is_update_handled(number) for number in range(50)])
 
 
-async def test_handled_ids_are_forgotten_after_the_period(tmp_path: Path) -> None:
+async def test_two_instances_receiving_one_update_keep_it_once(place: Place) -> None:
+    """Telegram may deliver an update to two instances (a retry landing elsewhere): each
+    queues it, and the database's key on the update id keeps one row, whichever wins."""
+    async with place.open() as first, place.open() as second:
+        for number in range(20):
+            results = await asyncio.gather(
+                first.queue_update(number, b"first"), second.queue_update(number, b"second")
+            )
+            assert sorted(results) == [False, True]
+        queued = await second.queued_updates()
+        assert [update_id for update_id, _ in queued] == list(range(20))
+        await first.finish_update(3)
+        assert await second.is_update_handled(3)
+        assert not await second.queue_update(3, b"again")
+        left = await first.queued_updates()
+    assert [update_id for update_id, _ in left] == [n for n in range(20) if n != 3]
+    assert {payload for _, payload in left} <= {b"first", b"second"}
+
+
+async def test_handled_ids_are_forgotten_after_the_period(place: Place) -> None:
     now = [datetime(2026, 12, 1, tzinfo=UTC)]
-    async with SqliteStorage(tmp_path / "bot.db", clock=lambda: now[0]) as storage:
+    async with place.open(clock=lambda: now[0]) as storage:
         await storage.queue_update(1, b"x")
         await storage.finish_update(1)
         now[0] += timedelta(days=1)

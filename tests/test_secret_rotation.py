@@ -4,8 +4,9 @@ A citizen key is HMAC(secret, user id): after a rotation the bot finds a citizen
 records only through the previous secrets it is given, and only when the citizen shows up
 (it then knows the user id). Storage keeps fingerprints of the secrets, never the secrets,
 and says what no configured secret reaches, so /riengtu does not claim a complete deletion
-it did not do. Real SQLite files under ``tmp_path`` throughout; the end-to-end version, on
-the real process, is ``test_e2e_rotation.py``.
+it did not do. The storage tests run on both backends (a real SQLite file under ``tmp_path``,
+a fresh database on the test PostgreSQL server); the bot's tests on SQLite; the end-to-end
+version, on the real process, is ``test_e2e_rotation.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import SECRET, BotHarness, MakeBot, only_reply
+from helpers.backends import Place
 from helpers.tg_fakes import CITIZEN_ID, OTHER_CITIZEN_ID
 from telegram import Update
 
@@ -26,7 +28,7 @@ import bot
 import texts
 from config import Config, ConfigError, load_config
 from delivery.inbox import SEAL_PURPOSE
-from storage.base import SIPAS_FACTORS, Outcome, SecretCheck, SurveyStage
+from storage.base import SIPAS_FACTORS, Outcome, SecretCheck, Storage, SurveyStage
 from storage.pseudonym import citizen_key, is_secret_fingerprint, secret_fingerprint
 from storage.sealing import Sealer
 from storage.sqlite import SqliteStorage
@@ -65,16 +67,16 @@ def rows(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
         connection.close()
 
 
-def keys_in(path: Path) -> set[object]:
+async def keys_in(place: Place) -> set[object]:
     """Every citizen key in the database."""
     return {
         citizen
         for table in ("questions", "votes", "surveys")
-        for (citizen,) in rows(path, f"SELECT citizen FROM {table}")
+        for (citizen,) in await place.rows(f"SELECT citizen FROM {table}")
     }
 
 
-async def activity(storage: SqliteStorage, citizen: str, clock: Clock) -> int:
+async def activity(storage: Storage, citizen: str, clock: Clock) -> int:
     """Two questions, a vote, a completed survey: 2 + 1 + 1 + 5 scores = 9 records."""
     question = await storage.record_question(
         citizen, "Hội nghị?", "hoi nghi", Outcome.ANSWERED, "h", 90
@@ -93,9 +95,9 @@ async def activity(storage: SqliteStorage, citizen: str, clock: Clock) -> int:
     return 9
 
 
-async def run_with(path: Path, clock: Clock, secret: str) -> None:
+async def run_with(place: Place, clock: Clock, secret: str) -> None:
     """A start of the bot with only ``secret`` configured, and one citizen's activity."""
-    async with SqliteStorage(path, clock=clock) as storage:
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(secret))
         await activity(storage, key(secret), clock)
 
@@ -107,33 +109,40 @@ def test_a_fingerprint_is_fixed_per_secret_and_says_nothing_of_keys() -> None:
     assert fp(OLD) not in key(OLD) and OLD not in fp(OLD)
 
 
-# --- storage: register_secrets ---------------------------------------------------------------
-async def test_a_fresh_database_records_the_secret_and_stamps_new_rows(tmp_path: Path) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
+# --- storage, on both backends (conftest's ``place``): register_secrets ---------------------
+async def test_a_fresh_database_records_the_secret_and_stamps_new_rows(place: Place) -> None:
+    clock = Clock()
+    async with place.open(clock=clock) as storage:
         assert await storage.register_secrets(fp(OLD)) == SecretCheck()
         await activity(storage, key(OLD), clock)
         usage = await storage.secret_usage()
     assert [(u.fingerprint, u.records) for u in usage] == [(fp(OLD), 9)]
-    assert rows(path, "SELECT fingerprint FROM pseudonym_secrets") == [(fp(OLD),)]
+    assert await place.rows("SELECT fingerprint FROM pseudonym_secrets") == [(fp(OLD),)]
     for table in ("questions", "votes", "surveys"):
-        assert rows(path, f"SELECT DISTINCT secret_id FROM {table}") == [(1,)]
+        assert await place.rows(f"SELECT DISTINCT secret_id FROM {table}") == [(1,)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # reads the SQLite file's bytes
+async def test_the_file_holds_the_fingerprint_never_the_secret(
+    place: Place, tmp_path: Path
+) -> None:
+    await run_with(place, Clock(), OLD)
     content = b"".join(p.read_bytes() for p in tmp_path.iterdir())
-    assert OLD.encode() not in content  # the fingerprint only, never the secret
+    assert fp(OLD).encode() in content and OLD.encode() not in content
 
 
-async def test_storage_refuses_a_secret_where_a_fingerprint_belongs(tmp_path: Path) -> None:
-    async with SqliteStorage(tmp_path / "bot.db") as storage:
+async def test_storage_refuses_a_secret_where_a_fingerprint_belongs(place: Place) -> None:
+    async with place.open() as storage:
         with pytest.raises(ValueError, match="fingerprint"):
             await storage.register_secrets(OLD)
 
 
 async def test_a_change_with_the_previous_secret_listed_leaves_nothing_unlinked(
-    tmp_path: Path,
+    place: Place,
 ) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    await run_with(path, clock, OLD)
-    async with SqliteStorage(path, clock=clock) as storage:
+    clock = Clock()
+    await run_with(place, clock, OLD)
+    async with place.open(clock=clock) as storage:
         check = await storage.register_secrets(fp(NEW), [fp(OLD)])
         assert check == SecretCheck(unlinked=0, dropped=(), earlier=True)
         await storage.record_question(key(NEW), "Mới?", "moi", Outcome.UNANSWERED, None, 1)
@@ -142,42 +151,42 @@ async def test_a_change_with_the_previous_secret_listed_leaves_nothing_unlinked(
 
 
 async def test_a_change_without_the_previous_secret_counts_what_is_unlinked(
-    tmp_path: Path,
+    place: Place,
 ) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    await run_with(path, clock, OLD)
-    async with SqliteStorage(path, clock=clock) as storage:
+    clock = Clock()
+    await run_with(place, clock, OLD)
+    async with place.open(clock=clock) as storage:
         check = await storage.register_secrets(fp(NEW))
     assert check == SecretCheck(unlinked=9, dropped=(fp(OLD),), earlier=False)
 
 
-async def test_rows_from_before_secrets_were_recorded(tmp_path: Path) -> None:
-    """Rows written before migration 0004 (secret_id NULL) are presumed made with a
+async def test_rows_from_before_secrets_were_recorded(place: Place) -> None:
+    """Rows written before secrets were recorded (secret_id NULL) are presumed made with a
     configured secret, until a recorded secret is dropped: then they may be its."""
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:  # never told its secret
+    clock = Clock()
+    async with place.open(clock=clock) as storage:  # never told its secret
         await activity(storage, key(OLD), clock)
-    async with SqliteStorage(path, clock=clock) as storage:
+    async with place.open(clock=clock) as storage:
         assert await storage.register_secrets(fp(OLD)) == SecretCheck()
         assert [(u.fingerprint, u.records) for u in await storage.secret_usage()] == [
             (None, 9),
             (fp(OLD), 0),
         ]
-    async with SqliteStorage(path, clock=clock) as storage:
+    async with place.open(clock=clock) as storage:
         assert await storage.register_secrets(fp(NEW), [fp(OLD)]) == SecretCheck(earlier=True)
-    async with SqliteStorage(path, clock=clock) as storage:
+    async with place.open(clock=clock) as storage:
         check = await storage.register_secrets(fp(LOST))
     assert check == SecretCheck(unlinked=9, dropped=(fp(OLD), fp(NEW)), earlier=False)
 
 
-# --- storage: rekey, count, delete ----------------------------------------------------------
-async def test_rekey_moves_every_row_in_one_go_and_only_once(tmp_path: Path) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
+# --- storage, on both backends: rekey, count, delete ------------------------------------------
+async def test_rekey_moves_every_row_in_one_go_and_only_once(place: Place) -> None:
+    clock = Clock()
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(OLD))
         records = await activity(storage, key(OLD), clock)
         await activity(storage, key(OLD, OTHER_CITIZEN_ID), clock)
-    async with SqliteStorage(path, clock=clock) as storage:
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(NEW), [fp(OLD)])
         assert await storage.count_citizen_records(key(NEW)) == 0
         assert await storage.count_citizen_records(key(NEW), [key(OLD)]) == records
@@ -186,16 +195,16 @@ async def test_rekey_moves_every_row_in_one_go_and_only_once(tmp_path: Path) -> 
         assert await storage.count_citizen_records(key(NEW)) == records
         usage = {u.fingerprint: u.records for u in await storage.secret_usage()}
     assert usage == {fp(OLD): records, fp(NEW): records}  # the other citizen has not come back
-    assert keys_in(path) == {key(NEW), key(OLD, OTHER_CITIZEN_ID)}
+    assert await keys_in(place) == {key(NEW), key(OLD, OTHER_CITIZEN_ID)}
     for table in ("questions", "votes", "surveys"):
-        assert rows(
-            path, f"SELECT DISTINCT secret_id FROM {table} WHERE citizen = ?", key(NEW)
+        assert await place.rows(
+            f"SELECT DISTINCT secret_id FROM {table} WHERE citizen = ?", key(NEW)
         ) == [(2,)]
 
 
-async def test_rekey_keeps_the_newer_of_two_votes_on_one_answer(tmp_path: Path) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
+async def test_rekey_keeps_the_newer_of_two_votes_on_one_answer(place: Place) -> None:
+    clock = Clock()
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(NEW), [fp(OLD)])
         await storage.record_vote(key(OLD), "m1", "h", 1)  # old key, older
         clock.tick()
@@ -207,8 +216,8 @@ async def test_rekey_keeps_the_newer_of_two_votes_on_one_answer(tmp_path: Path) 
         assert await storage.record_vote_reason(key(OLD), "m2", "sai")
         await storage.record_vote(key(OLD), "m3", "h", 1)  # only under the old key
         assert await storage.rekey_citizen(key(NEW), [key(OLD)]) == 2
-    assert rows(
-        path, "SELECT citizen, answer_key, value, reason FROM votes ORDER BY answer_key"
+    assert await place.rows(
+        "SELECT citizen, answer_key, value, reason FROM votes ORDER BY answer_key"
     ) == [
         (key(NEW), "m1", -1, None),
         (key(NEW), "m2", -1, "sai"),
@@ -216,9 +225,9 @@ async def test_rekey_keeps_the_newer_of_two_votes_on_one_answer(tmp_path: Path) 
     ]
 
 
-async def test_rekey_leaves_one_open_survey_the_later_started(tmp_path: Path) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
+async def test_rekey_leaves_one_open_survey_the_later_started(place: Place) -> None:
+    clock = Clock()
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(NEW), [fp(OLD), fp(LOST)])
         old = await storage.start_survey(key(OLD))  # open, older: abandoned
         assert await storage.record_survey_score(old, SIPAS_FACTORS[0], 2)
@@ -232,16 +241,15 @@ async def test_rekey_leaves_one_open_survey_the_later_started(tmp_path: Path) ->
         assert state is not None and state.survey_id == lost
         assert state.stage == SurveyStage.COMMENT.value and len(state.scores) == 5
         assert key(NEW) in await storage.surveys_awaiting_text()
-    assert rows(path, "SELECT id, citizen, abandoned_at IS NOT NULL FROM surveys ORDER BY id") == [
-        (old, key(NEW), 1),
-        (lost, key(NEW), 0),
-    ]
-    assert rows(path, "SELECT COUNT(*) FROM survey_scores") == [(6,)]  # scores followed
+    assert await place.rows(
+        "SELECT id, citizen, abandoned_at IS NOT NULL FROM surveys ORDER BY id"
+    ) == [(old, key(NEW), 1), (lost, key(NEW), 0)]  # PostgreSQL's True/False equal 1/0
+    assert await place.rows("SELECT COUNT(*) FROM survey_scores") == [(6,)]  # scores followed
 
 
-async def test_delete_with_earlier_keys_removes_everything_it_counted(tmp_path: Path) -> None:
-    path, clock = tmp_path / "bot.db", Clock()
-    async with SqliteStorage(path, clock=clock) as storage:
+async def test_delete_with_earlier_keys_removes_everything_it_counted(place: Place) -> None:
+    clock = Clock()
+    async with place.open(clock=clock) as storage:
         await storage.register_secrets(fp(NEW), [fp(OLD)])
         total = await activity(storage, key(OLD), clock) + await activity(storage, key(NEW), clock)
         other = await activity(storage, key(NEW, OTHER_CITIZEN_ID), clock)
@@ -249,9 +257,9 @@ async def test_delete_with_earlier_keys_removes_everything_it_counted(tmp_path: 
         assert await storage.delete_citizen(key(NEW), [key(OLD)]) == total
         assert await storage.count_citizen_records(key(NEW), [key(OLD)]) == 0
         assert await storage.count_citizen_records(key(NEW, OTHER_CITIZEN_ID)) == other
-    assert keys_in(path) == {key(NEW, OTHER_CITIZEN_ID)}
+    assert await keys_in(place) == {key(NEW, OTHER_CITIZEN_ID)}
     with pytest.raises(ValueError, match="citizen"):
-        async with SqliteStorage(path) as storage:
+        async with place.open() as storage:
             await storage.delete_citizen(key(NEW), [str(USER)])  # a raw id is never a key
 
 

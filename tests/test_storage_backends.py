@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from helpers.backends import Place
 from test_storage import ALICE, BOB, SECRET, START, VIETNAM, FakeClock
 
 from config import ConfigError, load_config
@@ -48,29 +49,13 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
-def open_storage(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
-) -> OpenStorage:
+def open_storage(place: Place, clock: FakeClock) -> OpenStorage:
     """``async with open_storage() as storage``: one more instance on the test's database."""
-    if backend == "postgres":
-        dsn: str = request.getfixturevalue("postgres_dsn")
 
-    @contextlib.asynccontextmanager
-    async def opened(**options: Any) -> AsyncIterator[Any]:
+    def opened(**options: Any) -> contextlib.AbstractAsyncContextManager[Any]:
         options.setdefault("clock", clock)
-        instance: Any
-        if backend == "postgres":
-            instance = PostgresStorage(dsn, **options)
-        else:
-            instance = SqliteStorage(tmp_path / "bot.db", **options)
-        async with instance:
-            yield instance
+        return place.open(**options)
 
     return opened
 
@@ -671,7 +656,7 @@ async def test_postgres_dump_resumes_between_small_batches(postgres_dsn: str) ->
         batched = [row[1] async for row in storage._dump("questions", None, None, False, 3)]
         assert batched == [f"q{i}" for i in range(10)]
         scores = [row[:2] async for row in storage._dump("survey_scores", None, None, False, 2)]
-        assert scores == [(survey_id, factor) for factor in sorted(SIPAS_FACTORS)]
+        assert scores == [(survey_id, factor) for factor in SIPAS_FACTORS]  # SIPAS order
 
 
 # --- two instances -----------------------------------------------------------------------------
@@ -783,6 +768,44 @@ async def test_postgres_errors_name_the_database_without_the_password(
     )
 
 
+async def test_postgres_password_from_the_environment_opens_a_password_only_role(
+    postgres_server: Any, postgres_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test server trusts everyone but this role, which must give its password
+    (scram-sha-256): the configuration's address carries none, the environment does."""
+    monkeypatch.delenv("PGPASSWORD", raising=False)  # asyncpg would read it by itself
+    role, password = f"danvan_pw_{postgres_server.port}", "right-pw-from-the-env"
+    database = postgres_dsn.rsplit("/", 1)[1]
+    hba = postgres_server.root / "data" / "pg_hba.conf"
+    trusting = hba.read_text()
+    admin = await asyncpg.connect(postgres_dsn)
+    try:
+        await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        await admin.execute(f"ALTER DATABASE {database} OWNER TO {role}")
+        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{trusting}")
+        await admin.execute("SELECT pg_reload_conf()")
+        config_file = tmp_path / "config.yaml"
+        address = f"postgresql://{role}@127.0.0.1:{postgres_server.port}/{database}"
+        config_file.write_text(f"database: {address}\n")
+        for variable in ("DANVAN_DB_PASSWORD", "PGPASSWORD"):
+            config = load_config(config_file, env={variable: password})
+            assert password not in repr(config)
+            async with storage_for(config) as storage:
+                await ask(storage)
+                assert password not in repr(storage)
+        for env in ({"DANVAN_DB_PASSWORD": "wrong"}, {}):
+            refused = storage_for(load_config(config_file, env=env))
+            with pytest.raises(StorageError) as caught:
+                await refused.open()
+            assert caught.value.problem is StorageProblem.CANNOT_OPEN
+            assert str(caught.value).startswith(address) and "wrong" not in str(caught.value)
+        assert await admin.fetchval("SELECT COUNT(*) FROM questions") == 2
+    finally:
+        hba.write_text(trusting)
+        await admin.execute("SELECT pg_reload_conf()")
+        await admin.close()
+
+
 async def test_postgres_use_before_open_is_a_clear_error(postgres_dsn: str) -> None:
     with pytest.raises(RuntimeError, match="not open"):
         await ask(PostgresStorage(postgres_dsn))
@@ -837,16 +860,16 @@ def test_config_with_a_file_keeps_sqlite(tmp_path: Path) -> None:
     assert isinstance(storage_for(config), SqliteStorage)
 
 
-def test_reports_refuse_a_postgres_configuration_instead_of_reading_the_default_file(
-    tmp_path: Path,
-) -> None:
+def test_reports_read_the_configured_server_and_db_names_a_file(tmp_path: Path) -> None:
     import argparse
 
-    from reports.cli import CommandError, resolve_paths
+    from reports.cli import resolve_paths
 
     path = tmp_path / "config.yaml"
     path.write_text("database: postgresql://bot@db.example/danvan\n")
-    with pytest.raises(CommandError, match="PostgreSQL"):
-        resolve_paths(argparse.Namespace(config=path))
+    configured = resolve_paths(argparse.Namespace(config=path)).database
+    assert configured.file is None  # the server, never the default file
+    assert isinstance(configured.storage(), PostgresStorage)
     given = resolve_paths(argparse.Namespace(config=path, db=str(tmp_path / "copy.db")))
-    assert given.database == tmp_path / "copy.db"
+    assert given.database.file == tmp_path / "copy.db"
+    assert isinstance(given.database.storage(), SqliteStorage)

@@ -11,9 +11,9 @@ from typing import Any
 
 import aiosqlite
 import pytest
+from helpers.backends import Place
 
 from storage.base import TicketStatus
-from storage.postgres import PostgresStorage
 from storage.pseudonym import citizen_key
 from storage.schema import MIGRATIONS, apply_migrations
 from storage.sealing import Sealer
@@ -45,28 +45,10 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """Both backends, but for the tests that read the SQLite file's bytes."""
-    return str(request.param)
-
-
 @pytest.fixture
-def where(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The PostgreSQL address (a fresh database) or the SQLite file of the test."""
-    if backend == "postgres":
-        return str(request.getfixturevalue("postgres_dsn"))
-    return str(tmp_path / "bot.db")
-
-
-@pytest.fixture
-async def storage(backend: str, where: str, clock: Clock) -> AsyncIterator[Any]:
-    opened: Any = (
-        PostgresStorage(where, clock=clock)
-        if backend == "postgres"
-        else SqliteStorage(where, clock=clock)
-    )
-    async with opened:
+async def storage(place: Place, clock: Clock) -> AsyncIterator[Any]:
+    """Both backends (conftest's ``place``), but for the tests that read the SQLite file."""
+    async with place.open(clock=clock) as opened:
         yield opened
 
 

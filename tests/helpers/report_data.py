@@ -18,6 +18,7 @@ from pathlib import Path
 import bot
 from knowledge.normalize import fold
 from storage import SIPAS_FACTORS, Outcome, SqliteStorage, citizen_key
+from storage.reporting import ReportStorage
 
 SECRET = "report-tests-secret-0123456789abcdef"
 CITIZENS = [citizen_key(2000 + n, SECRET) for n in range(12)]
@@ -53,7 +54,7 @@ class FakeClock:
 
 
 async def _ask(
-    storage: SqliteStorage,
+    storage: ReportStorage,
     citizen: str,
     text: str,
     outcome: Outcome,
@@ -63,63 +64,69 @@ async def _ask(
     return await storage.record_question(citizen, text, fold(text), outcome, faq_id, score)
 
 
+async def write_march(storage: ReportStorage, clock: FakeClock) -> None:
+    """The month of March 2025 described above, through ``storage`` (of either backend),
+    whose clock is ``clock`` set to ``WEEK_1``."""
+    c = CITIZENS
+    # Week 1: answered 4, ambiguous 1, unanswered 3, small talk 1 (9 messages).
+    when = "Hội nghị diễn ra vào ngày nào?"
+    for citizen in c[:3]:
+        await _ask(storage, citizen, when, Outcome.ANSWERED, "ngay-to-chuc", 100)
+    await _ask(storage, c[3], "hn o dau", Outcome.ANSWERED, "dia-diem", 81)
+    await _ask(storage, c[3], "hội nghị có mấy người dự", Outcome.AMBIGUOUS, None, 59.9)
+    await _ask(storage, c[4], "Hội nghị có bao nhiêu đại biểu?", Outcome.UNANSWERED)
+    await _ask(storage, c[5], INJECTED_QUESTION, Outcome.UNANSWERED, None, 0)
+    await _ask(storage, c[6], "hội nghị tổ chức tại chỗ nào vậy", Outcome.UNANSWERED)
+    await _ask(storage, c[7], "xin chào", Outcome.SMALLTALK, None, 100)
+
+    # Votes: ngay-to-chuc 2 up 1 down (+1), dia-diem 0 up 2 down (-2),
+    # thanh-phan-tham-du 1 up 1 down (0). c0 first presses 👎 then changes to 👍.
+    await storage.record_vote(c[0], "m1", "ngay-to-chuc", -1)
+    await storage.record_vote(c[0], "m1", "ngay-to-chuc", 1)
+    await storage.record_vote(c[1], "m2", "ngay-to-chuc", 1)
+    await storage.record_vote(c[2], "m3", "ngay-to-chuc", -1)
+    await storage.record_vote(c[3], "m4", "dia-diem", -1)
+    await storage.record_vote(c[4], "m4", "dia-diem", -1)
+    await storage.record_vote(c[5], "m9", "thanh-phan-tham-du", 1)
+    await storage.record_vote(c[6], "m9", "thanh-phan-tham-du", -1)
+
+    # Surveys: 5 offered, 3 completed, 1 abandoned, 1 still open -> response rate 60%.
+    comments = (
+        (GOOD_COMMENT, GOOD_AGENCY),
+        (INJECTED_COMMENT, INJECTED_AGENCY),
+        (HTML_COMMENT, None),
+    )
+    for citizen, scores, (comment, agency) in zip(
+        c[8:11], COMPLETED_SCORES, comments, strict=True
+    ):
+        survey = await storage.start_survey(citizen)
+        for factor, score in zip(SIPAS_FACTORS, scores, strict=True):
+            assert await storage.record_survey_score(survey, factor, score)
+        assert await storage.submit_survey_comment(survey, comment)
+        assert await storage.submit_survey_agency(survey, agency)
+    # Scores of unfinished surveys do not count in the SIPAS figures.
+    abandoned = await storage.start_survey(c[11])
+    await storage.record_survey_score(abandoned, "access", 1)
+    await storage.abandon_survey(abandoned)
+    still_open = await storage.start_survey(c[11])
+    await storage.record_survey_score(still_open, "access", 1)
+
+    await storage.record_flood_events()
+    await storage.record_flood_events()
+
+    # Week 2: answered 2, unanswered 2 (4 messages). The unanswered pair folds to the
+    # same text as week 1's "Hội nghị có bao nhiêu đại biểu?": one group of 3.
+    clock.now = WEEK_2
+    for citizen in c[:2]:
+        await _ask(storage, citizen, when, Outcome.ANSWERED, "ngay-to-chuc", 100)
+    await _ask(storage, c[1], "hội nghị có bao nhiêu đại biểu", Outcome.UNANSWERED)
+    await _ask(storage, c[2], "hoi nghi co bao nhieu dai bieu", Outcome.UNANSWERED)
+
+
 async def _fill_march(path: Path) -> None:
     clock = FakeClock(WEEK_1)
-    c = CITIZENS
     async with SqliteStorage(path, clock=clock) as storage:
-        # Week 1: answered 4, ambiguous 1, unanswered 3, small talk 1 (9 messages).
-        when = "Hội nghị diễn ra vào ngày nào?"
-        for citizen in c[:3]:
-            await _ask(storage, citizen, when, Outcome.ANSWERED, "ngay-to-chuc", 100)
-        await _ask(storage, c[3], "hn o dau", Outcome.ANSWERED, "dia-diem", 81)
-        await _ask(storage, c[3], "hội nghị có mấy người dự", Outcome.AMBIGUOUS, None, 59.9)
-        await _ask(storage, c[4], "Hội nghị có bao nhiêu đại biểu?", Outcome.UNANSWERED)
-        await _ask(storage, c[5], INJECTED_QUESTION, Outcome.UNANSWERED, None, 0)
-        await _ask(storage, c[6], "hội nghị tổ chức tại chỗ nào vậy", Outcome.UNANSWERED)
-        await _ask(storage, c[7], "xin chào", Outcome.SMALLTALK, None, 100)
-
-        # Votes: ngay-to-chuc 2 up 1 down (+1), dia-diem 0 up 2 down (-2),
-        # thanh-phan-tham-du 1 up 1 down (0). c0 first presses 👎 then changes to 👍.
-        await storage.record_vote(c[0], "m1", "ngay-to-chuc", -1)
-        await storage.record_vote(c[0], "m1", "ngay-to-chuc", 1)
-        await storage.record_vote(c[1], "m2", "ngay-to-chuc", 1)
-        await storage.record_vote(c[2], "m3", "ngay-to-chuc", -1)
-        await storage.record_vote(c[3], "m4", "dia-diem", -1)
-        await storage.record_vote(c[4], "m4", "dia-diem", -1)
-        await storage.record_vote(c[5], "m9", "thanh-phan-tham-du", 1)
-        await storage.record_vote(c[6], "m9", "thanh-phan-tham-du", -1)
-
-        # Surveys: 5 offered, 3 completed, 1 abandoned, 1 still open -> response rate 60%.
-        comments = (
-            (GOOD_COMMENT, GOOD_AGENCY),
-            (INJECTED_COMMENT, INJECTED_AGENCY),
-            (HTML_COMMENT, None),
-        )
-        for citizen, scores, (comment, agency) in zip(
-            c[8:11], COMPLETED_SCORES, comments, strict=True
-        ):
-            survey = await storage.start_survey(citizen)
-            for factor, score in zip(SIPAS_FACTORS, scores, strict=True):
-                assert await storage.record_survey_score(survey, factor, score)
-            assert await storage.submit_survey_comment(survey, comment)
-            assert await storage.submit_survey_agency(survey, agency)
-        # Scores of unfinished surveys do not count in the SIPAS figures.
-        abandoned = await storage.start_survey(c[11])
-        await storage.record_survey_score(abandoned, "access", 1)
-        await storage.abandon_survey(abandoned)
-        still_open = await storage.start_survey(c[11])
-        await storage.record_survey_score(still_open, "access", 1)
-
-        await storage.record_flood_events()
-        await storage.record_flood_events()
-
-        # Week 2: answered 2, unanswered 2 (4 messages). The unanswered pair folds to the
-        # same text as week 1's "Hội nghị có bao nhiêu đại biểu?": one group of 3.
-        clock.now = WEEK_2
-        for citizen in c[:2]:
-            await _ask(storage, citizen, when, Outcome.ANSWERED, "ngay-to-chuc", 100)
-        await _ask(storage, c[1], "hội nghị có bao nhiêu đại biểu", Outcome.UNANSWERED)
-        await _ask(storage, c[2], "hoi nghi co bao nhieu dai bieu", Outcome.UNANSWERED)
+        await write_march(storage, clock)
 
 
 def fill_march(path: Path) -> Path:
