@@ -102,6 +102,7 @@ def build_application(
         ApplicationBuilder()
         .token(config.token or "")
         .base_url(config.base_url)
+        .base_file_url(config.base_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .defaults(
             Defaults(

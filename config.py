@@ -134,6 +134,17 @@ class Config:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     log_level: str = "INFO"
 
+    @property
+    def base_file_url(self) -> str:
+        """Where the bot downloads files (an officer's FAQ upload): ``…/file/bot`` beside
+        ``base_url``'s ``…/bot``, as on Telegram's servers and a self-hosted Bot API server;
+        always on base_url's server, so the token goes nowhere else."""
+        head, found, tail = self.base_url.rstrip("/").rpartition("/bot")
+        if found and not tail:
+            return f"{head}/file/bot"
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}/file/bot"
+
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line."""
         values = [

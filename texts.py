@@ -749,6 +749,7 @@ CHECK_NOT_TEXT = "trường '{field}' trong {where} phải là chuỗi văn bả
 CHECK_NOT_LIST = "trường '{field}' trong {where} phải là danh sách, không phải {kind}"
 CHECK_NOT_MAPPING = "trường '{field}' phải là mapping, không phải {kind}"
 CHECK_TEXT_EMPTY = "trường '{field}' trong {where} đang trống"
+CHECK_TEXT_TODO = "trường '{field}' trong {where} chưa điền (còn chữ TODO)"
 CHECK_LIST_EMPTY = "trường '{field}' trong {where} là danh sách trống"
 CHECK_ITEM_NOT_TEXT = (
     "phần tử thứ {n} của '{field}' trong {where} phải là chuỗi văn bản, không phải {kind}"
@@ -914,11 +915,12 @@ TICKET_ANSWER_MEDIA = "[tệp đính kèm]"
 TICKETS_PRIVATE_ONLY = "Danh sách câu hỏi đã gửi cán bộ chỉ xem được trong chat riêng với trợ lý."
 TICKET_SNIPPET_NEW_HEADER = (
     "# Mục mới từ phiếu #{number}: thêm vào 'entries:' trong faq.yaml, đặt mã, chủ đề, câu hỏi "
-    "chuẩn và ít nhất 4 cách hỏi; sau đó: python bot.py check-faq"
+    "chuẩn, nguồn và ít nhất 4 cách hỏi; sau đó: python bot.py check-faq"
 )
 TICKET_SNIPPET_ID = "phieu-{number}  # đặt mã mới"
 TICKET_SNIPPET_TOPIC = "TODO  # mã chủ đề"
 TICKET_SNIPPET_QUESTION = "TODO: câu hỏi chuẩn, có dấu"
+TICKET_SNIPPET_SOURCE = "TODO: trích nguyên văn căn cứ của câu trả lời"
 TICKET_FAQ_USAGE = "Cách dùng: /faq số_phiếu, ví dụ /faq 12"
 TICKET_NOT_FOUND = "Không có phiếu #{number}."
 TICKET_FAQ_NEAREST = "Mục gần nhất: <b>{id}</b> ({question}), điểm khớp {score:.1f}."

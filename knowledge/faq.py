@@ -67,6 +67,7 @@ ABBREVIATION_KEY_PATTERN = re.compile(r"[a-z0-9đ]+")
 
 FAQ_KEYS = ("topics", "entries", "smalltalk", "referrals", "scope")
 TOPIC_KEYS = ("id", "title", "kind")
+TODO = "TODO"  # how the blocks the bot writes for officers mark what is left to fill
 TOPIC_KINDS = ("article", "bot")  # bot: entries about the assistant itself, with no source
 ENTRY_KEYS = ("id", "topic", "question", "alternates", "answer", "source", "related")
 SMALLTALK_KEYS = ("id", "phrasings", "reply")
@@ -402,6 +403,10 @@ class _Checker:
             # "answer:" with nothing after it has its (null) node at the end of the line.
             empty_at = fields.key(name) if node.tag == _TAG + "null" else node
             self.error(empty_at or node, T.CHECK_TEXT_EMPTY.format(field=name, where=fields.where))
+            return None
+        if value.startswith(TODO):
+            # A placeholder of a generated block (``/faq N``) never reaches a citizen.
+            self.error(node, T.CHECK_TEXT_TODO.format(field=name, where=fields.where))
             return None
         if _length(value) > limit:
             message = too_long.format(

@@ -227,6 +227,7 @@ def new_entry_snippet(number: int, question: str, answer: str | None) -> str:
         ENTRY_KEY_INDENT + "alternates:",
         LIST_ITEM_INDENT + "- " + yaml_string(phrasing),
         ENTRY_KEY_INDENT + "answer: " + yaml_string(clean_phrasing(answer or "")),
+        ENTRY_KEY_INDENT + "source: " + yaml_string(texts.TICKET_SNIPPET_SOURCE),
     ]
     return "\n".join(lines) + "\n"
 

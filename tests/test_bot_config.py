@@ -169,6 +169,22 @@ def test_values_and_relative_paths(tmp_path: Path) -> None:
     assert config.log_level == "DEBUG"
 
 
+@pytest.mark.parametrize(
+    ("base_url", "file_url"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+        ("http://127.0.0.1:8081/bot/", "http://127.0.0.1:8081/file/bot"),
+        ("http://10.0.0.5:8081/tg/bot", "http://10.0.0.5:8081/tg/file/bot"),
+        # Not the usual layout: still base_url's server, never Telegram's with this token.
+        ("http://10.0.0.5:8081/api", "http://10.0.0.5:8081/file/bot"),
+    ],
+)
+def test_files_are_downloaded_from_the_configured_server(base_url: str, file_url: str) -> None:
+    assert Config(base_url=base_url).base_file_url == file_url
+    application = bot.build_application(Config(token=TOKEN, base_url=base_url))
+    assert application.bot.base_file_url == f"{file_url}{TOKEN}"
+
+
 def test_running_needs_a_secret_and_a_webhook_url() -> None:
     with pytest.raises(ConfigError) as caught:
         Config(token=TOKEN, mode="webhook").check_runnable()

@@ -379,3 +379,27 @@ async def test_an_answer_to_a_deleted_ticket_reaches_nobody(bot: BotHarness) -> 
         texts.TICKET_ANSWER_NOT_SENT.format(number=1, reason=texts.TICKET_REASON_CLOSED)
     ]
     assert tickets(bot) == [(2, other, "open", 1, None)]
+
+
+def test_a_new_entry_block_left_unfilled_is_refused_where_it_says_todo() -> None:
+    """The block ``/faq N`` writes, pasted in as it came: every placeholder is an error at its
+    line, so nothing with "TODO" in it is ever served."""
+    from conftest import ROOT
+
+    from knowledge.faq import check_faq_bytes
+    from reports.inbox import new_entry_snippet
+
+    valid = (ROOT / "tests" / "faq_fixtures" / "valid_faq.yaml").read_text(encoding="utf-8")
+    block = new_entry_snippet(7, "nuôi mèo có cần giấy phép không ạ", "Không cần.")
+    pasted = valid.replace("\nentries:\n", "\nentries:\n" + block.split("\n", 1)[1], 1)
+    faq, findings = check_faq_bytes(pasted.encode(), "faq.yaml")
+    assert faq is None
+    start = pasted.splitlines().index("entries:") + 1  # the block's first line, 0-based
+    todo = {f.line - 1 - start: f.message for f in findings if "TODO" in f.message}
+    assert sorted(todo) == [1, 2, 6]  # the topic, the question and the source
+    filled = (
+        pasted.replace("topic: TODO", "topic: hoi-nghi")
+        .replace('"' + texts.TICKET_SNIPPET_QUESTION + '"', '"Nuôi mèo có cần giấy phép không?"')
+        .replace('"' + texts.TICKET_SNIPPET_SOURCE + '"', '"Cán bộ trả lời phiếu #7."')
+    )
+    assert not any("TODO" in f.message for f in check_faq_bytes(filled.encode(), "faq.yaml")[1])

@@ -182,12 +182,12 @@ async def test_a_ticket_number_is_never_given_twice(storage: SqliteStorage) -> N
     assert again not in (first, freed) and again > freed
 
 
-@sqlite_file
 async def test_a_file_from_before_0006_keeps_its_tickets_and_numbers(
-    where: str, clock: Clock
+    tmp_path: Path, clock: Clock
 ) -> None:
     """Upgraded in place: every ticket and its sealed address kept, and from then on the
     largest number in the file is never given again."""
+    where = str(tmp_path / "bot.db")
     before = [m for m in MIGRATIONS if m[0] < "0006"]
     sealed = {number: seal(number) for number in (1, 2)}
     async with aiosqlite.connect(where, isolation_level=None) as db:

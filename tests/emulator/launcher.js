@@ -32,9 +32,12 @@
  *   POST /e2e/hold     {token, chat_id, held}             hold the bot's calls naming a chat
  *                      unanswered until released; a held call whose client goes away is dropped
  *   GET  /e2e/file/:file_id                               bytes of a file the bot uploaded
+ *   GET  /file/bot<token>/documents/:file_id              a file's bytes, as getFile names it
  * The package's own client routes (/sendMessage, /sendCommand, /sendCallback, /getUpdates,
  * /getUpdatesHistory) keep working; the first three are reimplemented to return the ids given
- * to the user's message / callback query.
+ * to the user's message / callback query. POST /sendDocument (ours) is /sendMessage with
+ * `document: {file_name, mime_type, content_base64[, hide_size]}` instead of `text`: the user
+ * sends a file, which the bot fetches with getFile and the download URL.
  *
  * Usage: node launcher.js [--port N] [--host H] [--exit-with-stdin]
  * Env:   EMULATOR_PORT, EMULATOR_HOST, EMULATOR_BOT_USERNAME, EMULATOR_BOT_FIRST_NAME,
@@ -736,6 +739,20 @@ const METHODS = {
   logout: () => true,
   close: () => true,
 
+  // Files users sent (client route /sendDocument) or the bot uploaded; downloaded from
+  // /file/bot<token>/<file_path> like Telegram's.
+  getfile: (token, params) => {
+    const fileId = String(params.file_id || '');
+    const file = state.files.get(fileId);
+    if (!file) throw badRequest('invalid file_id');
+    return {
+      file_id: fileId,
+      file_unique_id: `u-${fileId}`,
+      file_size: file.content.length,
+      file_path: `documents/${fileId}`,
+    };
+  },
+
   getupdates: null, // long poll, see handleGetUpdates
 
   setwebhook: (token, params) => {
@@ -1004,10 +1021,29 @@ function rememberChat(chat) {
   if (chat && chat.id !== undefined) state.chats.set(chatKey(chat.id), { ...chat });
 }
 
-function userMessageRoute(app, path, isCommand) {
+/** A user's document (client route /sendDocument): ``document: {file_name, mime_type,
+ * content_base64}`` becomes a Bot API Document whose bytes getFile and /file/bot serve. */
+function userDocument(body) {
+  const given = body.document || {};
+  if (typeof given.content_base64 !== 'string') throw badRequest('document.content_base64 is required');
+  const content = Buffer.from(given.content_base64, 'base64');
+  const file = {
+    filename: String(given.file_name || 'document'),
+    mimeType: String(given.mime_type || 'application/octet-stream'),
+    content,
+  };
+  const document = fileObject(undefined, file);
+  if (given.hide_size) delete document.file_size; // Telegram may leave the size out
+  const message = { ...body, document };
+  delete message.text;
+  return message;
+}
+
+function userMessageRoute(app, path, isCommand, isDocument = false) {
   app.post(path, async (req, res) => {
     try {
-      const body = { ...req.body };
+      let body = { ...req.body };
+      if (isDocument) body = userDocument(body);
       if (!body.botToken) throw badRequest('botToken is required');
       if (!body.chat || body.chat.id === undefined) throw badRequest('chat.id is required');
       if (!body.from || body.from.id === undefined) throw badRequest('from.id is required');
@@ -1175,6 +1211,15 @@ function e2eRoutes(app) {
     sendOk(res, true);
   });
 
+  app.get('/file/bot:token/documents/:fileId', (req, res) => {
+    const file = TOKEN_RE.test(req.params.token) && state.files.get(req.params.fileId);
+    if (!file) {
+      sendFail(res, new ApiError(404, 'Not Found: no such file'));
+      return;
+    }
+    res.type(file.mimeType).send(file.content);
+  });
+
   app.get('/e2e/file/:fileId', (req, res) => {
     const file = state.files.get(req.params.fileId);
     if (!file) {
@@ -1190,6 +1235,7 @@ packageRoutes.unshift((app) => {
   e2eRoutes(app);
   userMessageRoute(app, '/sendMessage', false);
   userMessageRoute(app, '/sendCommand', true);
+  userMessageRoute(app, '/sendDocument', false, true);
   userCallbackRoute(app);
   botApiRoute(app);
 });

@@ -20,6 +20,7 @@ Nothing here imports ``telegram``: the tests drive the bot only from the outside
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import fcntl
 import json
@@ -657,6 +658,18 @@ class UserClient(_UserState):
         """Send ``/command [args]`` (with its bot_command entity); returns the message_id."""
         text = self._command_text(command, args)
         return int(self._post("/sendCommand", self._message_body(text, None))["message_id"])
+
+    def send_document(
+        self, content: bytes, file_name: str, mime_type: str = "application/x-yaml"
+    ) -> int:
+        """Send a file (a Document the bot can download); returns its message_id."""
+        body = self._message_body("", None)
+        body["document"] = {
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+        return int(self._post("/sendDocument", body)["message_id"])
 
     def press_button(
         self,
