@@ -69,7 +69,7 @@ from handlers.ordering import FairRateLimiter, PerChatUpdateProcessor
 from knowledge.faq_store import FaqStore
 from knowledge.live import KnowledgeBase
 from knowledge.model import KnowledgeFileError
-from storage.base import SecretCheck, Storage, StorageError
+from storage.base import UPDATE_CLAIM, SecretCheck, Storage, StorageError
 from storage.factory import storage_for
 from storage.pseudonym import secret_fingerprint
 from storage.sqlite import SqliteStorage
@@ -290,7 +290,9 @@ async def post_init(application: DanVanApplication) -> None:
         config.abbreviations,
     )
     logger.info("FAQ loaded: %d entries", len(data.knowledge.faq.entries))
+    inbox_open = False
     if isinstance(application.update_queue, DurableUpdateQueue) and secrets:
+        inbox_open = True
         await data.storage.forget_handled_updates(HANDLED_UPDATES_KEPT)
         # Sealed with the current secret, opened with any: updates kept before a rotation
         # are still read while the old secret is listed.
@@ -319,6 +321,11 @@ async def post_init(application: DanVanApplication) -> None:
         interval = config.reload_interval_seconds
         job_queue.run_repeating(
             jobs.reload_knowledge, interval=interval, first=interval, name="reload"
+        )
+    if inbox_open:  # several instances: hold what this one handles, take what a dead one left
+        sweep_every = UPDATE_CLAIM.total_seconds() / 3
+        job_queue.run_repeating(
+            jobs.sweep_inbox, interval=sweep_every, first=sweep_every, name="inbox-sweep"
         )
     job_queue.run_repeating(
         jobs.write_flood_counts,

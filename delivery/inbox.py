@@ -50,6 +50,10 @@ SEAL_PURPOSE = "update-inbox"
 WARN_EVERY_SECONDS = 60.0
 # The longest put() waits for the database before handing the update on unkept.
 KEEP_WAIT_SECONDS = 0.5
+# How long a retry of an update another instance holds waits for its handling, and how often
+# it looks (several instances on PostgreSQL).
+ELSEWHERE_WAIT_SECONDS = 5.0
+ELSEWHERE_POLL_SECONDS = 0.1
 
 
 def _context(update_id: int) -> bytes:
@@ -74,13 +78,42 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         # Update id -> done once that update is handled; for queued updates someone may
         # wait for (put_and_wait, and the ones replayed at open, whose retry must wait).
         self._receipts: dict[int, asyncio.Future[None]] = {}
+        self._bot: Bot | None = None
+        # Ids queued here and not yet handled, so a sweep never queues one a second time.
+        self._in_flight: set[int] = set()
 
     async def open(self, storage: Storage, secrets: list[str], bot: Bot) -> int:
         """Start keeping updates in ``storage``; queue what it still holds from an earlier
         run. Returns how many updates were replayed."""
         self._storage, self._sealer = storage, Sealer(secrets, SEAL_PURPOSE)
+        replayed = await self._replay(await storage.queued_updates(), bot)
+        if replayed:
+            logger.info("%d updates received before the restart are handled first", replayed)
+        return replayed
+
+    async def sweep(self) -> int:
+        """Keep this process's hold on the updates it is handling, and queue those another
+        instance left unhandled when it died (several instances on PostgreSQL; nothing on
+        SQLite). Run every third of :data:`storage.base.UPDATE_CLAIM`. Returns how many
+        were taken."""
+        if self._storage is None or self._sealer is None or self._bot is None:
+            return 0
+        try:
+            taken = await self._storage.claim_abandoned_updates()
+        except StorageError as error:
+            self._warn("the updates in flight could not be claimed again: %s", error)
+            return 0
+        # One of ours whose hold ran out (a slow moment) and came back is still queued here.
+        return await self._replay(
+            [row for row in taken if row[0] not in self._in_flight], self._bot
+        )
+
+    async def _replay(self, rows: list[tuple[int, bytes]], bot: Bot) -> int:
+        """Queue kept updates (they are in the inbox already); drop the unreadable ones."""
+        assert self._storage is not None and self._sealer is not None
+        self._bot = bot
         replayed, unreadable = 0, []
-        for update_id, payload in await storage.queued_updates():
+        for update_id, payload in rows:
             try:
                 data = json.loads(self._sealer.open(payload, _context(update_id)))
             except (SealError, ValueError):
@@ -88,18 +121,17 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 continue
             update = Update.de_json(data, bot)
             self._receipt(update_id)  # a webhook retry of it waits for this handling
+            self._in_flight.add(update_id)
             self.put_nowait(update)  # not put(): it is kept already
             replayed += 1
         for update_id in unreadable:
-            await storage.finish_update(update_id)
+            await self._storage.finish_update(update_id)
         if unreadable:
             logger.error(
                 "%d updates kept from before could not be read (the secret changed?) and are"
                 " dropped: their senders get no answer",
                 len(unreadable),
             )
-        if replayed:
-            logger.info("%d updates received before the restart are handled first", replayed)
         return replayed
 
     async def put(self, item: object) -> None:
@@ -119,9 +151,9 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             except BaseException:
                 self._settle(update.update_id, cancel=True)
                 raise
-            if not queued:  # it came before, and no one waits for its handling
+            if not queued:  # it came before: handled, or another instance is handling it
                 self._settle(update.update_id)
-                return await self._was_handled(update.update_id)
+                return await self._handled_elsewhere(update.update_id)
         try:
             await asyncio.shield(receipt)  # several requests may wait for one handling
         except asyncio.CancelledError:
@@ -161,7 +193,19 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                     if not fresh:
                         logger.info("update %d came again and was handled already", item.update_id)
                         return False
+            self._in_flight.add(item.update_id)
         await super().put(item)
+        return True
+
+    async def _handled_elsewhere(self, update_id: int) -> bool:
+        """Whether an update that came before is handled, waiting up to
+        :data:`ELSEWHERE_WAIT_SECONDS` for another instance that holds it to finish (a retry
+        that reached this instance while the first is still answering)."""
+        deadline = time.monotonic() + ELSEWHERE_WAIT_SECONDS
+        while not await self._was_handled(update_id):
+            if time.monotonic() >= deadline:
+                return False  # 503: Telegram retries; by then it is handled, or taken over
+            await asyncio.sleep(ELSEWHERE_POLL_SECONDS)
         return True
 
     async def _was_handled(self, update_id: int) -> bool:
@@ -198,6 +242,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         if not isinstance(update, Update):
             return
         update_id = update.update_id
+        self._in_flight.discard(update_id)
         if self._storage is None:
             self._settle(update_id)
             return

@@ -95,6 +95,7 @@ async def _reload_and_confirm(
         return
     jobs.settle_heap()
     context.bot_data.last_reload_problem = ()
+    await jobs.first_to_tell(context, reload)  # the other instances need not announce it
     if name is not None:
         messages = render.faq_installed_messages(reload.entries, name, result.warnings)
     else:

@@ -4,17 +4,25 @@ telling officers."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import html
 import logging
+from datetime import timedelta
 
 from telegram.error import TelegramError
 
 import texts
+from delivery.inbox import DurableUpdateQueue
 from handlers import render
 from handlers.context import BotData, CustomContext
+from knowledge.live import ReloadResult
 from storage.base import StorageError
 
 logger = logging.getLogger(__name__)
+
+# Several instances watch the same FAQ file and reload it within one reload interval of
+# each other; the first to claim a reload's notice tells the officers, within this long.
+NOTICE_WINDOW = timedelta(minutes=10)
 
 
 async def notify_officers(context: CustomContext, messages: list[str]) -> None:
@@ -38,8 +46,27 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def reload_notice(result: ReloadResult) -> str:
+    """The key of what a reload found, the same in every instance that finds it."""
+    if result.ok:
+        return "faq-reloaded:" + result.digest
+    problem = "\n".join(str(finding) for finding in result.findings)
+    return "faq-failed:" + hashlib.sha256(problem.encode("utf-8")).hexdigest()
+
+
+async def first_to_tell(context: CustomContext, result: ReloadResult) -> bool:
+    """Whether this instance tells the officers about ``result`` (the others stay quiet);
+    True when the database cannot say, since a notice twice beats none."""
+    try:
+        return await context.storage.claim_notice(reload_notice(result), NOTICE_WINDOW)
+    except StorageError as error:
+        logger.warning("could not claim the FAQ notice, telling officers anyway: %s", error)
+        return True
+
+
 async def reload_knowledge(context: CustomContext) -> None:
-    """Reload the FAQ if its files changed; tell officers about the result."""
+    """Reload the FAQ if its files changed; tell officers about the result, once for all
+    instances."""
     result = await context.knowledge.reload_async()
     if not result.ok:
         problem = tuple(str(finding) for finding in result.findings)
@@ -47,13 +74,25 @@ async def reload_knowledge(context: CustomContext) -> None:
             logger.error("FAQ not reloaded: %s", line)
         if problem != context.bot_data.last_reload_problem:  # tell officers once per problem
             context.bot_data.last_reload_problem = problem
-            await notify_officers(context, render.reload_failed_messages(problem))
+            if await first_to_tell(context, result):
+                await notify_officers(context, render.reload_failed_messages(problem))
         return
     context.bot_data.last_reload_problem = ()
     if result.changed:
         settle_heap()
         logger.info("FAQ reloaded: %d entries", result.entries)
-        await notify_officers(context, render.reload_ok_messages(result.entries, result.warnings))
+        if await first_to_tell(context, result):
+            await notify_officers(
+                context, render.reload_ok_messages(result.entries, result.warnings)
+            )
+
+
+async def sweep_inbox(context: CustomContext) -> None:
+    """Keep this instance's hold on the updates it handles; take those a dead one left."""
+    queue = context.application.update_queue
+    taken = await queue.sweep() if isinstance(queue, DurableUpdateQueue) else 0
+    if taken:
+        logger.info("%d updates left by a stopped instance are handled here", taken)
 
 
 async def write_dropped(data: BotData) -> None:

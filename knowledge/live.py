@@ -54,6 +54,7 @@ class ReloadResult:
     ok: bool
     entries: int
     findings: list[Finding] = field(default_factory=list)
+    digest: str = ""  # of the files checked ("" when one could not be read)
 
     @property
     def errors(self) -> list[Finding]:
@@ -253,4 +254,4 @@ class KnowledgeBase:
             self._served_findings = seen.findings
         self._seen = seen
         entries = len(self._matcher.faq.entries) if self._matcher is not None else 0
-        return ReloadResult(attempt.changed, seen.ok, entries, list(seen.findings))
+        return ReloadResult(attempt.changed, seen.ok, entries, list(seen.findings), seen.digest)

@@ -36,6 +36,11 @@ SIPAS_FACTORS: tuple[str, ...] = (
     "feedback",  # Tiếp nhận, xử lý ý kiến góp ý, phản ánh, kiến nghị
 )
 
+# How long an instance's hold on an update it is handling lasts without renewal (several
+# instances on PostgreSQL): a process that dies leaves its updates to the others after this.
+# It renews every third of it (delivery.inbox.DurableUpdateQueue.sweep).
+UPDATE_CLAIM = timedelta(seconds=9)
+
 
 class Outcome(StrEnum):
     """How the bot dealt with one question."""
@@ -389,6 +394,17 @@ class Storage(Protocol):
 
     async def queued_updates(self) -> list[tuple[int, bytes]]:
         """Updates received and not handled yet, as (update id, payload), oldest first."""
+        ...
+
+    async def claim_notice(self, key: str, within: timedelta) -> bool:
+        """Whether this process sends the officers' notice ``key`` (an FAQ reload every
+        instance sees): True for the first claim and again after ``within``."""
+        ...
+
+    async def claim_abandoned_updates(self) -> list[tuple[int, bytes]]:
+        """Keep holding this process's updates in flight and take those another process
+        left unhandled when it died (several instances on one database); [] when this is
+        the only process (SQLite)."""
         ...
 
     async def finish_update(self, update_id: int) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets as random_ids
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import TracebackType
@@ -39,6 +40,7 @@ import asyncpg
 from storage import checks, queries
 from storage.base import (
     SIPAS_FACTORS,
+    UPDATE_CLAIM,
     Outcome,
     SecretCheck,
     SecretUsage,
@@ -234,6 +236,8 @@ class PostgresStorage:
         self._max = int(max_connections)
         self._pool: asyncpg.Pool | None = None
         self._secret_id: int | None = None
+        # Which process holds an update of the shared inbox (see queue_update).
+        self.instance = random_ids.token_hex(8)
         # Kept for the bot's wiring: SQLite calls it when its file goes; a server does not.
         self.on_lost: Callable[[StorageError], None] | None = None
 
@@ -905,29 +909,63 @@ class PostgresStorage:
     # --- receipt of updates ------------------------------------------------------------------
 
     async def queue_update(self, update_id: int, payload: bytes) -> bool:
-        """Keep a received update until it is handled; False if it was seen before (queued
-        or handled, by any instance). One INSERT ... ON CONFLICT DO NOTHING."""
+        """Keep a received update until it is handled, claimed by this instance; False if
+        it is handled already or another live instance holds it (a retry that reached a
+        second instance: that one answers it). A row whose claim ran out — its instance
+        died — is taken over. One INSERT ... ON CONFLICT DO UPDATE ... WHERE."""
         check_int(update_id, range(0, 2**63), "update_id")
         if not isinstance(payload, bytes):
             raise ValueError("payload must be bytes")
+        now = self._now()
         async with self._conn() as conn:
             status = await conn.execute(
-                "INSERT INTO update_inbox (update_id, payload, received_at) VALUES ($1, $2, $3)"
-                " ON CONFLICT (update_id) DO NOTHING",
+                "INSERT INTO update_inbox"
+                " (update_id, payload, received_at, claimed_by, claimed_until)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (update_id) DO UPDATE"
+                " SET claimed_by = excluded.claimed_by, claimed_until = excluded.claimed_until"
+                " WHERE update_inbox.handled_at IS NULL"
+                " AND (update_inbox.claimed_until IS NULL OR update_inbox.claimed_until < $3)",
                 update_id,
                 payload,
-                self._now(),
+                now,
+                self.instance,
+                now + UPDATE_CLAIM,
             )
         return _rows(status) > 0
 
     async def queued_updates(self) -> list[tuple[int, bytes]]:
-        """Updates received and not handled yet, as (update id, payload), oldest first."""
+        """Updates received and not handled yet that this instance holds or no live one
+        does, as (update id, payload), oldest first; this instance claims them. At start:
+        what an instance that stopped or died left; another's updates in flight stay its."""
+        return await self._claim_free_updates(own=True)
+
+    async def claim_abandoned_updates(self) -> list[tuple[int, bytes]]:
+        """Renew this instance's claims, then take the updates whose claim ran out (their
+        instance died), oldest first. Called every third of :data:`UPDATE_CLAIM`."""
+        now = self._now()
+        async with self._conn() as conn:
+            await conn.execute(
+                "UPDATE update_inbox SET claimed_until = $2"
+                " WHERE claimed_by = $1 AND handled_at IS NULL",
+                self.instance,
+                now + UPDATE_CLAIM,
+            )
+        return await self._claim_free_updates()
+
+    async def _claim_free_updates(self, *, own: bool = False) -> list[tuple[int, bytes]]:
+        now = self._now()
+        held = "claimed_by = $1 OR " if own else ""
         async with self._conn() as conn:
             rows = await conn.fetch(
-                "SELECT update_id, payload FROM update_inbox WHERE handled_at IS NULL"
-                " ORDER BY update_id"
+                "UPDATE update_inbox SET claimed_by = $1, claimed_until = $3"
+                " WHERE update_id IN (SELECT update_id FROM update_inbox WHERE handled_at IS NULL"
+                f" AND ({held}claimed_until IS NULL OR claimed_until < $2)"
+                " FOR UPDATE SKIP LOCKED) RETURNING update_id, payload",
+                self.instance,
+                now,
+                now + UPDATE_CLAIM,
             )
-        return [(int(row[0]), bytes(row[1])) for row in rows]
+        return sorted((int(row[0]), bytes(row[1])) for row in rows)
 
     async def finish_update(self, update_id: int) -> None:
         """Mark an update handled: its payload goes, its id stays (handled_at stamped)."""
@@ -963,6 +1001,26 @@ class PostgresStorage:
                 cutoff,
             )
         return _rows(status)
+
+    # --- notices to officers ------------------------------------------------------------------
+
+    async def claim_notice(self, key: str, within: timedelta) -> bool:
+        """Whether this instance is the one to send the notice ``key``: True for the first
+        claim, and again once ``within`` has passed since the last; False for the other
+        instances that saw the same thing meanwhile."""
+        if not isinstance(key, str) or not 1 <= len(key) <= 200:
+            raise ValueError("a notice key is 1-200 characters")
+        now = self._now()
+        async with self._conn() as conn:
+            status = await conn.execute(
+                "INSERT INTO notices (key, sent_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE"
+                " SET sent_at = excluded.sent_at WHERE notices.sent_at < $3",
+                key,
+                now,
+                now - within,
+            )
+            await conn.execute("DELETE FROM notices WHERE sent_at < $1", now - 2 * within)
+        return _rows(status) > 0
 
     # --- officers' overview ------------------------------------------------------------------
 

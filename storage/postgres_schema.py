@@ -149,4 +149,20 @@ MIGRATIONS: list[tuple[str, str]] = [
             CREATE INDEX idx_tickets_status_created ON tickets (status, created_at);
         """),
     ),
+    (
+        "0003_several_instances",
+        dedent("""
+            -- Several instances share the inbox: an unhandled update is handled by the
+            -- instance that holds its claim (a random id per process) until claimed_until;
+            -- a claim that is not renewed (the process died) is taken over by another.
+            ALTER TABLE update_inbox ADD COLUMN claimed_by text;
+            ALTER TABLE update_inbox ADD COLUMN claimed_until timestamptz;
+            -- Messages to officers that one instance sends for all (an FAQ reload seen by
+            -- every instance is announced once): the first to claim a key sends it.
+            CREATE TABLE notices (
+                key text PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 200),
+                sent_at timestamptz NOT NULL
+            );
+        """),
+    ),
 ]

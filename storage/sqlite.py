@@ -1067,6 +1067,16 @@ class SqliteStorage:
             )
         return [(int(update_id), bytes(payload)) for update_id, payload in rows]
 
+    async def claim_notice(self, key: str, within: timedelta) -> bool:
+        """Always True: one process owns a SQLite file, so no other instance tells officers."""
+        if not isinstance(key, str) or not 1 <= len(key) <= 200:
+            raise ValueError("a notice key is 1-200 characters")
+        return True
+
+    async def claim_abandoned_updates(self) -> list[tuple[int, bytes]]:
+        """Nothing: one process owns a SQLite file, so what it holds is its own, in flight."""
+        return []
+
     async def finish_update(self, update_id: int) -> None:
         """Mark an update handled: out of the inbox, its id kept so it is not handled again.
 

@@ -158,3 +158,25 @@ async def test_purge_job_runs_only_with_retention(make_bot: MakeBot) -> None:
 def context_for(bot: BotHarness) -> CustomContext:
     """A job's context, as the job queue would build it."""
     return CustomContext(bot.app)
+
+
+async def test_several_instances_tell_officers_of_a_reload_once(
+    make_bot: MakeBot, faq_copy: Path, postgres_dsn: str
+) -> None:
+    """Three processes on one PostgreSQL database watch one FAQ file: each reloads the edit,
+    one tells the officers; an edit after that is told again, by whichever sees it first."""
+    async with (
+        make_bot(faq=faq_copy, database_url=postgres_dsn) as first,
+        make_bot(faq=faq_copy, database_url=postgres_dsn) as second,
+        make_bot(faq=faq_copy, database_url=postgres_dsn) as third,
+    ):
+        instances = (first, second, third)
+        for edit, title in enumerate(("Hội nghị", "Hội nghị dân vận 2020")):
+            text = BOT_FAQ.read_text(encoding="utf-8")
+            faq_copy.write_text(text.replace("Hội nghị dân vận", title), encoding="utf-8")
+            for bot in instances[edit:] + instances[:edit]:
+                await jobs.reload_knowledge(context_for(bot))
+            notices = [n for bot in instances for n in bot.request.sent("sendMessage")]
+            assert [n.text for n in notices] == [texts.RELOAD_OK.format(entries=6)] * (edit + 1)
+            for bot in instances:  # every instance serves the edit
+                assert bot.app.bot_data.knowledge.faq.topics[0].title == title

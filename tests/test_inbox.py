@@ -106,14 +106,59 @@ async def test_two_instances_receiving_one_update_keep_it_once(place: Place) -> 
                 first.queue_update(number, b"first"), second.queue_update(number, b"second")
             )
             assert sorted(results) == [False, True]
-        queued = await second.queued_updates()
+
+        async def both() -> list[tuple[int, bytes]]:
+            """What the two replay at a restart: on PostgreSQL each its own (they share the
+            inbox and each holds what it won), on SQLite the one file's rows, seen twice."""
+            rows = await first.queued_updates() + await second.queued_updates()
+            return sorted(set(rows))
+
+        queued = await both()
         assert [update_id for update_id, _ in queued] == list(range(20))
         await first.finish_update(3)
         assert await second.is_update_handled(3)
         assert not await second.queue_update(3, b"again")
-        left = await first.queued_updates()
+        left = await both()
     assert [update_id for update_id, _ in left] == [n for n in range(20) if n != 3]
     assert {payload for _, payload in left} <= {b"first", b"second"}
+
+
+async def test_a_dead_instances_updates_are_handled_by_another(
+    postgres_dsn: str, bot: Bot
+) -> None:
+    """Several instances on PostgreSQL: one keeps three updates and dies before handling
+    them. Another's retry of one waits while the first still holds it, and then gets 503;
+    once the hold runs out, the other's sweep queues all three, in order, once."""
+    from storage.base import UPDATE_CLAIM
+    from storage.postgres import PostgresStorage
+
+    now = [datetime(2026, 12, 1, tzinfo=UTC)]
+    async with (
+        PostgresStorage(postgres_dsn, clock=lambda: now[0]) as dying_storage,
+        PostgresStorage(postgres_dsn, clock=lambda: now[0]) as other_storage,
+    ):
+        dying, other = DurableUpdateQueue(), DurableUpdateQueue()
+        await dying.open(dying_storage, [SECRET], bot)
+        await other.open(other_storage, [SECRET], bot)
+        for number in (31, 32, 33):
+            await dying.put(make_update(number, bot))
+        assert await other.sweep() == 0  # held, and renewed by its own sweep
+        assert await dying.sweep() == 0
+        started = asyncio.get_running_loop().time()
+        assert not await other.put_and_wait(make_update(32, bot))  # Telegram's retry: 503
+        assert asyncio.get_running_loop().time() - started >= 4.5  # after waiting for it
+        assert other.qsize() == 0
+        now[0] += UPDATE_CLAIM + timedelta(seconds=1)  # dying stopped renewing
+        assert await other.sweep() == 3
+        taken = [other.get_nowait() for _ in range(3)]
+        assert [u.update_id for u in taken if isinstance(u, Update)] == [31, 32, 33]
+        assert await other.sweep() == 0  # not queued twice
+        retry = asyncio.ensure_future(other.put_and_wait(make_update(31, bot)))
+        for update in taken:
+            await other.handled(update)
+        assert await retry  # the retry of a taken update waits for that handling: 200
+        await other.drain()
+        assert await dying_storage.queued_updates() == []
 
 
 async def test_handled_ids_are_forgotten_after_the_period(place: Place) -> None:

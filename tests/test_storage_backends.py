@@ -26,6 +26,7 @@ from config import ConfigError, load_config
 from storage import queries
 from storage.base import (
     SIPAS_FACTORS,
+    UPDATE_CLAIM,
     Outcome,
     Storage,
     StorageError,
@@ -680,7 +681,49 @@ async def test_two_instances_racing_end_with_one_row(open_storage: OpenStorage) 
         assert await second.survey_counts() == queries.SurveyCounts(20, 0, 19, 1)
 
 
+async def test_notices_are_sent_by_the_first_instance_only(open_storage: OpenStorage) -> None:
+    """An FAQ reload every instance sees is announced by one; on SQLite there is only one."""
+    async with open_storage() as first, open_storage() as second:
+        window = timedelta(minutes=10)
+        claims = await asyncio.gather(
+            *(s.claim_notice("faq-reloaded:abc", window) for s in [first, second] * 3)
+        )
+        assert claims.count(True) == (1 if isinstance(first, PostgresStorage) else 6)
+        with pytest.raises(ValueError):
+            await first.claim_notice("", window)
+
+
 # --- PostgreSQL only ---------------------------------------------------------------------------
+
+
+async def test_an_update_is_held_by_its_instance_until_its_hold_runs_out(
+    postgres_dsn: str,
+) -> None:
+    """Several instances share the inbox: a retry that reaches another instance, or another
+    instance starting, leaves a live instance's update to it; once that instance stops
+    renewing its hold (it died), the next sweep of another takes the update over, once."""
+    clock = FakeClock(START)
+    async with (
+        PostgresStorage(postgres_dsn, clock=clock) as alive,
+        PostgresStorage(postgres_dsn, clock=clock) as other,
+        PostgresStorage(postgres_dsn, clock=clock) as third,
+    ):
+        assert await alive.queue_update(1, b"one") and await alive.queue_update(2, b"two")
+        assert not await other.queue_update(1, b"retry")  # alive holds it
+        assert await other.queued_updates() == []  # a start does not take it either
+        assert await alive.queued_updates() == [(1, b"one"), (2, b"two")]  # its own
+        clock.advance(seconds=UPDATE_CLAIM.total_seconds() * 2 / 3)
+        assert await alive.claim_abandoned_updates() == []  # renewed, nothing to take
+        clock.advance(seconds=UPDATE_CLAIM.total_seconds() * 2 / 3)
+        assert await other.claim_abandoned_updates() == []  # still held: it was renewed
+        await alive.finish_update(1)
+        clock.advance(seconds=UPDATE_CLAIM.total_seconds() + 1)  # alive died
+        taken = await asyncio.gather(other.claim_abandoned_updates(), third.queued_updates())
+        assert sorted(taken) == [[], [(2, b"two")]]  # one of them, once; 1 was handled
+        assert not await alive.queue_update(2, b"retry")  # now held by the taker
+        assert not await other.queue_update(1, b"retry")  # handled
+        clock.advance(seconds=UPDATE_CLAIM.total_seconds() + 1)
+        assert await alive.queue_update(2, b"retry")  # the taker died too: a retry takes it
 
 
 @pytest.mark.parametrize(
