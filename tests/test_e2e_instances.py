@@ -177,9 +177,7 @@ async def journey(run: CitizenRun) -> None:
     """Ask each question, then press 👍 under each answer; each send returns once handled."""
     for question in run.plan:
         await run.user.send_text(question)
-    for question in run.plan:
-        (reply,) = await run.user.wait_for_replies(1, timeout=WAIT_SECONDS)
-        run.replies.append(reply)
+    run.replies = await run.user.wait_for_replies(len(run.plan), timeout=WAIT_SECONDS)
     for reply in run.replies:
         await run.user.press_button(reply, texts.BUTTON_UP)
 
@@ -238,8 +236,8 @@ async def test_three_instances_one_killed_answer_every_question_in_order(
     assert votes == CITIZENS * QUESTIONS_PER_CITIZEN  # every vote, once
     assert sorted(count for _, count in per_citizen) == [QUESTIONS_PER_CITIZEN] * CITIZENS
     assert unhandled == 0
-    assert CITIZENS * QUESTIONS_PER_CITIZEN <= questions_stored
-    assert questions_stored <= CITIZENS * QUESTIONS_PER_CITIZEN + twice
+    expected = CITIZENS * QUESTIONS_PER_CITIZEN
+    assert expected <= questions_stored <= expected + twice  # a re-answer is recorded again
     for process in bots:
         if process is not killed:
             assert process.stop() == 0
