@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,15 @@ class Config:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     log_level: str = "INFO"
+
+    @property
+    def instance_name(self) -> str:
+        """Which of several processes this is, the same across its restarts: the host and,
+        in webhook mode, the port it listens on (one process per port; polling allows one
+        per token). A process restarted after a crash takes back at once the updates it
+        held in the shared inbox (storage.postgres.PostgresStorage.queue_update)."""
+        where = f"{self.webhook.port}" if self.mode == "webhook" else "polling"
+        return f"{socket.gethostname()}:{where}"
 
     @property
     def base_file_url(self) -> str:

@@ -21,5 +21,9 @@ def storage_for(config: Config) -> ReportStorage:
     if config.database_url:
         from storage.postgres import PostgresStorage  # asyncpg only when it is used
 
-        return PostgresStorage(config.database_url, password=config.database_password)
+        return PostgresStorage(
+            config.database_url,
+            password=config.database_password,
+            instance=config.instance_name,
+        )
     return SqliteStorage(config.database)

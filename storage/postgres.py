@@ -222,6 +222,7 @@ class PostgresStorage:
         busy_timeout_ms: int = 5000,
         min_connections: int = 1,
         max_connections: int = 10,
+        instance: str | None = None,
     ) -> None:
         if not is_postgres_url(dsn):
             raise ValueError("dsn must start with postgresql://")
@@ -236,8 +237,9 @@ class PostgresStorage:
         self._max = int(max_connections)
         self._pool: asyncpg.Pool | None = None
         self._secret_id: int | None = None
-        # Which process holds an update of the shared inbox (see queue_update).
-        self.instance = random_ids.token_hex(8)
+        # Which process holds an update of the shared inbox (see queue_update): the same
+        # across restarts of one process (Config.instance_name), else one of its own.
+        self.instance = instance or random_ids.token_hex(8)
         # Kept for the bot's wiring: SQLite calls it when its file goes; a server does not.
         self.on_lost: Callable[[StorageError], None] | None = None
 

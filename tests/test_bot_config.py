@@ -378,3 +378,20 @@ def test_several_instances_divide_telegrams_limits(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, env={})
     assert "'instances'" in str(caught.value.problems[0])
+
+
+def test_each_process_of_several_has_its_own_name_kept_across_restarts() -> None:
+    """The name a process holds updates under in the shared inbox: one per webhook port on
+    a host (three processes, three names), the same each time the process starts."""
+    from storage.factory import storage_for
+
+    names = {
+        Config(mode="webhook", webhook=WebhookConfig(port=port)).instance_name
+        for port in (8001, 8002, 8003)
+    }
+    assert len(names) == 3
+    polling = Config().instance_name
+    assert polling == Config().instance_name and polling not in names
+    url = "postgresql://danvan@127.0.0.1:5432/danvan"
+    config = Config(mode="webhook", webhook=WebhookConfig(port=8002), database_url=url)
+    assert storage_for(config).instance == storage_for(config).instance == config.instance_name

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.e2e_bot import BotProcess, answerable_questions, db_rows
+from helpers.backends import Place
+from helpers.e2e_bot import BotProcess, answerable_questions, assert_intact, unhandled_updates
 from helpers.e2e_bot import write_config as e2e_config
 from helpers.e2e_support import Emulator, UserClient
 
@@ -36,10 +37,10 @@ WAIT_SECONDS = 90.0
 
 
 @pytest.fixture
-def bot(tmp_path: Path, emu: Emulator) -> Iterator[BotProcess]:
-    process = BotProcess(
-        e2e_config(tmp_path, emu, rate_limit_per_second=1000), tmp_path / "bot.log"
-    )
+def bot(tmp_path: Path, emu: Emulator, place: Place) -> Iterator[BotProcess]:
+    """On each backend (conftest's ``place``)."""
+    config = e2e_config(tmp_path, emu, rate_limit_per_second=1000, database=place.where)
+    process = BotProcess(config, tmp_path / "bot.log")
     with process:
         yield process
     process.assert_clean_log()
@@ -60,7 +61,9 @@ def without_repeats(titles: list[str]) -> list[str]:
     return [title for index, title in enumerate(titles) if not index or title != titles[index - 1]]
 
 
-def test_twenty_sigkills_lose_no_question(tmp_path: Path, emu: Emulator, bot: BotProcess) -> None:
+def test_twenty_sigkills_lose_no_question(
+    tmp_path: Path, emu: Emulator, bot: BotProcess, place: Place
+) -> None:
     """20 SIGKILLs at random moments of bursts from 8 citizens: 0 questions unanswered,
     every citizen's answers in the order asked; answers given twice are at most one per
     kill and citizen (the one in flight), and reported."""
@@ -119,5 +122,5 @@ def test_twenty_sigkills_lose_no_question(tmp_path: Path, emu: Emulator, bot: Bo
     for user_id, questions in asked.items():
         assert without_repeats(seen[user_id]) == questions, f"citizen {user_id}"
     assert twice <= KILLS * CITIZENS
-    assert db_rows(tmp_path / "danvan.db", "SELECT update_id FROM update_inbox") == []
-    assert db_rows(tmp_path / "danvan.db", "PRAGMA integrity_check") == [("ok",)]
+    assert unhandled_updates(place) == []
+    assert_intact(place)

@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.e2e_bot import BotProcess, citizen, db_rows, read_db, write_config
+from helpers.backends import Place
+from helpers.e2e_bot import (
+    BotProcess,
+    assert_intact,
+    citizen,
+    unhandled_updates,
+    write_config,
+)
 from helpers.e2e_support import BotMessage, Emulator, UserClient
 
 import texts
@@ -32,9 +39,10 @@ QUESTIONS = (
 
 
 @pytest.fixture
-def bot(tmp_path: Path, emu: Emulator) -> Iterator[BotProcess]:
-    """The bot, not started yet; afterwards its log (across restarts) must hold no error."""
-    process = BotProcess(write_config(tmp_path, emu), tmp_path / "bot.log")
+def bot(tmp_path: Path, emu: Emulator, place: Place) -> Iterator[BotProcess]:
+    """The bot on each backend (conftest's ``place``); afterwards its log (across restarts)
+    must hold no error."""
+    process = BotProcess(write_config(tmp_path, emu, database=place.where), tmp_path / "bot.log")
     with process:  # __enter__ starts it
         yield process
     process.assert_clean_log()
@@ -45,17 +53,13 @@ def user(emu: Emulator) -> UserClient:
     return emu.user(CITIZEN_ID, first_name="Minh")
 
 
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "danvan.db"
-
-
 def stop(bot: BotProcess, how: signal.Signals) -> None:
     """Stop the bot with ``how``; a polite signal must end it cleanly (exit status 0)."""
     code = bot.stop(how)
     assert code == (-signal.SIGKILL if how is signal.SIGKILL else 0), bot.log()
 
 
-def settle(emu: Emulator, db: Path) -> None:
+def settle(emu: Emulator, db: Place) -> None:
     """Wait (bounded) until the bot has confirmed every update it fetched and marked each
     one handled.
 
@@ -64,11 +68,11 @@ def settle(emu: Emulator, db: Path) -> None:
     """
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if not emu.pending_updates() and not db_rows(db, "SELECT 1 FROM update_inbox"):
+        if not emu.pending_updates() and not unhandled_updates(db):
             return
         time.sleep(0.05)
     assert emu.pending_updates() == 0
-    assert db_rows(db, "SELECT update_id FROM update_inbox") == []
+    assert unhandled_updates(db) == []
 
 
 def score(user: UserClient, survey: BotMessage, number: int, value: int) -> BotMessage:
@@ -79,23 +83,21 @@ def score(user: UserClient, survey: BotMessage, number: int, value: int) -> BotM
     return user.wait_for_edit(survey.message_id)
 
 
-def assert_surveys_consistent(db: Path) -> None:
+def assert_surveys_consistent(db: Place) -> None:
     """Every survey is completed with 5 scores, abandoned, or open at a stage its scores
     allow (fewer than 5 while scoring, all 5 once at the comment or the agency); no score
-    without its survey; the file passes SQLite's own checks.
+    without its survey; a SQLite file passes SQLite's own checks.
     """
-    with read_db(db) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
-        orphans = connection.execute(
-            "SELECT COUNT(*) FROM survey_scores WHERE survey_id NOT IN (SELECT id FROM surveys)"
-        ).fetchone()
-        assert orphans == (0,)
-        rows = connection.execute(
-            "SELECT s.id, s.stage, s.completed_at, s.abandoned_at, COUNT(sc.factor)"
-            " FROM surveys AS s LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
-            " GROUP BY s.id"
-        ).fetchall()
+    assert_intact(db)
+    orphans = db.rows_now(
+        "SELECT COUNT(*) FROM survey_scores WHERE survey_id NOT IN (SELECT id FROM surveys)"
+    )
+    assert orphans == [(0,)]
+    rows = db.rows_now(
+        "SELECT s.id, s.stage, s.completed_at, s.abandoned_at, COUNT(sc.factor)"
+        " FROM surveys AS s LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
+        " GROUP BY s.id"
+    )
     for survey_id, stage, completed_at, abandoned_at, scores in rows:
         where = f"survey {survey_id}: stage {stage}, {scores} scores"
         assert completed_at is None or abandoned_at is None, where
@@ -107,12 +109,11 @@ def assert_surveys_consistent(db: Path) -> None:
             assert stage in ("comment", "agency") and scores == len(SIPAS_FACTORS), where
 
 
-def surveys(db: Path) -> list[tuple[int, str, bool, bool, int]]:
+def surveys(db: Place) -> list[tuple[int, str, bool, bool, int]]:
     """(id, stage, completed?, abandoned?, number of scores) of every survey, oldest first."""
     return [
         (survey_id, stage, completed is not None, abandoned is not None, scores)
-        for survey_id, stage, completed, abandoned, scores in db_rows(
-            db,
+        for survey_id, stage, completed, abandoned, scores in db.rows_now(
             "SELECT s.id, s.stage, s.completed_at, s.abandoned_at, COUNT(sc.factor)"
             " FROM surveys AS s LEFT JOIN survey_scores AS sc ON sc.survey_id = s.id"
             " GROUP BY s.id ORDER BY s.id",
@@ -122,14 +123,14 @@ def surveys(db: Path) -> list[tuple[int, str, bool, bool, int]]:
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=str)
 def test_questions_sent_while_down_are_answered_in_order(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
 ) -> None:
     """Questions sent while the bot is down are all answered once it is back, each exactly
     once and in the order they were sent; nothing sent before the stop is answered twice.
     """
     user.send_command("/start")
     user.wait_for_reply()
-    settle(emu, database(tmp_path))
+    settle(emu, place)
     stop(bot, how)
 
     for question, _ in QUESTIONS:
@@ -142,25 +143,25 @@ def test_questions_sent_while_down_are_answered_in_order(
     replies = user.wait_for_replies(len(QUESTIONS), timeout=20)
     assert [reply.text.split("\n", 1)[0] for reply in replies] == [t for _, t in QUESTIONS]
     user.expect_no_reply(within=1.0)  # no second answer, no second welcome
-    stored = db_rows(database(tmp_path), "SELECT citizen, text, outcome FROM questions")
+    stored = place.rows_now("SELECT citizen, text, outcome FROM questions")
     assert stored == [(citizen(CITIZEN_ID), q, "answered") for q, _ in QUESTIONS]
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=str)
 def test_survey_resumes_after_a_restart(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
 ) -> None:
     """A survey interrupted by a stop or a crash after two scores resumes at Câu 3/5 from the
     buttons of the old message, and finishing it leaves exactly one completed survey with
     five scores; the database is consistent at every step.
     """
-    db = database(tmp_path)
+    db = place
     user.send_command("/danhgia")
     survey = user.wait_for_reply()
     survey = score(user, survey, 1, 4)
     survey = score(user, survey, 2, 2)
     assert "Câu 3/5" in survey.text
-    settle(emu, database(tmp_path))
+    settle(emu, place)
     stop(bot, how)
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "factors", False, False, 2)]
@@ -177,25 +178,25 @@ def test_survey_resumes_after_a_restart(
 
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "agency", True, False, 5)]
-    stored = db_rows(db, "SELECT factor, score FROM survey_scores ORDER BY rowid")
-    assert stored == list(zip(SIPAS_FACTORS, (4, 2, 5, 3, 1), strict=True))
+    stored = dict(db.rows_now("SELECT factor, score FROM survey_scores"))
+    assert stored == dict(zip(SIPAS_FACTORS, (4, 2, 5, 3, 1), strict=True))
     user.expect_no_reply(within=0.3)
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=str)
 def test_new_survey_after_a_restart_abandons_the_old_one_cleanly(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient, how: signal.Signals
 ) -> None:
     """/danhgia after a restart starts afresh: the interrupted survey is marked abandoned
     (its two scores kept, nothing half-written), its old buttons only say "phiếu này đã kết
     thúc", and the new survey completes with its own five scores.
     """
-    db = database(tmp_path)
+    db = place
     user.send_command("/danhgia")
     old = user.wait_for_reply()
     old = score(user, old, 1, 5)
     old = score(user, old, 2, 5)
-    settle(emu, database(tmp_path))
+    settle(emu, place)
     stop(bot, how)
     bot.start()
 
@@ -213,25 +214,25 @@ def test_new_survey_after_a_restart_abandons_the_old_one_cleanly(
 
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "factors", False, True, 2), (2, "agency", True, False, 5)]
-    assert db_rows(db, "SELECT comment, agency FROM surveys WHERE id = 2") == [
+    assert db.rows_now("SELECT comment, agency FROM surveys WHERE id = 2") == [
         ("Không có góp ý", "UBND xã Tân Phú")
     ]
 
 
 def test_survey_comment_after_a_crash_at_the_comment_prompt(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient
 ) -> None:
     """A crash while the survey waits for the comment loses nothing: after the restart the
     citizen's next text is taken as the comment, then the agency. (A question the FAQ
     answers would be answered instead: see test_bot_survey.)
     """
-    db = database(tmp_path)
+    db = place
     user.send_command("/danhgia")
     survey = user.wait_for_reply()
     for number in range(1, 6):
         survey = score(user, survey, number, 4)
     assert survey.text == texts.SURVEY_COMMENT_PROMPT
-    settle(emu, database(tmp_path))
+    settle(emu, place)
     stop(bot, signal.SIGKILL)
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "comment", False, False, 5)]
@@ -243,11 +244,11 @@ def test_survey_comment_after_a_crash_at_the_comment_prompt(
     assert user.wait_for_reply().text == texts.SURVEY_THANKS
     assert_surveys_consistent(db)
     assert surveys(db) == [(1, "agency", True, False, 5)]
-    assert db_rows(db, "SELECT COUNT(*) FROM questions") == [(0,)]
+    assert db.rows_now("SELECT COUNT(*) FROM questions") == [(0,)]
 
 
 def test_sigterm_mid_traffic_answers_every_question_exactly_once(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient
 ) -> None:
     """SIGTERM while a burst of questions is being answered loses none and answers none
     twice: what the bot fetched it finishes before exiting, the rest waits in Telegram's
@@ -274,26 +275,25 @@ def test_sigterm_mid_traffic_answers_every_question_exactly_once(
         if event["kind"] == "message"
     ]
     assert titles == [QUESTIONS[number % 3][1] for number in range(len(sent))]
-    stored = db_rows(database(tmp_path), "SELECT text FROM questions ORDER BY id")
+    stored = place.rows_now("SELECT text FROM questions ORDER BY id")
     assert [text for (text,) in stored] == sent
 
 
 def test_sigkill_mid_traffic_loses_no_question(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, user: UserClient
+    place: Place, emu: Emulator, bot: BotProcess, user: UserClient
 ) -> None:
     """SIGKILL while a burst of questions is being answered leaves a database SQLite finds
     intact, and after the restart every question is answered, in the order sent: updates are
     kept in the database before Telegram is told they arrived (delivery.inbox). Only one
     answered but not yet marked handled at the kill may be answered again.
     """
-    db = database(tmp_path)
+    db = place
     sent = [f"{QUESTIONS[number % 3][0]} (lần {number})" for number in range(10)]
     for text in sent:
         user.send_text(text)
     user.wait_for_replies(3, timeout=20)
     stop(bot, signal.SIGKILL)
-    with read_db(db) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert_intact(db)
 
     bot.start()
     user.send_text("Đây là hội nghị gì?")
@@ -320,7 +320,7 @@ def test_sigkill_mid_traffic_loses_no_question(
         "Đây là hội nghị gì?"
     ]
     assert twice <= 1, titles
-    stored = [text for (text,) in db_rows(db, "SELECT text FROM questions ORDER BY id")]
+    stored = [text for (text,) in db.rows_now("SELECT text FROM questions ORDER BY id")]
     assert sorted(set(stored)) == sorted([*sent, "Đây là hội nghị gì?"])
-    assert db_rows(db, "SELECT update_id FROM update_inbox") == []
+    assert unhandled_updates(db) == []
     print(f"SIGKILL mid-traffic: {len(sent)} sent, all answered, {twice} answered twice")

@@ -726,6 +726,18 @@ async def test_an_update_is_held_by_its_instance_until_its_hold_runs_out(
         assert await alive.queue_update(2, b"retry")  # the taker died too: a retry takes it
 
 
+async def test_a_restarted_instance_takes_back_what_it_held_at_once(postgres_dsn: str) -> None:
+    """The same process restarted (same Config.instance_name) replays its own updates at
+    start, in order, without waiting for its old holds to run out; another does not."""
+    clock = FakeClock(START)
+    async with PostgresStorage(postgres_dsn, clock=clock, instance="host:8001") as before:
+        assert await before.queue_update(5, b"five") and await before.queue_update(6, b"six")
+    async with PostgresStorage(postgres_dsn, clock=clock, instance="host:8002") as other:
+        assert await other.queued_updates() == []
+        async with PostgresStorage(postgres_dsn, clock=clock, instance="host:8001") as again:
+            assert await again.queued_updates() == [(5, b"five"), (6, b"six")]
+
+
 @pytest.mark.parametrize(
     "sql",
     [

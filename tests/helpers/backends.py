@@ -8,10 +8,12 @@ second pool — and ``Place.rows()`` reads it behind the storage's back, as an o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,3 +55,20 @@ class Place:
             return [tuple(record) for record in await server.fetch(numbered, *params)]
         finally:
             await server.close()
+
+    @property
+    def sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    def rows_now(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """:meth:`rows` from synchronous code, read-only (end-to-end tests, while the bot
+        runs in its own process): SQLite opened with ``mode=ro``, PostgreSQL in a thread
+        with its own event loop."""
+        if self.sqlite:
+            connection = sqlite3.connect(f"file:{self.where}?mode=ro", uri=True, timeout=10)
+            try:
+                return connection.execute(sql, params).fetchall()
+            finally:
+                connection.close()
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self.rows(sql, *params)).result()

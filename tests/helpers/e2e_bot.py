@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from handlers import render
+from helpers.backends import Place
 from helpers.e2e_support import BotMessage, Emulator, UserClient, node_available
 from knowledge.live import KnowledgeBase
 from knowledge.matcher import MatchKind
@@ -252,6 +253,35 @@ def db_files_bytes(path: Path) -> bytes:
         with contextlib.suppress(FileNotFoundError):
             chunks.append(Path(f"{path}{suffix}").read_bytes())
     return b"".join(chunks)
+
+
+def unhandled_updates(db: Place) -> list[tuple[int]]:
+    """The ids of the updates kept and not handled yet (PostgreSQL's inbox also keeps the
+    ids it handled, with ``handled_at``; SQLite moves them to ``handled_updates``)."""
+    where = "" if db.sqlite else " WHERE handled_at IS NULL"
+    return [(row[0],) for row in db.rows_now("SELECT update_id FROM update_inbox" + where)]
+
+
+def assert_intact(db: Place) -> None:
+    """SQLite's own checks of the file (PostgreSQL checks itself as it writes)."""
+    if db.sqlite:
+        assert db.rows_now("PRAGMA integrity_check") == [("ok",)]
+        assert db.rows_now("PRAGMA foreign_key_check") == []
+
+
+def database_bytes(place: Place) -> bytes:
+    """The bytes of the bot's database as on disk now: the SQLite file with its WAL, or the
+    files of the PostgreSQL database (after a CHECKPOINT wrote its pages out) and the WAL."""
+    if place.sqlite:
+        return db_files_bytes(Path(place.where))
+    ((data_directory, oid),) = place.rows_now(
+        "SELECT current_setting('data_directory'), oid FROM pg_database"
+        " WHERE datname = current_database()"
+    )
+    place.rows_now("CHECKPOINT")
+    files = [*(Path(data_directory) / "base" / str(oid)).iterdir()]
+    files += [p for p in (Path(data_directory) / "pg_wal").iterdir() if p.is_file()]
+    return b"".join(path.read_bytes() for path in files if path.is_file())
 
 
 class GroupMember(UserClient):
