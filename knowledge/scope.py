@@ -83,7 +83,8 @@ _PROCEDURE = re.compile(
             r"dia chi (?:lien he|lien lac|email|web|website|tru so|cua)",
             r"lien (?:he|lac) (?:voi|o dau|the nao|bang cach nao|qua)",
             r"mat bao lau|bao lau (?:thi co|co ket qua|duoc giai quyet)",
-            r"(?:khieu nai|to cao|phan anh|kien nghi) (?:o|tai|den) (?:dau|co quan nao|noi nao)",
+            r"(?:khieu nai|to cao|phan anh|kien nghi) (?:o|tai|den|len|voi|cho) "
+            r"(?:dau|co quan nao|noi nao|ai|cap nao)",
             r"tiep (?:cong )?dan (?:o|tai) (?:dau|noi nao)",
             r"lich tiep (?:cong )?dan",
             r"(?:cach|lam sao de|lam the nao de|lam nhu the nao de|the nao de) "
@@ -135,7 +136,8 @@ _BODY = re.compile(
     + "|".join(
         [
             r"hoi nghi (?:xuc tien|dau tu|khach hang|trung uong|thuong dinh|tiep xuc cu tri|"
-            r"giao ban|tong ket nam|tong ket nganh|so ket nganh|nha dau tu|quoc te|apec|asean|"
+            r"giao ban|tong ket nam|tong ket nganh|so ket nganh|so ket toan nganh|"
+            r"tong ket toan nganh|toan nganh|nha dau tu|quoc te|apec|asean|"
             r"g20|hiep thuong|can bo chu chot|thi dua|cong doan|doan thanh nien|phu nu|"
             r"nong dan|cuu chien binh|nganh giao duc|nganh y te|khoa hoc|dang bo tinh|"
             r"dang bo thanh pho|tinh uy|thanh uy|huyen uy)",
@@ -153,6 +155,9 @@ _BODY = re.compile(
             r"(?:so ket|tong ket) cong tac (?:mat tran|hoi|doan|cong doan|nganh)|"
             r"uy ban nhan dan|hoi dong nhan dan|chu tich nuoc|cong an|toa an|vien kiem sat|"
             r"kiem toan nha nuoc|ngan hang nha nuoc",
+            # The citizen's own ward or commune: the article names no locality's work.
+            r"(?:phuong|xa|huyen|quan|thon|ap|dia phuong|khu pho|to dan pho) "
+            r"(?:cho |noi |nha |cua )?(?:toi|minh|tui|chung toi|bon toi|em|tao)",
         ]
     )
     + r")\b"
@@ -206,6 +211,7 @@ _NOT_THINGS = frozenset("khi luc hom ngay thang nam the cach bao sao gio dau".sp
 _PERSONAL = re.compile(
     r"\b(?:gia dinh|vo con|co vo|co chong|con cai|que (?:o|quan|o dau)|que quan|"
     r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
+    r"hoc truong|tung hoc|tot nghiep|bang cap|"
     r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|muc luong|tien luong|tang luong|"
     r"bao nhieu luong)\b"
 )

@@ -37,6 +37,14 @@ def kinds(question: str) -> dict[Kind, set[str]]:
         ("văn bản nào quy định về dân vận chính quyền", Kind.PROCEDURE, "van ban nao"),
         ("hiện nay ai là trưởng ban dân vận trung ương", Kind.PRESENT, "present"),
         ("bà Mai bây giờ còn là trưởng ban không", Kind.PRESENT, "present"),
+        (
+            "Hồ sơ trễ hạn thì khiếu nại lên cơ quan nào?",
+            Kind.PROCEDURE,
+            "khieu nai len co quan nao",
+        ),
+        ("hội nghị sơ kết toàn ngành thanh tra có gì", Kind.BODY, "hoi nghi so ket toan nganh"),
+        ("cán bộ phường chỗ tôi còn gây khó dễ không", Kind.BODY, "phuong cho toi"),
+        ("Ông Lê Minh Khái từng học trường gì?", Kind.PLACE, "tung hoc"),
     ],
 )
 def test_a_constraint_is_found(question: str, kind: Kind, phrase: str) -> None:
