@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.e2e_bot import BotProcess, answerable_questions, db_rows
+from helpers.backends import Place
+from helpers.e2e_bot import BotProcess, answerable_questions, unhandled_updates
 from helpers.e2e_bot import write_config as e2e_config
 from helpers.e2e_support import Emulator, UserClient, free_port
 
@@ -79,10 +80,12 @@ def port() -> int:
 
 
 @pytest.fixture
-def bot(tmp_path: Path, emu: Emulator, port: int) -> Iterator[BotProcess]:
+def bot(tmp_path: Path, emu: Emulator, port: int, place: Place) -> Iterator[BotProcess]:
+    """On each backend (conftest's ``place``)."""
     config = e2e_config(
         tmp_path,
         emu,
+        database=place.where,
         mode="webhook",
         webhook={
             "url": HOOK_URL,
@@ -115,7 +118,7 @@ def wait_until(condition: Any, what: str, timeout: float = 20.0) -> None:
 
 
 def test_a_question_killed_in_handling_is_answered_once_after_the_restart_and_retry(
-    tmp_path: Path, emu: Emulator, bot: BotProcess, port: int
+    place: Place, emu: Emulator, bot: BotProcess, port: int
 ) -> None:
     """SIGKILL while the bot's reply is on its way (held by the emulator): the POST got no
     200, so Telegram retries; the restarted bot, which replays the update from its inbox,
@@ -142,7 +145,7 @@ def test_a_question_killed_in_handling_is_answered_once_after_the_restart_and_re
     assert telegram.post(update) == 200  # and once more, for good measure
     time.sleep(SETTLE_SECONDS)
     assert answers(user) == [question]
-    assert db_rows(tmp_path / "danvan.db", "SELECT update_id FROM update_inbox") == []
+    assert unhandled_updates(place) == []
 
 
 def test_a_retry_of_an_answered_update_is_not_answered_again_even_after_a_restart(
