@@ -41,9 +41,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 INSTANCES = 3
 CITIZENS = 200
-QUESTIONS_PER_CITIZEN = 10  # each followed by a vote: 20 items per citizen
+QUESTIONS_PER_CITIZEN = 8  # each followed by a vote; then /danhgia and three scores: 20 items
+SURVEY_SCORES = (4, 2, 5)
 FIRST_ID = 8_100_000_000
-KILL_AFTER = CITIZENS * 2 * QUESTIONS_PER_CITIZEN // 3  # delivered updates before the kill
+ITEMS = 2 * QUESTIONS_PER_CITIZEN + 1 + len(SURVEY_SCORES)
+KILL_AFTER = CITIZENS * ITEMS // 3  # delivered updates before the kill
 WEBHOOK_SECRET = "e2e-instances-secret_9a8b7c6d5e"
 RETRY_PAUSE = 0.2  # Telegram waits longer; shorter keeps the test short
 DELIVERY_DEADLINE = 120.0  # an update not delivered by then fails the test
@@ -174,12 +176,21 @@ class CitizenRun:
 
 
 async def journey(run: CitizenRun) -> None:
-    """Ask each question, then press 👍 under each answer; each send returns once handled."""
+    """Ask each question, press 👍 under each answer, then start the survey and give three
+    scores (each press may reach another instance than the last); each send returns once
+    handled."""
     for question in run.plan:
         await run.user.send_text(question)
     run.replies = await run.user.wait_for_replies(len(run.plan), timeout=WAIT_SECONDS)
     for reply in run.replies:
         await run.user.press_button(reply, texts.BUTTON_UP)
+    await run.user.send_command("/danhgia")
+    survey = await run.user.wait_for_reply(timeout=WAIT_SECONDS)
+    for number, value in enumerate(SURVEY_SCORES, start=1):
+        assert f"Câu {number}/5" in survey.text, survey.text
+        await run.user.press_button(survey, str(value))
+        survey = await run.user.wait_for_edit(survey.message_id, timeout=WAIT_SECONDS)
+    assert f"Câu {len(SURVEY_SCORES) + 1}/5" in survey.text, survey.text
 
 
 async def test_three_instances_one_killed_answer_every_question_in_order(
@@ -218,7 +229,8 @@ async def test_three_instances_one_killed_answer_every_question_in_order(
             if e["kind"] == "message"
         ]
         kept = [t for i, t in enumerate(titles) if i == 0 or t != titles[i - 1]]
-        assert kept == run.plan, f"citizen {run.user.user_id}"  # all, in order
+        assert kept[-1].startswith("Khảo sát"), kept[-1]  # the survey, started once
+        assert kept[:-1] == run.plan, f"citizen {run.user.user_id}"  # all, in order
         twice += len(titles) - len(kept)
     # Answered twice only what the killed instance had answered and not yet marked.
     assert twice <= edge.stats.in_flight_at_kill
@@ -231,11 +243,22 @@ async def test_three_instances_one_killed_answer_every_question_in_order(
             "SELECT COUNT(*) FROM update_inbox WHERE handled_at IS NULL"
         )
         questions_stored = await server.fetchval("SELECT COUNT(*) FROM questions")
+        surveys = await server.fetch(
+            "SELECT s.stage, s.completed_at IS NULL AND s.abandoned_at IS NULL,"
+            " array_agg(sc.score ORDER BY sc.factor = 'access' DESC, sc.factor = 'procedure'"
+            " DESC) FROM surveys AS s JOIN survey_scores AS sc ON sc.survey_id = s.id"
+            " GROUP BY s.id"
+        )
     finally:
         await server.close()
     assert votes == CITIZENS * QUESTIONS_PER_CITIZEN  # every vote, once
     assert sorted(count for _, count in per_citizen) == [QUESTIONS_PER_CITIZEN] * CITIZENS
     assert unhandled == 0
+    # One survey per citizen, still open at question 4, its three scores in the order given.
+    assert len(surveys) == CITIZENS
+    assert {(stage, open_, tuple(scores)) for stage, open_, scores in surveys} == {
+        ("factors", True, SURVEY_SCORES)
+    }
     expected = CITIZENS * QUESTIONS_PER_CITIZEN
     assert expected <= questions_stored <= expected + twice  # a re-answer is recorded again
     for process in bots:
@@ -244,7 +267,7 @@ async def test_three_instances_one_killed_answer_every_question_in_order(
             process.assert_clean_log()
     figures = {
         "instances": INSTANCES,
-        "updates": CITIZENS * 2 * QUESTIONS_PER_CITIZEN,
+        "updates": CITIZENS * ITEMS,
         "elapsed_s": round(elapsed, 1),
         "retries": edge.stats.retries,
         "in_flight_at_kill": edge.stats.in_flight_at_kill,
