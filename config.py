@@ -219,8 +219,25 @@ def _url(value: Any) -> str | None:
     return None if str(value).startswith(("https://", "http://")) else texts.CONFIG_URL
 
 
+def database_password(env: Mapping[str, str]) -> str | None:
+    """The PostgreSQL password from the environment: DANVAN_DB_PASSWORD, else libpq's
+    PGPASSWORD; never from a file or an address."""
+    return env.get(ENV_DB_PASSWORD) or env.get("PGPASSWORD") or None
+
+
+def database_url_problem(value: str) -> str | None:
+    """What is wrong with a PostgreSQL address (``postgresql://user@host:port/db``), or None:
+    a password in it is refused, whatever the rest."""
+    return _database(value) if is_database_url(value) else texts.CONFIG_DATABASE_URL
+
+
+def is_database_url(value: object) -> bool:
+    """Whether a ``database`` value names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
+
+
 def _database(value: Any) -> str | None:
-    if not str(value).startswith(("postgresql://", "postgres://")):
+    if not is_database_url(value):
         return None
     try:
         parts = urlsplit(str(value))
@@ -452,12 +469,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     handoff_defaults = HandoffConfig()
     secret = env.get(ENV_SECRET) or data.get("pseudonym_secret") or None
     configured_database = data.get("database")
-    database_url = (
-        configured_database
-        if isinstance(configured_database, str)
-        and configured_database.startswith(("postgresql://", "postgres://"))
-        else None
-    )
+    database_url = configured_database if is_database_url(configured_database) else None
     return Config(
         token=env.get(ENV_TOKEN) or data.get("token") or None,
         base_url=data.get("base_url", defaults.base_url),
@@ -465,9 +477,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         if database_url
         else _resolve(data.get("database"), base, defaults.database),
         database_url=database_url,
-        database_password=(env.get(ENV_DB_PASSWORD) or env.get("PGPASSWORD") or None)
-        if database_url
-        else None,
+        database_password=database_password(env) if database_url else None,
         faq=_resolve(data.get("faq"), base, defaults.faq),
         abbreviations=_resolve(data.get("abbreviations"), base, defaults.abbreviations),
         synonyms=_resolve(data.get("synonyms"), base, defaults.synonyms),

@@ -519,6 +519,70 @@ SECRETS_EXPLAIN = (
     "hạn lưu trữ). Bản ghi của khóa không còn cấu hình chỉ mất đi theo thời hạn lưu trữ "
     "(purge); trong lúc đó /riengtu báo cho công dân rằng có thể còn bản ghi cũ."
 )
+# -- migrate-db: a SQLite database moved to PostgreSQL (storage/transfer.py)
+HELP_MIGRATE_DB = (
+    "chuyển cơ sở dữ liệu SQLite sang PostgreSQL: chép mọi bảng trong một giao dịch và đối "
+    "chiếu số dòng từng bảng (hãy dừng trợ lý trước)"
+)
+HELP_MIGRATE_FROM = "tệp SQLite nguồn (mặc định: mục 'database' của cấu hình, khi đó là một tệp)"
+HELP_MIGRATE_TO = (
+    "cơ sở dữ liệu PostgreSQL đích, dạng postgresql://người_dùng@máy_chủ:cổng/tên (mặc định: "
+    "mục 'database' của cấu hình, khi đó là PostgreSQL); mật khẩu chỉ đặt trong biến môi "
+    "trường DANVAN_DB_PASSWORD hoặc PGPASSWORD"
+)
+MIGRATE_NO_SOURCE = (
+    "Chưa biết chép từ tệp SQLite nào: mục 'database' của cấu hình là PostgreSQL. "
+    "Hãy chỉ tệp bằng --from FILE.db."
+)
+MIGRATE_NO_TARGET = (
+    "Chưa biết chép sang đâu: hãy chỉ cơ sở dữ liệu PostgreSQL bằng "
+    "--to postgresql://người_dùng@máy_chủ:cổng/tên, hoặc ghi địa chỉ đó vào mục 'database' "
+    "của cấu hình."
+)
+MIGRATE_SOURCE_NOT_FILE = "--from phải là một tệp SQLite, không phải địa chỉ PostgreSQL."
+MIGRATE_SOURCE_MISSING = (
+    "Không tìm thấy tệp SQLite nguồn: {path}\n"
+    "Hãy chỉ đúng tệp bằng --from, hoặc mục 'database' trong tệp cấu hình."
+)
+MIGRATE_BAD_TARGET = "Địa chỉ --to không dùng được: {problem}"
+MIGRATE_NOT_EMPTY = (
+    "Không chép gì: cơ sở dữ liệu đích {target} đã có dữ liệu:\n{tables}\n"
+    "Chỉ chuyển vào một cơ sở dữ liệu mới mà trợ lý chưa chạy trên đó (tạo bằng createdb, "
+    "xem README, mục PostgreSQL)."
+)
+MIGRATE_NOT_EMPTY_LINE = "  {table}: {count} dòng"
+MIGRATE_FAILED = (
+    "Chuyển dữ liệu không thành công{where}: {detail}\n"
+    "Đã hoàn tác: {target} không giữ dòng nào của lần chuyển này; tệp {source} vẫn dùng được "
+    "như trước."
+)
+MIGRATE_FAILED_AT = " ở bảng {table}"
+MIGRATE_NO_TABLE = (
+    "bảng SQLite này không có bảng tương ứng trên PostgreSQL; chương trình cần được sửa để "
+    "biết chép nó vào đâu (storage/transfer.py) trước khi chuyển"
+)
+MIGRATE_NO_COLUMN = (
+    "cột '{column}' không có cột tương ứng trên PostgreSQL; chương trình cần được sửa để biết "
+    "chép nó vào đâu (storage/transfer.py) trước khi chuyển"
+)
+MIGRATE_COUNT_MISMATCH = "SQLite có {expected} dòng nhưng PostgreSQL giữ {found} dòng"
+MIGRATE_DONE = (
+    "Đã chuyển {rows} dòng từ {source} sang {target} trong {seconds} giây; số dòng từng bảng "
+    "đã được đối chiếu."
+)
+MIGRATE_TABLE_TITLE = "Số dòng theo bảng (theo thứ tự đã chép)"
+MIGRATE_COL_SOURCE = "Bảng SQLite"
+MIGRATE_COL_SOURCE_ROWS = "Dòng trong SQLite"
+MIGRATE_COL_TARGET = "Bảng PostgreSQL"
+MIGRATE_COL_TARGET_ROWS = "Dòng trên PostgreSQL"
+MIGRATE_NEXT_TICKET = (
+    "Phiếu hỏi cán bộ tiếp theo mang số #{number}: không số nào đã cấp được cấp lại."
+)
+MIGRATE_NEXT_STEP = (
+    "Tiếp theo: ghi 'database: {target}' vào tệp cấu hình, đặt mật khẩu trong "
+    "DANVAN_DB_PASSWORD, rồi khởi động trợ lý. Tệp SQLite không bị xóa: giữ nó như một bản "
+    "sao lưu, rồi xóa theo thời hạn lưu trữ."
+)
 SNIPPET_HEADER = (
     "# Mục {id}: {question}\n"
     "# Thay cả khối 'alternates:' của mục này trong faq.yaml bằng khối dưới đây;\n"

@@ -1,4 +1,5 @@
-"""The officer commands of ``bot.py``: ``report``, ``purge``, ``inbox`` and ``secrets``.
+"""The officer commands of ``bot.py``: ``report``, ``purge``, ``inbox``, ``secrets`` and
+``migrate-db``.
 
 ``bot.py`` registers them with :func:`add_commands`; each sets ``handler`` to a function
 ``(args) -> exit status``. The database is ``--db PATH``, else the ``database`` of the
@@ -17,6 +18,11 @@ likely belongs there, and the officer can still copy any question by hand. Raise
 by fingerprint (the database holds nothing else of a secret), labelled with the configuration's
 secrets: current, previous, or no longer configured (unreachable). It changes nothing: keys
 cannot be re-made without the user ids, which the database does not hold.
+
+``migrate-db`` copies a SQLite file into an empty PostgreSQL database
+(:func:`storage.transfer.migrate`): ``--from`` the file, ``--to`` the address, either one
+from the configuration's ``database``. Exit 2 when nothing was done (a problem to fix first,
+the target holding rows), 1 when the copy failed and was rolled back.
 """
 
 from __future__ import annotations
@@ -25,15 +31,24 @@ import argparse
 import asyncio
 import contextlib
 import difflib
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import texts
-from config import Config, ConfigError, config_path, load_config
+from config import (
+    Config,
+    ConfigError,
+    config_path,
+    database_password,
+    database_url_problem,
+    is_database_url,
+    load_config,
+)
 from knowledge.cli import load_matcher
 from knowledge.faq import MAX_QUESTION_CHARS, load_faq
 from knowledge.model import KnowledgeFileError
@@ -53,6 +68,7 @@ from reports.tables import (
     Column,
     Table,
     format_datetime,
+    format_decimal,
     format_int,
     render_table,
 )
@@ -63,6 +79,9 @@ from storage.factory import storage_for
 from storage.pseudonym import secret_fingerprint
 from storage.reporting import ReportStorage
 from storage.sqlite import SqliteStorage
+
+if TYPE_CHECKING:  # storage.transfer imports asyncpg: only migrate-db loads it
+    from storage.transfer import Transfer, TransferError
 
 USAGE_ERROR = 2
 INBOX_LIMIT = 20
@@ -421,6 +440,101 @@ def secrets_command(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# migrate-db
+# --------------------------------------------------------------------------------------------
+def migrate_places(args: argparse.Namespace, config: Config) -> tuple[Path, str]:
+    """The SQLite file (``--from``, else the configuration's file) and the PostgreSQL
+    address (``--to``, else the configuration's), checked; a password in the address is
+    refused without being echoed."""
+    source: Path | None = args.source
+    if source is None and config.database_url is None:
+        source = config.database
+    target: str | None = args.target or config.database_url
+    if source is None:
+        raise CommandError(texts.MIGRATE_NO_SOURCE)
+    if is_database_url(str(source)):
+        raise CommandError(texts.MIGRATE_SOURCE_NOT_FILE)
+    if target is None:
+        raise CommandError(texts.MIGRATE_NO_TARGET)
+    problem = database_url_problem(target)
+    if problem is not None:
+        raise CommandError(texts.MIGRATE_BAD_TARGET.format(problem=problem))
+    if not source.exists():  # opening it would create an empty database
+        raise CommandError(texts.MIGRATE_SOURCE_MISSING.format(path=source))
+    return source, target
+
+
+def transfer_table(transfer: Transfer) -> Table:
+    """Rows per SQLite table and what PostgreSQL holds of them, in the order copied."""
+    columns = (
+        Column(texts.MIGRATE_COL_SOURCE),
+        Column(texts.MIGRATE_COL_SOURCE_ROWS, numeric=True),
+        Column(texts.MIGRATE_COL_TARGET),
+        Column(texts.MIGRATE_COL_TARGET_ROWS, numeric=True),
+    )
+    rows = tuple((t.source, t.rows, t.target, t.stored) for t in transfer.tables)
+    return Table("migrate-db", texts.MIGRATE_TABLE_TITLE, columns, rows)
+
+
+def transfer_failure(error: TransferError) -> str:
+    """What went wrong, in the officer's words where the code knows them."""
+    from storage.transfer import CountMismatch, SchemaMismatch
+
+    if isinstance(error, SchemaMismatch):
+        if error.column is None:
+            return texts.MIGRATE_NO_TABLE
+        return texts.MIGRATE_NO_COLUMN.format(column=error.column)
+    if isinstance(error, CountMismatch):
+        return texts.MIGRATE_COUNT_MISMATCH.format(
+            expected=format_int(error.expected), found=format_int(error.found)
+        )
+    return error.detail
+
+
+def _migrate_db(args: argparse.Namespace) -> int:
+    from storage.postgres import safe_name
+    from storage.transfer import TargetNotEmpty, TransferError, migrate
+
+    source, target = migrate_places(args, config_of(args))
+    name = safe_name(target)
+    password = database_password(os.environ)
+    try:
+        transfer = asyncio.run(migrate(source, target, password=password))
+    except TargetNotEmpty as error:
+        lines = [
+            texts.MIGRATE_NOT_EMPTY_LINE.format(table=table, count=format_int(count))
+            for table, count in error.rows.items()
+        ]
+        raise CommandError(
+            texts.MIGRATE_NOT_EMPTY.format(target=name, tables="\n".join(lines))
+        ) from error
+    except TransferError as error:
+        where = texts.MIGRATE_FAILED_AT.format(table=error.table) if error.table else ""
+        detail = transfer_failure(error)
+        print(
+            texts.MIGRATE_FAILED.format(where=where, detail=detail, target=name, source=source),
+            file=sys.stderr,
+        )
+        return 1
+    print(render_table(transfer_table(transfer)))
+    seconds = format_decimal(transfer.seconds, 1)
+    print(
+        texts.MIGRATE_DONE.format(
+            rows=format_int(transfer.rows), source=source, target=name, seconds=seconds
+        )
+    )
+    if "tickets" in transfer.last_ids:
+        print(texts.MIGRATE_NEXT_TICKET.format(number=transfer.last_ids["tickets"] + 1))
+    print(texts.MIGRATE_NEXT_STEP.format(target=name))
+    return 0
+
+
+def migrate_db_command(args: argparse.Namespace) -> int:
+    """``migrate-db``: copy a SQLite database into an empty PostgreSQL one, counts checked."""
+    return run(_migrate_db, args)
+
+
+# --------------------------------------------------------------------------------------------
 # Registration
 # --------------------------------------------------------------------------------------------
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -435,7 +549,8 @@ def _window_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(subparsers: Any) -> None:
-    """Register ``report``, ``purge``, ``inbox`` and ``secrets`` on ``bot.py``'s parser."""
+    """Register ``report``, ``purge``, ``inbox``, ``secrets`` and ``migrate-db`` on
+    ``bot.py``'s parser."""
     report = subparsers.add_parser("report", help=texts.HELP_REPORT, description=texts.HELP_REPORT)
     _common_options(report)
     _window_options(report)
@@ -478,3 +593,13 @@ def add_commands(subparsers: Any) -> None:
     )
     _common_options(secrets)
     secrets.set_defaults(handler=secrets_command)
+
+    move = subparsers.add_parser(
+        "migrate-db", help=texts.HELP_MIGRATE_DB, description=texts.HELP_MIGRATE_DB
+    )
+    move.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=texts.HELP_CONFIG)
+    move.add_argument(
+        "--from", dest="source", type=Path, metavar="FILE.db", help=texts.HELP_MIGRATE_FROM
+    )
+    move.add_argument("--to", dest="target", metavar="POSTGRESQL_URL", help=texts.HELP_MIGRATE_TO)
+    move.set_defaults(handler=migrate_db_command)

@@ -155,7 +155,7 @@ def _rows(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
-def _clean(text: str) -> str:
+def storable_text(text: str) -> str:
     """``text`` as PostgreSQL can store it: U+0000 becomes U+FFFD."""
     return text.replace("\x00", "\ufffd")
 
@@ -379,8 +379,8 @@ class PostgresStorage:
                 " (citizen, text, normalized, outcome, faq_id, score, asked_at, secret_id)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 citizen,
-                _clean(text),
-                _clean(normalized),
+                storable_text(text),
+                storable_text(normalized),
                 outcome.value,
                 faq_id,
                 float(score),
@@ -433,7 +433,7 @@ class PostgresStorage:
             status = await conn.execute(
                 "UPDATE votes SET reason = $1, updated_at = $2"
                 " WHERE citizen = $3 AND answer_key = $4",
-                _clean(reason),
+                storable_text(reason),
                 self._now(),
                 citizen,
                 answer_key,
@@ -567,7 +567,7 @@ class PostgresStorage:
         return await self._advance(
             survey_id,
             SurveyStage.COMMENT,
-            comment=None if comment is None else _clean(comment),
+            comment=None if comment is None else storable_text(comment),
             stage=SurveyStage.AGENCY.value,
         )
 
@@ -577,7 +577,7 @@ class PostgresStorage:
         return await self._advance(
             survey_id,
             SurveyStage.AGENCY,
-            agency=None if agency is None else _clean(agency),
+            agency=None if agency is None else storable_text(agency),
             completed_at=self._now(),
         )
 
@@ -795,7 +795,7 @@ class PostgresStorage:
                     "INSERT INTO tickets (citizen, question, status, created_at, updated_at)"
                     " VALUES ($1, $2, 'open', $3, $3) RETURNING id",
                     citizen,
-                    _clean(question),
+                    storable_text(question),
                     now,
                 )
             )
@@ -849,7 +849,7 @@ class PostgresStorage:
             status = await conn.execute(
                 "UPDATE tickets SET answer = $1, status = 'answered', updated_at = $2"
                 " WHERE id = $3 AND status != 'closed'",
-                _clean(answer),
+                storable_text(answer),
                 self._now(),
                 ticket_id,
             )
@@ -1377,4 +1377,4 @@ _DUMP_KEYS: dict[str, tuple[str, ...]] = {
 _INTERNAL_COLUMNS = ("secret_id",)
 
 
-__all__ = ["PostgresStorage", "is_postgres_url", "postgres_error", "safe_name"]
+__all__ = ["PostgresStorage", "is_postgres_url", "postgres_error", "safe_name", "storable_text"]

@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 import pytest
 from helpers.backends import Place
+from helpers.postgres_server import password_only_role
 from test_storage import ALICE, BOB, SECRET, START, VIETNAM, FakeClock
 
 from config import ConfigError, load_config
@@ -829,16 +830,9 @@ async def test_postgres_password_from_the_environment_opens_a_password_only_role
     """The test server trusts everyone but this role, which must give its password
     (scram-sha-256): the configuration's address carries none, the environment does."""
     monkeypatch.delenv("PGPASSWORD", raising=False)  # asyncpg would read it by itself
-    role, password = f"danvan_pw_{postgres_server.port}", "right-pw-from-the-env"
+    password = "right-pw-from-the-env"
     database = postgres_dsn.rsplit("/", 1)[1]
-    hba = postgres_server.root / "data" / "pg_hba.conf"
-    trusting = hba.read_text()
-    admin = await asyncpg.connect(postgres_dsn)
-    try:
-        await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-        await admin.execute(f"ALTER DATABASE {database} OWNER TO {role}")
-        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{trusting}")
-        await admin.execute("SELECT pg_reload_conf()")
+    async with password_only_role(postgres_server, postgres_dsn, password) as (role, admin):
         config_file = tmp_path / "config.yaml"
         address = f"postgresql://{role}@127.0.0.1:{postgres_server.port}/{database}"
         config_file.write_text(f"database: {address}\n")
@@ -855,10 +849,6 @@ async def test_postgres_password_from_the_environment_opens_a_password_only_role
             assert caught.value.problem is StorageProblem.CANNOT_OPEN
             assert str(caught.value).startswith(address) and "wrong" not in str(caught.value)
         assert await admin.fetchval("SELECT COUNT(*) FROM questions") == 2
-    finally:
-        hba.write_text(trusting)
-        await admin.execute("SELECT pg_reload_conf()")
-        await admin.close()
 
 
 async def test_postgres_use_before_open_is_a_clear_error(postgres_dsn: str) -> None:

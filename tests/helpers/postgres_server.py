@@ -16,8 +16,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+
+import asyncpg
 
 SERVER_USER = "nobody"
 
@@ -117,3 +119,31 @@ def running_postgres(bin_dir: Path) -> Iterator[PostgresServer]:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             server.run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def password_only_role(
+    server: PostgresServer, dsn: str, password: str
+) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """A role that must give ``password`` (scram-sha-256 in pg_hba.conf for it alone; the
+    server trusts everyone else), owning the database of ``dsn``: yields its name and an
+    administrator's connection to that database. pg_hba.conf is put back afterwards."""
+    database = dsn.rsplit("/", 1)[1]
+    role = f"{database}_pw"  # one per test database: the server outlives the test
+    hba = server.root / "data" / "pg_hba.conf"
+    trusting = hba.read_text()
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        await admin.execute(f"ALTER DATABASE {database} OWNER TO {role}")
+        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{trusting}")
+        await admin.execute("SELECT pg_reload_conf()")
+        yield role, admin
+    finally:
+        hba.write_text(trusting)
+        await admin.execute("SELECT pg_reload_conf()")
+        with contextlib.suppress(asyncpg.PostgresError):
+            await admin.execute(f"REASSIGN OWNED BY {role} TO postgres")
+            await admin.execute(f"DROP OWNED BY {role}")
+            await admin.execute(f"DROP ROLE {role}")
+        await admin.close()
