@@ -27,7 +27,9 @@ NEAR_MISSES = {
 # What the held-out half reached when it was first measured (README, "How a question is
 # answered"), less about two points: a change that does worse on unseen questions fails.
 # The issue's targets (95% / 97% / 1%) are printed by `eval` and are not met yet.
-HELD_OUT_FLOOR = {"answered_right": 0.88, "declined": 0.91, "confident_wrong": 0.055}
+HELD_OUT_FLOOR = {"answered_right": 0.90, "declined": 0.91, "confident_wrong": 0.05}
+# The same for the third set's test half (measured 80.8% / 94.1% / 5.6% after round 3).
+ROUND3_FLOOR = {"answered_right": 0.78, "declined": 0.92, "confident_wrong": 0.07}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,36 @@ def test_round2_set_is_labeled_with_entries_and_all_tune(
     assert labels <= set(matcher.faq.by_id)
 
 
-@pytest.mark.parametrize("name", ["first", "citizens", "round2"])
+@pytest.fixture(scope="module")
+def round3() -> dict[str, list]:
+    return load_cases(CITIZENS.with_name("eval_round3.yaml"))
+
+
+def test_round3_set_is_split_and_labeled_with_entries(
+    round3: dict[str, list], matcher: Matcher
+) -> None:
+    """The third set: every style and category in two even halves, every label an entry."""
+    in_domain, off_topic = round3["in_domain"], round3["off_topic"]
+    assert len(in_domain) >= 250 and len(off_topic) >= 130
+    labels = {case["id"] for case in in_domain}
+    labels |= {case[k] for case in in_domain for k in ("alt", "also") if k in case}
+    assert labels <= set(matcher.faq.by_id)
+    for key, cases in (("style", in_domain), ("cat", off_topic)):
+        for value in {case[key] for case in cases}:
+            halves = Counter(case["half"] for case in cases if case[key] == value)
+            assert abs(halves["tune"] - halves["test"]) <= 1, (value, halves)
+
+
+def test_round3_held_out_half_does_not_fall_below_what_it_reached(
+    round3: dict[str, list], matcher: Matcher
+) -> None:
+    report = evaluate(matcher, round3, half="test")
+    assert report.answered_right >= ROUND3_FLOOR["answered_right"], report.table()
+    assert report.declined >= ROUND3_FLOOR["declined"], report.table()
+    assert report.confident_wrong_share <= ROUND3_FLOOR["confident_wrong"], report.table()
+
+
+@pytest.mark.parametrize("name", ["first", "citizens", "round2", "round3"])
 def test_no_duplicate_cases(name: str, request: pytest.FixtureRequest) -> None:
     """Each labeled question counts once (emoji and punctuation fold to "": compared raw)."""
     cases = request.getfixturevalue(name)
