@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+from typing import Any
 
 from storage.base import SIPAS_FACTORS, Outcome
+from storage.postgres import PostgresStorage
 from storage.pseudonym import citizen_key
 from storage.sqlite import SqliteStorage
 
@@ -35,7 +37,9 @@ def ack(line: str) -> None:
 
 async def write_forever(path: str, run: str) -> None:
     """Record surveys, scores, votes and questions in a loop until killed."""
-    storage = SqliteStorage(path)
+    storage: Any = (
+        PostgresStorage(path) if path.startswith("postgresql://") else SqliteStorage(path)
+    )
     await storage.open()
     ack("open")
     for number in itertools.count():
