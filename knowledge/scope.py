@@ -187,7 +187,9 @@ _NO_FIGURE_IN_ANSWER = re.compile(
 
 # -- the present ------------------------------------------------------------------------------
 _PRESENT = re.compile(
+    r"^gio (?!la\b|hop\b|nao\b)|"  # "Giờ người dân có…": "now", at the start of a message
     r"\b(?:hien (?:nay|tai|gio|la|giu|dang|van|con|ra sao|the nao)|bay gio|bh con|gio nay|"
+    r"gan day|moi day|hien thoi|"
     r"gio (?:co|con|da|van|dang)|"
     r"(?<!thuc )(?<!the )(?<!xuat )(?<!phat )(?<!bieu )hien (?:da|co|duoc|cac|nhung|ong|ba)|"
     r"luc nay|hom nay|nam nay|thang nay|thoi diem nay|dao nay|now|currently|nowadays|today|"

@@ -45,6 +45,8 @@ def kinds(question: str) -> dict[Kind, set[str]]:
         ("hội nghị sơ kết toàn ngành thanh tra có gì", Kind.BODY, "hoi nghi so ket toan nganh"),
         ("cán bộ phường chỗ tôi còn gây khó dễ không", Kind.BODY, "phuong cho toi"),
         ("Ông Lê Minh Khái từng học trường gì?", Kind.PLACE, "tung hoc"),
+        ("Giờ người dân có hài lòng với chính quyền hơn trước không?", Kind.PRESENT, "present"),
+        ("gần đây tiếp dân có tốt hơn không", Kind.PRESENT, "present"),
     ],
 )
 def test_a_constraint_is_found(question: str, kind: Kind, phrase: str) -> None:
@@ -107,3 +109,9 @@ def test_which_is_met_unless_the_answer_says_it_names_none() -> None:
 def test_the_words_that_date_a_question_are_marked() -> None:
     folded = fold("hôm nay có bão không")
     assert present_spans(folded) == {0, 1}
+
+
+def test_a_message_starting_with_gio_asks_about_now_unless_it_is_the_hour() -> None:
+    assert Kind.PRESENT in kinds("Giờ ai là Trưởng ban Dân vận?")
+    assert Kind.PRESENT not in kinds("Giờ họp của hội nghị là mấy giờ?")
+    assert Kind.PRESENT not in kinds("Giờ nào hội nghị bắt đầu?")
