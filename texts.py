@@ -392,6 +392,7 @@ CLI_CHAT_HELP = (
     "Gõ một câu hỏi về nội dung Hội nghị rồi nhấn Enter. Khi trợ lý đưa ra các câu gợi ý, "
     "gõ số thứ tự để xem câu trả lời. Gõ 'thoat' (hoặc Ctrl-D) để thoát."
 )
+CLI_CHAT_UNKNOWN_COMMAND = "Không có lệnh /{command}; ở đây chỉ có /help và các câu hỏi."
 CLI_CHAT_TELEGRAM_ONLY = (
     "Lệnh /{command} chỉ dùng được trên Telegram; ở đây chỉ có /help và các câu hỏi."
 )
@@ -441,6 +442,10 @@ REPORT_DB_MISSING = (
 )
 REPORT_STORAGE_ERROR = "Không dùng được cơ sở dữ liệu {path}: {problem}"
 # storage.base.StorageProblem value -> what an officer reads.
+STORAGE_SERVER_UNREACHABLE = (
+    "không kết nối được máy chủ PostgreSQL — kiểm tra máy chủ đang chạy, địa chỉ và cổng, tên "
+    "cơ sở dữ liệu, người dùng và mật khẩu (DANVAN_DB_PASSWORD)"
+)
 STORAGE_PROBLEM_NAMES: dict[str, str] = {
     "not a SQLite database": "tệp này không phải cơ sở dữ liệu SQLite",
     "database file is corrupt": "tệp cơ sở dữ liệu bị hỏng",

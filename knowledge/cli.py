@@ -216,10 +216,13 @@ def chat_loop(
                 return
             if question.startswith("/"):
                 command = question[1:].split(maxsplit=1)[0].split("@")[0] if question[1:] else ""
+                known = {name for name, _ in texts.CITIZEN_COMMANDS + texts.OFFICER_COMMANDS}
                 if command in (texts.CMD_HELP, texts.CMD_START):
                     print(texts.CLI_CHAT_HELP, file=stdout)
-                else:
+                elif command in known:
                     print(texts.CLI_CHAT_TELEGRAM_ONLY.format(command=command), file=stdout)
+                else:
+                    print(texts.CLI_CHAT_UNKNOWN_COMMAND.format(command=command), file=stdout)
                 continue
             if question.isdigit() and 1 <= int(question) <= len(offered):
                 entry = matcher.faq.by_id[offered[int(question) - 1]]
@@ -240,11 +243,11 @@ class _Recorder:
     """``chat --record``: the questions go to the configured database as the bot records
     them, under one fixed pseudonymous key (no Telegram id exists here)."""
 
-    def __init__(self, database: Path) -> None:
-        from storage.sqlite import SqliteStorage
+    def __init__(self, config: Config) -> None:
+        from storage.factory import storage_for
 
         self._runner = asyncio.Runner()
-        self._storage = SqliteStorage(database)
+        self._storage = storage_for(config)  # the SQLite file, or the PostgreSQL server
         self._runner.run(self._storage.open())
 
     def __call__(self, question: str, result: MatchResult) -> None:
@@ -274,9 +277,13 @@ def chat_command(args: argparse.Namespace) -> int:
         config = _config_of(args)
         matcher = load_matcher(*knowledge_paths(args))
         if args.record:
-            recorder = _Recorder(config.database)
-            print(texts.CLI_CHAT_RECORDING.format(path=config.database))
+            recorder = _Recorder(config)
+            where = config.database_url or config.database  # the URL holds no password
+            print(texts.CLI_CHAT_RECORDING.format(path=where))
         chat_loop(matcher, record=recorder)
+        sys.stdout.flush()
+    except BrokenPipeError:  # ``chat < questions.txt | head``: the reader had enough
+        _quiet_stdout()
     except _ConfigProblem:
         return 2
     except KnowledgeFileError as error:

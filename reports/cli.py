@@ -74,7 +74,7 @@ from reports.tables import (
 )
 from reports.text import render_text
 from reports.window import Window, date_argument
-from storage.base import SecretUsage, StorageError, check_secrets
+from storage.base import SecretUsage, StorageError, StorageProblem, check_secrets
 from storage.factory import storage_for
 from storage.pseudonym import secret_fingerprint
 from storage.reporting import ReportStorage
@@ -185,6 +185,9 @@ def storage_message(error: StorageError) -> str:
     """A StorageError in the officer's words, naming the file or the server (never with
     its password: PostgresStorage names it as postgresql://user@host:port/db)."""
     problem = texts.STORAGE_PROBLEM_NAMES.get(error.problem.value, error.problem.value)
+    server = str(error.path).startswith(("postgresql://", "postgres://"))
+    if server and error.problem is StorageProblem.CANNOT_OPEN:
+        problem = texts.STORAGE_SERVER_UNREACHABLE  # a server, not a file
     if error.detail:
         problem += f" ({error.detail})"
     return texts.REPORT_STORAGE_ERROR.format(path=error.path, problem=problem)

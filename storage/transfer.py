@@ -369,9 +369,10 @@ async def _upgrade(source: Path, target: str, password: str | None) -> None:
     """Both databases at their latest schema, through the storages' own migrations."""
     if not source.exists():  # opening it would create an empty database
         raise StorageError(str(source), StorageProblem.CANNOT_OPEN, "no such file")
-    async with SqliteStorage(source):
-        pass
+    # The server first: an unreachable one leaves the file as it was, since "nothing done".
     async with PostgresStorage(target, password=password):
+        pass
+    async with SqliteStorage(source):
         pass
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BOT_FAQ
+from helpers.backends import Place
 
 import texts
 from knowledge.cli import chat_loop, load_matcher
@@ -64,10 +65,12 @@ def test_chat_skips_empty_lines() -> None:
 
 
 def test_chat_commands_help_or_telegram_only() -> None:
-    output = chat("/help\n/danhgia\n/riengtu@bot\n")
+    output = chat("/help\n/danhgia\n/riengtu@bot\n/xyz\n")
     assert texts.CLI_CHAT_HELP in output
     assert texts.CLI_CHAT_TELEGRAM_ONLY.format(command="danhgia") in output
     assert texts.CLI_CHAT_TELEGRAM_ONLY.format(command="riengtu") in output
+    assert texts.CLI_CHAT_UNKNOWN_COMMAND.format(command="xyz") in output  # no such command
+    assert texts.CLI_CHAT_TELEGRAM_ONLY.format(command="xyz") not in output
     assert texts.CLI_NO_MATCH not in output
 
 
@@ -98,19 +101,36 @@ def test_chat_ctrl_c_exits_quietly() -> None:
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
 
 
-def test_chat_record_then_report_shows_the_question(tmp_path: Path) -> None:
-    database = tmp_path / "danvan.db"
-    config = write_config(tmp_path, database=str(database), faq=str(BOT_FAQ))
+def test_chat_record_then_report_shows_the_question(tmp_path: Path, place: Place) -> None:
+    """On the configured database, whichever backend (it once wrote to the default SQLite
+    file when ``database:`` named a PostgreSQL server)."""
+    config = write_config(tmp_path, database=place.where, faq=str(BOT_FAQ))
     result = run_bot(
         "chat", "--record", "--config", str(config), stdin="giá vàng hôm nay\n\nthoat\n"
     )
     assert result.returncode == 0, result.stderr
-    assert str(database) in result.stdout
+    assert place.where in result.stdout
+    assert place.rows_now("SELECT text FROM questions") == [("giá vàng hôm nay",)]
     report = run_bot("--config", str(config), "report")
     assert report.returncode == 0, report.stderr
     assert "giá vàng hôm nay" in report.stdout
     inbox = run_bot("inbox", "--config", str(config))
     assert "giá vàng hôm nay" in inbox.stdout
+
+
+def test_chat_into_head_exits_quietly() -> None:
+    """``chat`` piped into ``head`` ends without a BrokenPipeError traceback."""
+    questions = "hội nghị diễn ra khi nào\n" * 200
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", '"$@" | head -c 10', "bash", *bot_command("chat")],
+        input=questions,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
 
 
 # --- ask -----------------------------------------------------------------------------------

@@ -54,3 +54,15 @@ def test_an_un_awaited_coroutine_fails_the_suite(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "was never awaited" in result.stdout
+
+
+def test_every_tracked_path_can_be_checked_out_anywhere() -> None:
+    """No path a Windows checkout refuses (a test once left a SQLite file named after a
+    PostgreSQL address, ``postgresql:/…``, in the repository)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False
+    ).stdout.decode("utf-8", errors="replace")
+    if not listed:
+        pytest.skip("not a git checkout")
+    bad = [path for path in listed.split("\0") if path and any(c in path for c in ':*?"<>|\\')]
+    assert bad == []

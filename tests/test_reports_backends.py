@@ -124,3 +124,24 @@ def test_an_unreachable_server_is_named_without_the_password(
         assert result.status == 2, command
         assert f"postgresql://bot@127.0.0.1:{port}/danvan" in result.err
         assert "hunter2" not in result.err + result.out and "Traceback" not in result.err
+
+
+def test_a_server_that_cannot_be_reached_is_named_a_server(tmp_path: Path) -> None:
+    """Not "could not open the file": what to check on a PostgreSQL server, exit 2."""
+    from helpers.e2e_support import free_port
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: postgresql://danvan@127.0.0.1:{free_port()}/danvan\n"
+        'pseudonym_secret: "0123456789abcdef0123456789abcdef"\n',
+        encoding="utf-8",
+    )
+    source = tmp_path / "empty.db"
+    source.write_bytes(b"")  # an empty file: left as it is, since nothing was done
+    for command in ("report", "inbox", "migrate-db"):
+        extra = ["--from", str(source)] if command == "migrate-db" else []
+        run = run_bot("--config", str(config), command, *extra)
+        assert run.status == 2, (command, run)
+        assert texts.STORAGE_SERVER_UNREACHABLE in run.err, (command, run.err)
+        assert texts.STORAGE_PROBLEM_NAMES["cannot open the database file"] not in run.err
+    assert source.read_bytes() == b""
