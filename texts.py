@@ -598,6 +598,13 @@ SNIPPET_NEW = "# mới, hỏi {count} lần"
 SNIPPET_NOTHING = "Không có câu hỏi mới nào để thêm vào mục '{id}'."
 SNIPPET_SKIPPED_KNOWN = "Bỏ qua {count} câu đã có trong bộ câu hỏi – trả lời (sau khi bỏ dấu)."
 SNIPPET_SKIPPED_LONG = "Bỏ qua {count} câu dài hơn {limit} ký tự."
+SNIPPET_SKIPPED_DECLINED = (
+    "Bỏ qua {count} câu trợ lý đã trả lời đúng là bài viết không có (thủ tục, năm khác, số liệu"
+    " bài không nêu…): thêm vào sẽ biến lời từ chối thành một câu trả lời sai."
+)
+SNIPPET_SKIPPED_FAR = (
+    "Bỏ qua {count} câu tuy gần mục này nhất nhưng khớp quá thấp: đó là câu hỏi khác."
+)
 
 # -- the report
 REPORT_HEADING = "BÁO CÁO TRỢ LÝ DÂN VẬN\nThời gian: {period} (giờ Việt Nam)\nLập lúc: {generated}"

@@ -60,6 +60,7 @@ from reports.inbox import (
     alternates_snippet,
     inbox_items,
     inbox_table,
+    proposable,
     unanswered_groups,
 )
 from reports.summary import Report, build_report
@@ -352,8 +353,13 @@ def _inbox(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    snippet = alternates_snippet(entry, matcher.faq, items)
+    chosen = proposable(entry, items, matcher)
+    snippet = alternates_snippet(entry, matcher.faq, chosen.items)
     # The snippet alone goes to stdout, so it can be redirected or copied whole.
+    if chosen.declined:
+        print(texts.SNIPPET_SKIPPED_DECLINED.format(count=chosen.declined), file=sys.stderr)
+    if chosen.far:
+        print(texts.SNIPPET_SKIPPED_FAR.format(count=chosen.far), file=sys.stderr)
     if snippet.known:
         print(texts.SNIPPET_SKIPPED_KNOWN.format(count=snippet.known), file=sys.stderr)
     if snippet.too_long:

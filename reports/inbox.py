@@ -21,7 +21,7 @@ import yaml
 
 import texts
 from knowledge.faq import MAX_QUESTION_CHARS
-from knowledge.matcher import SUGGEST_SCORE, Matcher
+from knowledge.matcher import SUGGEST_SCORE, Matcher, MatchKind
 from knowledge.model import Faq, FaqEntry
 from knowledge.normalize import fold
 from reports.tables import Column, Table, one_line
@@ -133,6 +133,37 @@ def inbox_table(items: Sequence[InboxItem]) -> Table:
 # --------------------------------------------------------------------------------------------
 # The alternates snippet
 # --------------------------------------------------------------------------------------------
+# Replies the bot gives on purpose to what the FAQ does not answer: a referral, "another year
+# or body", "the article gives no figure". The citizen's wording made an alternate would turn
+# each into a confident answer from the nearest entry.
+_DECLINES = frozenset({MatchKind.REFERRAL, MatchKind.OUT_OF_SCOPE, MatchKind.NOT_STATED})
+
+
+@dataclass(frozen=True, slots=True)
+class Proposable:
+    """The inbox questions worth proposing as alternates of one entry, and what was left."""
+
+    items: tuple[InboxItem, ...]
+    declined: int  # the bot now declines or refers them, rightly: not alternates
+    far: int  # nearest to the entry, but below the suggestion threshold: another question
+
+
+def proposable(entry: FaqEntry, items: Iterable[InboxItem], matcher: Matcher) -> Proposable:
+    """Of the inbox questions nearest to ``entry``, those that may become its alternates."""
+    kept: list[InboxItem] = []
+    declined = far = 0
+    for item in items:
+        if item.nearest is None or item.nearest.faq_id != entry.id:
+            continue
+        if matcher.match(item.group.example).kind in _DECLINES:
+            declined += 1
+        elif item.nearest.score < SUGGEST_SCORE:
+            far += 1
+        else:
+            kept.append(item)
+    return Proposable(tuple(kept), declined, far)
+
+
 def clean_phrasing(text: str) -> str:
     """A citizen's question made fit for the FAQ file: one line, no control characters.
 

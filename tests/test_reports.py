@@ -548,11 +548,15 @@ def test_inbox_snippet_parses_and_fits_faq_yaml(inbox_db: Path, tmp_path: Path) 
     assert result.status == 0, result.err
     snippet = result.out
     entry = load_faq(REAL_FAQ).by_id["dia-diem"]
-    new = ["hội nghị tổ chức tại chỗ nào vậy", *NEAR_DIA_DIEM[1:3], "hội nghị họp ở chỗ nào thế"]
+    new = ["hội nghị tổ chức tại chỗ nào vậy", NEAR_DIA_DIEM[2], "hội nghị họp ở chỗ nào thế"]
     parsed = yaml.safe_load(snippet)
     assert parsed == {"alternates": [*entry.alternates, *new]}
     assert "ai chủ trì" not in snippet  # nearest to another entry
     assert "Bỏ qua 1 câu đã có" in result.err
+    # "…họp ở đâu: Hà Nội?" asks about a place the article does not name: the bot says so,
+    # and as an alternate it would be answered with the venue instead.
+    assert "Hà Nội" not in snippet
+    assert texts.SNIPPET_SKIPPED_DECLINED.format(count=1) in result.err
 
     # Pasted over the entry's alternates block, the FAQ still loads, with the new phrasings.
     faq_text = REAL_FAQ.read_text(encoding="utf-8")
@@ -626,3 +630,31 @@ def test_display_width_and_truncate() -> None:
     assert display_width("👍") == 2
     assert truncate("Tiếp nhận, xử lý ý kiến", 10) == "Tiếp nhận…"
     assert display_width(truncate("👍👍👍👍", 5)) <= 5
+
+
+def test_only_questions_the_entry_should_answer_are_proposed() -> None:
+    """``inbox --snippet`` proposes neither what the bot rightly declines (a procedure: as an
+    alternate it would be answered from the entry) nor what is only faintly nearest."""
+    from knowledge.cli import load_matcher
+    from reports.inbox import InboxGroup, InboxItem, Nearest, proposable
+
+    matcher = load_matcher(None, None)
+    entry = matcher.faq.by_id["han-che-tong-quat"]
+
+    def item(text: str, score: float) -> InboxItem:
+        group = InboxGroup(fold(text), 1, text, datetime(2026, 12, 1))
+        return InboxItem(group, Nearest(entry.id, entry.question, score))
+
+    chosen = proposable(
+        entry,
+        [
+            item("thủ tục làm căn cước ở đâu", 28.3),  # the newcomer's case: a referral
+            item("những điểm yếu kém của công tác dân vận chính quyền", 60.0),
+            item("xe buýt số 5 chạy mấy giờ", 12.0),
+        ],
+        matcher,
+    )
+    assert [i.group.example for i in chosen.items] == [
+        "những điểm yếu kém của công tác dân vận chính quyền"
+    ]
+    assert (chosen.declined, chosen.far) == (1, 1)
