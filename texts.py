@@ -766,6 +766,9 @@ CHECK_YAML_SYNTAX_HINTED = "lỗi cú pháp YAML: {hint} [{problem}]"
 CHECK_YAML_SYNTAX_HINTED_CONTEXT = (
     "lỗi cú pháp YAML: {hint} [{problem}; {context}, bắt đầu tại dòng {line}]"
 )
+CHECK_YAML_KEY_OUT_OF_LINE = (
+    "khóa '{key}' thụt lề khác các khóa cùng cấp ở dòng trên (mỗi cấp thụt 2 dấu cách)"
+)
 # PyYAML's English problem (its beginning) -> what an officer should do about it.
 CHECK_YAML_HINTS = {
     "mapping values are not allowed here": (

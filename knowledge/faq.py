@@ -189,7 +189,10 @@ def _tab_findings(text: str, name: str) -> list[Finding]:
     return findings
 
 
-def _syntax_finding(exc: MarkedYAMLError, name: str) -> Finding:
+_BARE_KEY = re.compile(r"(?:- )?([A-Za-z_][\w-]*)")
+
+
+def _syntax_finding(exc: MarkedYAMLError, name: str, text: str = "") -> Finding:
     """A finding at the place PyYAML reports a syntax problem, with a hint when known."""
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -197,6 +200,14 @@ def _syntax_finding(exc: MarkedYAMLError, name: str) -> Finding:
     if isinstance(exc, _TooDeep):
         return Finding(name, line, column, problem)
     hint = next((h for p, h in T.CHECK_YAML_HINTS.items() if problem.startswith(p)), None)
+    if problem.startswith("mapping values are not allowed") and mark is not None:
+        # "    topic: x" under "  - id: y" indented too far reads as "y topic", then ':': not a
+        # string to quote but a key out of line with the keys beside it.
+        lines = _LINE_BREAK.split(text)
+        before = lines[mark.line][: mark.column] if mark.line < len(lines) else ""
+        key = _BARE_KEY.fullmatch(before.strip())
+        if key is not None:
+            hint = T.CHECK_YAML_KEY_OUT_OF_LINE.format(key=key.group(1))
     fields: dict[str, object] = {"problem": problem, "hint": hint}
     with_context = exc.context and exc.context_mark is not None and exc.problem_mark is not None
     if with_context:
@@ -235,7 +246,7 @@ def compose_yaml(
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         return None, [Finding(name, line, column, T.CHECK_BAD_CHARACTER.format(code=code))]
     except MarkedYAMLError as exc:
-        return None, [_syntax_finding(exc, name)]
+        return None, [_syntax_finding(exc, name, text)]
     finally:
         if loader is not None:
             loader.dispose()
