@@ -481,7 +481,7 @@ PURGE_TABLE_NAMES: dict[str, str] = {
     "tickets": "phiếu hỏi cán bộ",
     "flood_events": "bộ đếm tin nhắn dồn dập (theo ngày)",
 }
-PURGE_CONFIRM = "Xóa các bản ghi này? Gõ 'co' để xóa, Enter để thôi: "
+PURGE_CONFIRM = "Xóa các bản ghi này? Gõ 'có' (hoặc 'c') để xóa, Enter để thôi: "
 PURGE_CONFIRM_WORDS = frozenset({"co", "c", "yes", "y"})
 PURGE_CANCELLED = (
     "Không xóa gì. Thêm --yes để xóa không cần hỏi (ví dụ trong cron hoặc systemd timer)."
