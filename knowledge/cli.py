@@ -249,6 +249,12 @@ class _Recorder:
         self._runner = asyncio.Runner()
         self._storage = storage_for(config)  # the SQLite file, or the PostgreSQL server
         self._runner.run(self._storage.open())
+        secrets = config.pseudonym_secrets()
+        if secrets:  # as the bot does: the rows are stamped with the current secret
+            from storage.pseudonym import secret_fingerprint
+
+            current, *previous = (secret_fingerprint(secret) for secret in secrets)
+            self._runner.run(self._storage.register_secrets(current, previous))
 
     def __call__(self, question: str, result: MatchResult) -> None:
         from dialogue.conversation import outcome_of

@@ -104,13 +104,20 @@ def test_chat_ctrl_c_exits_quietly() -> None:
 def test_chat_record_then_report_shows_the_question(tmp_path: Path, place: Place) -> None:
     """On the configured database, whichever backend (it once wrote to the default SQLite
     file when ``database:`` named a PostgreSQL server)."""
-    config = write_config(tmp_path, database=place.where, faq=str(BOT_FAQ))
+    config = write_config(
+        tmp_path,
+        database=place.where,
+        faq=str(BOT_FAQ),
+        pseudonym_secret="newcomer-secret-0123456789abcdef",
+    )
     result = run_bot(
         "chat", "--record", "--config", str(config), stdin="giá vàng hôm nay\n\nthoat\n"
     )
     assert result.returncode == 0, result.stderr
     assert place.where in result.stdout
     assert place.rows_now("SELECT text FROM questions") == [("giá vàng hôm nay",)]
+    # Stamped with the configured secret, as the bot's rows are (`secrets` counts it there).
+    assert place.rows_now("SELECT COUNT(*) FROM questions WHERE secret_id IS NULL") == [(0,)]
     report = run_bot("--config", str(config), "report")
     assert report.returncode == 0, report.stderr
     assert "giá vàng hôm nay" in report.stdout
