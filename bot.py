@@ -35,7 +35,6 @@ import knowledge.cli
 import reports.cli
 import texts
 from config import (
-    DEFAULT_CONFIG,
     Config,
     ConfigError,
     config_path,
@@ -484,18 +483,16 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bot.py", description="Trợ lý dân vận – Telegram bot and offline tools"
-    )
+    parser = argparse.ArgumentParser(prog="bot.py", description=texts.HELP_PROGRAM)
     parser.add_argument(
         "--config",
         type=Path,
         default=None,
-        help=f"configuration file (default: {DEFAULT_CONFIG} if it exists)",
+        help=texts.HELP_CONFIG,
     )
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = subcommands.add_parser("run", help="run the Telegram bot (the default)")
-    run.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="as above")
+    run = subcommands.add_parser("run", help=texts.HELP_RUN)
+    run.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=texts.HELP_CONFIG)
     run.set_defaults(handler=run_command)
     knowledge.cli.add_commands(subcommands)
     reports.cli.add_commands(subcommands)

@@ -563,48 +563,48 @@ def _config_option(parser: argparse.ArgumentParser) -> None:
 
 def _knowledge_options(parser: argparse.ArgumentParser) -> None:
     _config_option(parser)
-    parser.add_argument("--faq", metavar="PATH", help="FAQ file (default: knowledge/faq.yaml)")
+    parser.add_argument("--faq", metavar="PATH", help=texts.HELP_FAQ_PATH)
     parser.add_argument(
         "--abbreviations",
         metavar="PATH",
-        help="abbreviations file (default: knowledge/abbreviations.yaml)",
+        help=texts.HELP_ABBREVIATIONS_PATH,
     )
-    parser.add_argument(
-        "--synonyms", metavar="PATH", help="synonyms file (default: knowledge/synonyms.yaml)"
-    )
+    parser.add_argument("--synonyms", metavar="PATH", help=texts.HELP_SYNONYMS_PATH)
 
 
 def add_commands(subparsers: Any) -> None:
     """Register the offline commands on ``bot.py``'s argument parser."""
-    ask = subparsers.add_parser("ask", help="answer a question in the terminal")
-    ask.add_argument("question", nargs="*", help="the question (omit with --json to read stdin)")
-    ask.add_argument("--json", action="store_true", help="JSON lines; questions from stdin")
+    ask = subparsers.add_parser("ask", help=texts.HELP_ASK)
+    ask.add_argument("question", nargs="*", help=texts.HELP_ASK_QUESTION)
+    ask.add_argument("--json", action="store_true", help=texts.HELP_ASK_JSON)
     _knowledge_options(ask)
     ask.set_defaults(handler=ask_command)
 
-    chat = subparsers.add_parser("chat", help="interactive terminal chat, without Telegram")
+    chat = subparsers.add_parser("chat", help=texts.HELP_CHAT)
     _knowledge_options(chat)
     chat.add_argument(
         "--record",
         action="store_true",
-        help="record the questions in the configured database, to try report/inbox/purge",
+        help=texts.HELP_CHAT_RECORD,
     )
     chat.set_defaults(handler=chat_command)
 
-    evaluate_parser = subparsers.add_parser("eval", help="measure accuracy on the labeled set")
+    evaluate_parser = subparsers.add_parser("eval", help=texts.HELP_EVAL)
     evaluate_parser.add_argument("--cases", metavar="PATH", default=str(DEFAULT_CASES))
-    evaluate_parser.add_argument("-v", "--verbose", action="store_true", help="list failures")
+    evaluate_parser.add_argument(
+        "-v", "--verbose", action="store_true", help=texts.HELP_EVAL_VERBOSE
+    )
     evaluate_parser.add_argument(
         "--half",
         choices=("tune", "test", "all"),
         default="all",
-        help="the half of a split set to run (tune on 'tune', report 'test')",
+        help=texts.HELP_EVAL_HALF,
     )
     _knowledge_options(evaluate_parser)
     evaluate_parser.set_defaults(handler=eval_command)
 
-    check = subparsers.add_parser("check-faq", help="validate the FAQ and abbreviations files")
-    check.add_argument("path", nargs="?", help="FAQ file (default: knowledge/faq.yaml)")
+    check = subparsers.add_parser("check-faq", help=texts.HELP_CHECK_FAQ)
+    check.add_argument("path", nargs="?", help=texts.HELP_FAQ_PATH)
     check.add_argument("--abbreviations", metavar="PATH")
     check.add_argument("--synonyms", metavar="PATH")
     _config_option(check)
