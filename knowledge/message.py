@@ -77,6 +77,13 @@ def _content(clause: str) -> list[str]:
     return [word for word in clause.split() if word not in _EMPTY]
 
 
+# "Theo <người>, …": who said it, then what is asked about it.
+_ATTRIBUTION = re.compile(r"^\s*[Tt]heo\s+([^,:;?]{3,60})[,:]\s*(\S.{8,})$", re.S)
+_SPEAKER = re.compile(
+    r"^(?:pho thu tuong|thu tuong|bo truong|pho truong ban|truong ban|tong thanh tra|ba|ong|"
+    r"dong chi|lanh dao|chi|anh)\b"
+)
+
 _AND = re.compile(r"\b(?:va|con|voi lai|ngoai ra|dong thoi|ben canh do)\b")
 
 
@@ -117,6 +124,11 @@ def questions(text: str) -> list[Candidate]:
     folded_all = fold(text)
     sentences = _sentences(text)
     if len(folded_all.split()) <= SHORT_SYLLABLES:
+        said = _ATTRIBUTION.match(text)
+        if said is not None and folded_all and _SPEAKER.match(fold(said.group(1))):
+            # "Theo Phó Thủ tướng, dân vận là nhiệm vụ của ai?": what was said, then all.
+            rest = fold(said.group(2))
+            return [Candidate(_clip(rest), 1.0, 0), Candidate(_clip(folded_all), 0.9, 0)]
         return [Candidate(_clip(folded_all), 1.0, 0)] if folded_all else []
 
     found: list[Candidate] = []

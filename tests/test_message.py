@@ -64,3 +64,17 @@ def test_a_question_that_points_back_weighs_more_with_its_context() -> None:
     found = questions(message)
     assert found[0].focus == fold("Ad cho em hỏi cụ thể hạn chế đó là gì?")
     assert "phoi hop" in found[0].text
+
+
+def test_what_a_speaker_said_is_tried_first_without_who_said_it() -> None:
+    """ "Theo <người>, …" asks about what was said: the name alone would pull the answer to
+    the entry about the person. An attribution that is not a person keeps the whole text."""
+    said = questions("Theo Phó Thủ tướng Trương Hòa Bình, dân vận là nhiệm vụ của ai?")
+    assert [c.text for c in said] == [
+        fold("dân vận là nhiệm vụ của ai?"),
+        fold("Theo Phó Thủ tướng Trương Hòa Bình, dân vận là nhiệm vụ của ai?"),
+    ]
+    point = questions("Theo ý thứ năm, dân vận chính quyền cần gắn với những gì?")
+    assert [c.text for c in point] == [
+        fold("Theo ý thứ năm, dân vận chính quyền cần gắn với những gì?")
+    ]
