@@ -19,6 +19,14 @@ handled (or replayed after a restart) waits for that same handling instead of st
 another. What a crash can still do is answer an update twice: one whose reply was sent but
 whose "handled" mark was not yet committed is handled again after the restart.
 
+With several instances on one PostgreSQL database, an update in the shared inbox is *held*
+by the instance that keeps it (storage.postgres: ``claimed_by``, ``claimed_until``):
+:meth:`DurableUpdateQueue.sweep`, a job every third of ``UPDATE_CLAIM``, renews this
+process's holds and queues what a dead instance left once its holds ran out. A retry that
+reaches another instance while the first still holds the update waits for that handling (at
+most ``ELSEWHERE_WAIT_SECONDS``, then 503), and a start replays only what this process held
+itself (its name is the same across restarts) or what no live instance holds.
+
 If the database cannot take the update (disk full, the file gone), the update is handled
 anyway, without the guarantee, and a warning is logged: a citizen still gets an answer,
 which beats a silent bot. Nor does a slow database hold everyone up: PTB's loop awaits
