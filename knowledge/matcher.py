@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,8 @@ FUNCTION_WORDS = frozenset(
 # context, and weigh NAME_WEIGHT (see Matcher._context_weights).
 NAME_RUN = 3
 NAME_WEIGHT = 0.3
+# "X là gì" asks what X is: a referral (where and how to do something) never answers it.
+_DEFINITION = re.compile(r"\b(?:la gi|nghia la gi|la cai gi|co nghia la gi)\b")
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
@@ -884,7 +887,7 @@ class Matcher:
         )[:MAX_SUGGESTIONS]
         score = top.score
 
-        if confident and isinstance(owner, Referral):
+        if confident and isinstance(owner, Referral) and not _DEFINITION.search(focus or folded):
             return MatchResult(MatchKind.REFERRAL, text, folded, score, referral=owner)
         if confident and isinstance(owner, SmallTalk) and score >= SMALLTALK_SCORE:
             return MatchResult(MatchKind.SMALLTALK, text, folded, score, smalltalk=owner)
