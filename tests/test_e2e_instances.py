@@ -181,11 +181,19 @@ async def journey(run: CitizenRun) -> None:
     handled."""
     for question in run.plan:
         await run.user.send_text(question)
-    run.replies = await run.user.wait_for_replies(len(run.plan), timeout=WAIT_SECONDS)
+    # Each was answered before its send returned; one in flight at the kill may be answered
+    # a second time, right after the first: vote on the first answer of each question.
+    seen: dict[str, BotMessage] = {}
+    while len(seen) < len(run.plan):
+        (reply,) = await run.user.wait_for_replies(1, timeout=WAIT_SECONDS)
+        seen.setdefault(reply.text.split("\n", 1)[0], reply)
+    run.replies = list(seen.values())
     for reply in run.replies:
         await run.user.press_button(reply, texts.BUTTON_UP)
     await run.user.send_command("/danhgia")
     survey = await run.user.wait_for_reply(timeout=WAIT_SECONDS)
+    while "Câu 1/5" not in survey.text:  # a last answer given twice, before the survey
+        survey = await run.user.wait_for_reply(timeout=WAIT_SECONDS)
     for number, value in enumerate(SURVEY_SCORES, start=1):
         assert f"Câu {number}/5" in survey.text, survey.text
         await run.user.press_button(survey, str(value))

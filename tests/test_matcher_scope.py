@@ -134,7 +134,7 @@ def test_synonyms_and_english_words_find_the_entry(
 
 
 def test_what_a_body_is_never_gets_a_procedure_referral(matcher: Matcher) -> None:
-    """"UBND là gì" shares its words with "ubnd tiếp dân ở đâu" (a referral's phrasing), but
+    """ "UBND là gì" shares its words with "ubnd tiếp dân ở đâu" (a referral's phrasing), but
     asks what the body is: the article has nothing on it, and no referral answers that."""
     assert matcher.match("ubnd la gi").kind is not MatchKind.REFERRAL
     assert matcher.match("Ủy ban nhân dân là gì?").kind is not MatchKind.REFERRAL
