@@ -321,7 +321,8 @@ async def post_init(application: DanVanApplication) -> None:
         job_queue.run_repeating(
             jobs.reload_knowledge, interval=interval, first=interval, name="reload"
         )
-    if inbox_open:  # several instances: hold what this one handles, take what a dead one left
+    if inbox_open and config.database_url:  # several instances share PostgreSQL's inbox:
+        # hold what this one handles, take what a dead one left (nothing to do on SQLite)
         sweep_every = UPDATE_CLAIM.total_seconds() / 3
         job_queue.run_repeating(
             jobs.sweep_inbox, interval=sweep_every, first=sweep_every, name="inbox-sweep"

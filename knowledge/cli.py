@@ -41,6 +41,8 @@ MIN_ANSWERED_RIGHT = 0.95
 MIN_OFF_TOPIC_DECLINED = 0.96
 # The pseudonymous key ``chat --record`` records under: fixed, of no Telegram user.
 LOCAL_CITIZEN = "0" * 24 + "7e2a1c0d"
+# The bot's commands, which the terminal chat names as Telegram-only.
+_TELEGRAM_COMMANDS = frozenset(name for name, _ in texts.CITIZEN_COMMANDS + texts.OFFICER_COMMANDS)
 
 
 def load_matcher(
@@ -216,10 +218,9 @@ def chat_loop(
                 return
             if question.startswith("/"):
                 command = question[1:].split(maxsplit=1)[0].split("@")[0] if question[1:] else ""
-                known = {name for name, _ in texts.CITIZEN_COMMANDS + texts.OFFICER_COMMANDS}
                 if command in (texts.CMD_HELP, texts.CMD_START):
                     print(texts.CLI_CHAT_HELP, file=stdout)
-                elif command in known:
+                elif command in _TELEGRAM_COMMANDS:
                     print(texts.CLI_CHAT_TELEGRAM_ONLY.format(command=command), file=stdout)
                 else:
                     print(texts.CLI_CHAT_UNKNOWN_COMMAND.format(command=command), file=stdout)

@@ -186,8 +186,7 @@ def storage_message(error: StorageError) -> str:
     """A StorageError in the officer's words, naming the file or the server (never with
     its password: PostgresStorage names it as postgresql://user@host:port/db)."""
     problem = texts.STORAGE_PROBLEM_NAMES.get(error.problem.value, error.problem.value)
-    server = str(error.path).startswith(("postgresql://", "postgres://"))
-    if server and error.problem is StorageProblem.CANNOT_OPEN:
+    if is_database_url(error.path) and error.problem is StorageProblem.CANNOT_OPEN:
         problem = texts.STORAGE_SERVER_UNREACHABLE  # a server, not a file
     if error.detail:
         problem += f" ({error.detail})"

@@ -50,6 +50,13 @@ def check_int(value: int, allowed: range | tuple[int, ...], what: str) -> int:
     return value
 
 
+def check_notice_key(key: str) -> str:
+    """``key`` if it names an officers' notice (1-200 characters); ValueError otherwise."""
+    if not isinstance(key, str) or not 1 <= len(key) <= 200:
+        raise ValueError("a notice key is 1-200 characters")
+    return key
+
+
 def is_row_id(value: object) -> bool:
     """Whether ``value`` can be a row id (a forged button may carry any number)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63

@@ -58,6 +58,7 @@ from storage.base import (
 from storage.checks import (
     check_citizen,
     check_int,
+    check_notice_key,
     check_optional_text,
     check_question,
     check_score,
@@ -1010,8 +1011,7 @@ class PostgresStorage:
         """Whether this instance is the one to send the notice ``key``: True for the first
         claim, and again once ``within`` has passed since the last; False for the other
         instances that saw the same thing meanwhile."""
-        if not isinstance(key, str) or not 1 <= len(key) <= 200:
-            raise ValueError("a notice key is 1-200 characters")
+        check_notice_key(key)
         now = self._now()
         async with self._conn() as conn:
             status = await conn.execute(

@@ -70,6 +70,7 @@ from storage.checks import (
     PURGED,
     check_citizen,
     check_int,
+    check_notice_key,
     check_optional_text,
     check_question,
     check_score,
@@ -1069,8 +1070,7 @@ class SqliteStorage:
 
     async def claim_notice(self, key: str, within: timedelta) -> bool:
         """Always True: one process owns a SQLite file, so no other instance tells officers."""
-        if not isinstance(key, str) or not 1 <= len(key) <= 200:
-            raise ValueError("a notice key is 1-200 characters")
+        check_notice_key(key)
         return True
 
     async def claim_abandoned_updates(self) -> list[tuple[int, bytes]]:
