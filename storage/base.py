@@ -408,7 +408,8 @@ class Storage(Protocol):
         ...
 
     async def finish_update(self, update_id: int) -> None:
-        """Mark an update handled, so that it is neither replayed nor handled again."""
+        """Mark an update handled, so that it is neither replayed nor handled again. One
+        process's marks are committed in the order it made them."""
         ...
 
     async def is_update_handled(self, update_id: int) -> bool:

@@ -238,6 +238,7 @@ class PostgresStorage:
         self._max = int(max_connections)
         self._pool: asyncpg.Pool | None = None
         self._secret_id: int | None = None
+        self._marking = asyncio.Lock()  # finish_update's order (asyncio.Lock is first come)
         # Which process holds an update of the shared inbox (see queue_update): the same
         # across restarts of one process (Config.instance_name), else one of its own.
         self.instance = instance or random_ids.token_hex(8)
@@ -971,10 +972,15 @@ class PostgresStorage:
         return sorted((int(row[0]), bytes(row[1])) for row in rows)
 
     async def finish_update(self, update_id: int) -> None:
-        """Mark an update handled: its payload goes, its id stays (handled_at stamped)."""
+        """Mark an update handled: its payload goes, its id stays (handled_at stamped).
+
+        One at a time, in the order of the calls (as SQLite's one connection does): on the
+        pool two marks could commit the other way round, and a crash between them would
+        leave an older update unmarked behind a newer one — replayed, answered out of order
+        (the PostgreSQL run of the twenty-SIGKILL test caught it)."""
         check_int(update_id, range(0, 2**63), "update_id")
-        now = self._now()
-        async with self._conn() as conn:
+        async with self._marking, self._conn() as conn:
+            now = self._now()
             await conn.execute(
                 "INSERT INTO update_inbox (update_id, payload, received_at, handled_at)"
                 " VALUES ($1, NULL, $2, $2) ON CONFLICT (update_id) DO UPDATE"
