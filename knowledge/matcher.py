@@ -100,6 +100,8 @@ CANDIDATES = 10
 # Past this many documents (phrasing readings and answers), the commonest terms are left out
 # of finding candidates (see Matcher._bm25_scores). The real FAQ has about 1,100.
 PRUNE_ABOVE = 20_000
+# Term ids of question features remembered (Matcher._remember); about 100 bytes each.
+TERM_CACHE = 100_000
 COMMON_SHARE = 0.05
 # A repaired typo counts a little less than a syllable typed right.
 REPAIR_WEIGHT = 0.8
@@ -349,32 +351,13 @@ def _matrix(rows: np.ndarray, columns: np.ndarray, height: int, width: int) -> s
     return matrix
 
 
-def _row_hits(
-    matrix: sparse.csr_matrix, rows: Sequence[int], ids: np.ndarray, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the sum of ``values`` of the query ids it holds, and of values x data.
-
-    ``ids`` must be sorted. One vectorised pass over the rows' stored entries.
-    """
-    starts = matrix.indptr[np.asarray(rows)]
-    ends = matrix.indptr[np.asarray(rows) + 1]
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0 or len(ids) == 0:
-        zeros = np.zeros(len(rows))
-        return zeros, zeros.copy()
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    positions = np.arange(total) + offsets
-    columns = matrix.indices[positions]
-    labels = np.repeat(np.arange(len(rows)), lengths)
-    where = np.searchsorted(ids, columns)
-    where[where >= len(ids)] = 0
-    hit = ids[where] == columns
-    plain = np.bincount(labels[hit], weights=values[where[hit]], minlength=len(rows))
-    weighted = np.bincount(
-        labels[hit], weights=values[where[hit]] * matrix.data[positions[hit]], minlength=len(rows)
-    )
-    return plain, weighted
+def _positions(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the stored entries of ``rows`` of a compressed matrix are, in ``rows``' order,
+    and how many each row has: one vectorised pass instead of a slice per row."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(len(offsets)) + offsets, lengths
 
 
 @dataclass(slots=True)
@@ -471,8 +454,8 @@ class Matcher:
         # Documents: one per phrasing reading, weights as data. Answers: one per owner.
         term_weights = np.zeros(terms, dtype=np.float32)
         term_weights[columns] = weights
-        self._docs = _matrix(rows[is_doc], columns[is_doc], documents, terms)
-        self._docs.data = term_weights[self._docs.indices]
+        docs = _matrix(rows[is_doc], columns[is_doc], documents, terms)
+        docs.data = term_weights[docs.indices]
         answers = _matrix(
             rows[~is_doc] - documents,
             columns[~is_doc],
@@ -488,14 +471,20 @@ class Matcher:
             len(self._owners),
             terms,
         )
-        self._owner_terms = owner_terms
         answer_only = (answers - answers.multiply(owner_terms)).tocsr()
         answer_only.eliminate_zeros()
         answer_only.sort_indices()
-        self._answer_only = answer_only
+        # What a question is compared with, one matrix: owners' phrasings (rows 0..O-1), their
+        # answers alone (O..2O-1), each phrasing reading (2O..): the rows of a question's
+        # candidates are gathered once and every reading of the question scored on them.
+        stacked = sparse.vstack([owner_terms, answer_only, docs], format="csr")
+        self._rows_indptr = stacked.indptr.astype(np.int64)
+        self._rows_indices = stacked.indices
+        self._rows_data = stacked.data
+        del owner_terms, answer_only, stacked
 
         # BM25 over phrasings and answers alike: every feature occurs once per document.
-        binary_docs = self._docs.copy()
+        binary_docs = docs.copy()
         binary_docs.data[:] = 1.0
         indexed = sparse.vstack([binary_docs, answers]).tocsc()
         frequencies = np.diff(indexed.indptr).astype(np.float64)
@@ -506,18 +495,24 @@ class Matcher:
         self._unknown_idf = math.log(1 + (total + 0.5) / 0.5)
         lengths = np.diff(indexed.tocsr().indptr).astype(np.float32)
         average = float(lengths.mean()) if len(lengths) else 1.0
-        self._bm25 = indexed
         self._bm25_norm = 1.0 / (1.0 + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average))
         self._indexed_owner = np.concatenate(
             [self._doc_owner, np.arange(len(self._owners), dtype=np.int32)]
         )
-        self._described = np.asarray(self._docs @ self._idf, dtype=np.float64).ravel()
+        self._described = np.asarray(docs @ self._idf, dtype=np.float64).ravel()
+        # BM25 by term (CSC): a question's terms gather their documents in one pass.
+        self._bm25_indptr = indexed.indptr.astype(np.int64)
+        self._bm25_indices = indexed.indices
+        self._bm25_rows = indexed.shape[0]
+        del docs, indexed
 
         # For typo repair: which syllables follow, and precede, each one in a known pair.
         pairs = self._term_keys[self._term_keys >= count] - count
         self._pairs_by_left = pairs  # left * count + right, sorted
         self._pairs_by_right = np.sort((pairs % count) * count + pairs // count)
         self._entry_texts: dict[int, tuple[str, str, str]] = {}
+        self._term_cache: dict[str, int] = {}
+        self._phrasing_cache: dict[int, str] = {}
         name = fold(faq.scope.covers).split()
         self._name_runs = {
             tuple(name[i : i + NAME_RUN]) for i in range(max(0, len(name) - NAME_RUN + 1))
@@ -527,24 +522,33 @@ class Matcher:
 
     def _known(self, text: str) -> int:
         """The term id of a feature ("hoi" or "hoi nghi"), or -1 if the FAQ never has it."""
-        count = len(self._syllable_names)
-        left, _, right = text.partition(" ")
-        first = self._syllable_ids.get(left)
-        if first is None:
-            return -1
-        if right:
-            second = self._syllable_ids.get(right)
-            if second is None:
-                return -1
-            key = count + first * count + second
-        else:
-            key = first
-        index = int(np.searchsorted(self._term_keys, key))
-        found = index < len(self._term_keys) and self._term_keys[index] == key
-        return index if found else -1
+        found = self._term_cache.get(text)
+        if found is None:
+            found = int(self._look_up([text])[0])
+            self._remember(text, found)
+        return found
 
     def _terms(self, texts: list[str]) -> np.ndarray:
-        """:meth:`_known` of many features at once (one search of the sorted term keys)."""
+        """:meth:`_known` of many features at once (misses: one search of the term keys)."""
+        cache = self._term_cache
+        found = [cache.get(text, -2) for text in texts]
+        missing = [index for index, term in enumerate(found) if term == -2]
+        if missing:
+            looked = self._look_up([texts[index] for index in missing])
+            for index, term in zip(missing, looked.tolist(), strict=True):
+                found[index] = term
+                self._remember(texts[index], term)
+        return np.asarray(found, dtype=np.int64)
+
+    def _remember(self, text: str, term: int) -> None:
+        """Keep a feature's term id: citizens' questions share most of their features, and a
+        look-up in the sorted keys costs a numpy call each. Bounded: emptied when full."""
+        if len(self._term_cache) >= TERM_CACHE:
+            self._term_cache.clear()
+        self._term_cache[text] = term
+
+    def _look_up(self, texts: list[str]) -> np.ndarray:
+        """Term ids of features by one search of the sorted term keys (-1: not in the FAQ)."""
         count = len(self._syllable_names)
         ids = self._syllable_ids
         keys = np.full(len(texts), -1, dtype=np.int64)
@@ -724,48 +728,97 @@ class Matcher:
                 if scores[index] <= 0 or len(candidates) >= CANDIDATES:
                     break
                 owner = int(self._indexed_owner[int(rows[index])])
-                if owner not in candidates:
+                if (
+                    owner not in candidates
+                    and self._owner_docs[owner + 1] > self._owner_docs[owner]
+                ):
                     candidates.append(owner)
         best: dict[int, _Scored] = {}
+        if candidates:
+            self._score(folded, candidates, queries, best)
+        if exact is not None:
+            best[exact] = _Scored(exact, 100.0, 100.0, 0)
+        ordered = sorted(best.values(), key=lambda s: (s.score, s.closeness), reverse=True)
+        ranked.owners = ordered[:limit]
+        return ranked
+
+    def _score(
+        self,
+        folded: str,
+        candidates: list[int],
+        queries: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]],
+        best: dict[int, _Scored],
+    ) -> None:
+        """Score each candidate on each reading of the question; keep its best in ``best``.
+
+        The candidates' rows (their phrasings together, their answers alone, each phrasing
+        reading) are gathered once; each reading is then a search of its terms in them and
+        two sums per row.
+        """
+        owners = len(self._owners)
+        chosen = np.asarray(candidates, dtype=np.int64)
+        first = self._owner_docs[chosen]
+        counts = self._owner_docs[chosen + 1] - first
+        docs = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+        segments = np.cumsum(counts) - counts  # where each candidate's phrasings start in docs
+        rows = np.concatenate([chosen, owners + chosen, 2 * owners + docs])
+        positions, lengths = _positions(self._rows_indptr, rows)
+        columns = self._rows_indices[positions]
+        data = self._rows_data[positions]
+        labels = np.repeat(np.arange(len(rows)), lengths)
+        described = np.maximum(self._described[docs], 1e-9)
+        size = len(chosen)
+        closeness: dict[tuple[int, int], float] = {}
+        plain: np.ndarray
+        weighted: np.ndarray
         for number, (ids, weights, idf, asked) in enumerate(queries):
             if asked <= 0:
                 continue
-            in_phrasings, _ = _row_hits(self._owner_terms, candidates, ids, idf * weights)
-            in_answer, _ = _row_hits(self._answer_only, candidates, ids, idf * weights)
-            explained = (in_phrasings + ANSWER_WEIGHT * in_answer) / asked
-            # Every candidate's phrasings at once: the share of each covered by the question.
-            spans = [(int(self._owner_docs[o]), int(self._owner_docs[o + 1])) for o in candidates]
-            docs = [doc for first, last in spans for doc in range(first, last)]
-            _, covered = _row_hits(self._docs, docs, ids, idf)
-            shares_all = covered / np.maximum(self._described[docs], 1e-9)
-            offset = 0
-            for position, owner in enumerate(candidates):
-                first, last = spans[position]
-                shares = shares_all[offset : offset + last - first]
-                offset += last - first
-                top = int(np.argmax(shares))
-                share = float(shares[top])
-                confidence = 100.0 * (
-                    QUESTION_WEIGHT * float(explained[position]) + (1 - QUESTION_WEIGHT) * share
-                )
-                phrasing = self._owners[owner].phrasings[int(self._doc_phrasing[first + top])]
-                scored = _Scored(
-                    owner,
-                    round(confidence, 1),
-                    fuzz.token_sort_ratio(folded, fold(phrasing)),
-                    number,
-                )
+            if len(ids):
+                where = np.searchsorted(ids, columns)
+                where[where >= len(ids)] = 0
+                hit = ids[where] == columns
+                found, at = labels[hit], where[hit]
+                plain = np.bincount(found, weights=(idf * weights)[at], minlength=len(rows))
+                weighted = np.bincount(found, weights=idf[at] * data[hit], minlength=len(rows))
+            else:
+                plain = weighted = np.zeros(len(rows))
+            # The IDF-weighted share of the question each candidate explains, and the share
+            # of each of its phrasings the question covers (the best phrasing counts).
+            explained = (plain[:size] + ANSWER_WEIGHT * plain[size : 2 * size]) / asked
+            shares = weighted[2 * size :] / described
+            most = np.maximum.reduceat(shares, segments)
+            peaks = np.flatnonzero(shares == np.repeat(most, counts))
+            tops = peaks[np.searchsorted(peaks, segments)]  # the first best of each candidate
+            confidences = 100.0 * (
+                QUESTION_WEIGHT * explained + (1 - QUESTION_WEIGHT) * shares[tops]
+            )
+            phrasings = self._doc_phrasing[docs[tops]].tolist()
+            for owner, confidence, phrasing in zip(
+                candidates, confidences.tolist(), phrasings, strict=True
+            ):
+                close = closeness.get((owner, phrasing))
+                if close is None:
+                    close = fuzz.token_sort_ratio(folded, self._folded_phrasing(owner, phrasing))
+                    closeness[owner, phrasing] = close
+                scored = _Scored(owner, round(confidence, 1), close, number)
                 previous = best.get(owner)
                 if previous is None or (scored.score, scored.closeness) > (
                     previous.score,
                     previous.closeness,
                 ):
                     best[owner] = scored
-        if exact is not None:
-            best[exact] = _Scored(exact, 100.0, 100.0, 0)
-        ordered = sorted(best.values(), key=lambda s: (s.score, s.closeness), reverse=True)
-        ranked.owners = ordered[:limit]
-        return ranked
+
+    def _folded_phrasing(self, owner: int, phrasing: int) -> str:
+        """A phrasing as folded at build (a cache: folding costs more than comparing)."""
+        key = owner << 20 | phrasing  # an int, not a tuple: nothing for the GC to track
+        folded = self._phrasing_cache.get(key)
+        if folded is None:
+            folded = fold(self._owners[owner].phrasings[phrasing])
+            if len(self._phrasing_cache) >= TERM_CACHE:
+                self._phrasing_cache.clear()
+            self._phrasing_cache[key] = folded
+        return folded
 
     def _bm25_scores(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding any of ``terms`` and their BM25 scores.
@@ -774,16 +827,18 @@ class Matcher:
         nghị" in every other phrasing) are left out of finding candidates: they rank nothing
         and touch most documents. They still count in the confidence of each candidate.
         """
-        documents = self._bm25.shape[0]
+        documents = self._bm25_rows
         if documents > PRUNE_ABOVE:
-            frequencies = np.diff(self._bm25.indptr)[terms]
+            frequencies = self._bm25_indptr[terms + 1] - self._bm25_indptr[terms]
             rare = terms[frequencies <= COMMON_SHARE * documents]
             terms = rare if len(rare) >= 3 else terms[np.argsort(frequencies, kind="stable")[:3]]
-        column = self._bm25[:, terms]
-        values = np.repeat(self._idf[terms], np.diff(column.indptr))
-        touched, inverse = np.unique(column.indices, return_inverse=True)
-        scores = np.bincount(inverse, weights=values) * self._bm25_norm[touched]
-        return touched, scores
+        positions, lengths = _positions(self._bm25_indptr, terms)
+        indices = self._bm25_indices[positions]
+        values = np.repeat(self._idf[terms], lengths)
+        # A count per document (even 300,000 of them) is cheaper than sorting what was hit.
+        touched = np.flatnonzero(np.bincount(indices, minlength=documents))
+        sums = np.bincount(indices, weights=values, minlength=documents)[touched]
+        return touched, sums * self._bm25_norm[touched]
 
     def nearest(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
         """The FAQ entries closest to ``text`` (for officers' tools), none below
@@ -811,8 +866,9 @@ class Matcher:
         ]
         if not pairs:
             return True
-        for matrix in (self._owner_terms, self._answer_only):
-            row = matrix.indices[matrix.indptr[owner] : matrix.indptr[owner + 1]]
+        indptr, indices = self._rows_indptr, self._rows_indices
+        for at_row in (owner, len(self._owners) + owner):  # its phrasings, its answer alone
+            row = indices[indptr[at_row] : indptr[at_row + 1]]
             for text in pairs:
                 term = self._known(text)
                 if term >= 0:
