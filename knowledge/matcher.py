@@ -48,7 +48,9 @@ more, and the entry shares a two-syllable word of content with it. Then, in orde
 - ``AMBIGUOUS`` (up to three candidates) at :data:`SUGGEST_SCORE` or more; else ``NO_MATCH``.
 
 In a long message the first confident answer of the most question-like sentence wins and a
-confident answer to another entry from another sentence is offered (``also``).
+confident answer to another entry from another sentence is offered (``also``). A question
+tried with the sentence before it yields to the question alone when that is confident on
+another entry, unless it points back for its subject ("các mô hình này").
 
 The weights and thresholds were chosen on the *tune* half of
 ``tests/data/eval_citizens.yaml`` and on ``tests/data/eval_round2.yaml`` (and kept passing on
@@ -1025,6 +1027,25 @@ class Matcher:
             return _with(self._decide(text, candidates[0].text), fold(text))
         results = [self._decide(text, c.text, c.focus) for c in candidates]
         normalized = fold(text)
+        # A question that says what it asks about, with the sentence before it, answers only
+        # when the question alone does not: "Ông ấy nói thế nào về vai trò của Nhân dân?" is
+        # clear without "Phó Thủ tướng có nhắc tới tư tưởng này", which pulls it to "who is
+        # the Deputy PM"; "các mô hình này" needs the sentence that names them.
+        alone = {
+            c.text: r.entry.id
+            for c, r in zip(candidates, results, strict=True)
+            if not c.focus and r.kind is MatchKind.ANSWER and r.entry is not None
+        }
+        results = [
+            _unsure(r)
+            if c.focus
+            and not c.leans
+            and r.kind is MatchKind.ANSWER
+            and r.entry is not None
+            and alone.get(c.focus, r.entry.id) != r.entry.id
+            else r
+            for c, r in zip(candidates, results, strict=True)
+        ]
         # Candidates come best first (the sentence that looks most like a question): the first
         # confident answer is the answer, a second one for another entry is offered.
         answers = [r for r in results if r.kind is MatchKind.ANSWER and r.entry is not None]
@@ -1060,6 +1081,20 @@ class Matcher:
         if smalltalk is not None:
             return _with(smalltalk, normalized)
         return _with(first, normalized)
+
+
+def _unsure(result: MatchResult) -> MatchResult:
+    """An answer taken back: its entry becomes the first suggestion."""
+    assert result.entry is not None
+    first = Suggestion(result.entry.id, result.entry.question, result.score)
+    rest = tuple(s for s in result.suggestions if s.faq_id != first.faq_id)
+    return MatchResult(
+        MatchKind.AMBIGUOUS,
+        result.question,
+        result.normalized,
+        result.score,
+        suggestions=(first, *rest)[:MAX_SUGGESTIONS],
+    )
 
 
 def _with(result: MatchResult, normalized: str, also: Suggestion | None = None) -> MatchResult:

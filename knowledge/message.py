@@ -6,7 +6,8 @@ the story outweigh the question, so a long message is cut into sentences and cla
 gets a weight:
 
 - a clause that is only a greeting, a self-introduction or thanks ("Chào ad", "em là sinh viên
-  năm 3", "em cảm ơn ạ") is dropped;
+  năm 3", "em cảm ơn ạ") is dropped, and so is one that only names the source beside the
+  question ("theo báo cáo tại hội nghị, …");
 - a sentence with a question mark or a question word ("gì", "nào", "ở đâu", "bao nhiêu",
   "không", "là gì") weighs most; one that only asks to be told ("cho em hỏi về …") a little
   less; context weighs little.
@@ -59,12 +60,21 @@ _THANKS = re.compile(
     r"\b(?:cam on|cam ouns|tks|thanks|thank you|thank|camon|cmon|thanx|ty|"
     r"mong (?:ad|anh|chi|ban|tro li|admin)? ?(?:tra loi|phan hoi|giai dap|som|giup))\b"
 )
+# "Theo báo cáo tại hội nghị, …", "như bài viết nêu, …": the source, which is the article
+# itself; as a clause beside the question it says nothing of what is asked. Not so "theo báo
+# cáo của Bộ Nội vụ": whose report it was is part of the question.
+_SOURCE = re.compile(
+    r"^(?:theo|nhu|trong|tai|o) (?:cac |nhung )?(?:bao cao|hoi nghi|bai viet|bai bao|tai lieu|"
+    r"thong tin|nguon)\b"
+)
 _CONTENT_MIN = 2  # a question clause with fewer syllables keeps its sentence's context
-# Words that point back to what the message said before.
+# Words that point back to what the message said before: to its subject ("việc đó", "mô hình
+# này") or only to a person ("ông ấy"), whose question says itself what it asks about.
 _ANAPHOR = re.compile(
     r"\b(?:(?:viec|chuyen|van de|han che|dieu|cai|y|noi dung|mo hinh|ket qua|hoi nghi|ke hoach)"
-    r" (?:do|nay|ay|kia|tren)|do la|nhu vay|co thi|neu co|vay thi|the thi|ho la|ba ay|ong ay)\b"
+    r" (?:do|nay|ay|kia|tren)|do la|nhu vay|co thi|neu co|vay thi|the thi)\b"
 )
+_PERSON = re.compile(r"\b(?:ho la|ba ay|ong ay)\b")
 # Particles and question words that carry no subject, for counting what a clause says.
 _EMPTY = frozenset(
     """a ad ak ah a oi vay z v nhi nhe ha thi la ma co khong ko k gi j nao sao the dau
@@ -95,6 +105,9 @@ class Candidate:
     weight: float
     position: int  # index of its sentence: later sentences break ties
     focus: str = ""  # folded: the question itself, when ``text`` adds the sentence before it
+    # With ``focus``: the question points back to the sentence before for what it asks about
+    # ("các mô hình này"), so the question alone cannot stand in for it.
+    leans: bool = False
 
 
 def _sentences(text: str) -> list[str]:
@@ -111,6 +124,11 @@ def _is_filler(clause: str) -> bool:
     if _THANKS.search(clause) and not _QUESTION.search(_THANKS.sub(" ", clause)):
         return True
     return bool(_INTRODUCTION.match(clause)) and not _QUESTION.search(clause)
+
+
+def _is_source(clause: str) -> bool:
+    """A clause that only names the source: "theo báo cáo tại hội nghị ngày 16/7"."""
+    return bool(_SOURCE.match(clause)) and not _QUESTION.search(clause) and " cua " not in clause
 
 
 def _clip(folded: str, keep_end: bool = False) -> str:
@@ -137,6 +155,9 @@ def questions(text: str) -> list[Candidate]:
         asks = "?" in sentence or "？" in sentence
         clauses = [fold(c) for c in _CLAUSE_BREAK.split(sentence)]
         kept = [c for c in clauses if not _is_filler(c)]
+        if len(kept) > 1:
+            named = [c for c in kept if not _is_source(c)]
+            kept = named or kept
         if not kept:
             continue
         joined = " ".join(kept)
@@ -154,9 +175,11 @@ def questions(text: str) -> list[Candidate]:
             # quyền. Bà nói thế nào?" A little lighter, unless the question points back ("hạn
             # chế đó là gì", "có thì nói sao") or is too short to stand alone: then heavier.
             combined = _clip(f"{previous} {joined}", keep_end=True)
-            refers_back = bool(_ANAPHOR.search(joined)) or len(_content(joined)) < 3
-            shift = 0.1 if refers_back else -0.1
-            found.append(Candidate(combined, weight + shift, position, focus=_clip(joined)))
+            leans = bool(_ANAPHOR.search(joined)) or len(_content(joined)) < 3
+            shift = 0.1 if leans or _PERSON.search(joined) else -0.1
+            found.append(
+                Candidate(combined, weight + shift, position, focus=_clip(joined), leans=leans)
+            )
         previous = joined
         start = request_at if request_at is not None else question_at
         if start is not None and start > 0:

@@ -105,6 +105,29 @@ def test_a_long_message_answers_the_question_it_ends_with(matcher: Matcher) -> N
     assert result.entry.id == "chu-tri"  # Nghệ An is where she lives, not what she asks
 
 
+def test_the_sentence_before_a_question_does_not_outweigh_what_it_asks(matcher: Matcher) -> None:
+    """ "Ông ấy nói gì về vai trò của Nhân dân?" says what it asks; the sentence before it names
+    the Deputy PM, and with it the question went to the entry about who he is."""
+    message = (
+        "Chào ad, em là sinh viên năm hai ngành luật. Em có đọc về hội nghị và thấy Phó Thủ "
+        "tướng Thường trực phát biểu khá dài. Ông ấy nói gì về vai trò chủ thể của Nhân dân ạ?"
+    )
+    result = matcher.match(message)
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "diem-thu-nhat"
+
+
+def test_naming_the_conference_as_the_source_does_not_pick_the_answer(matcher: Matcher) -> None:
+    """ "Theo báo cáo tại hội nghị, …" names where the citizen read it, not what is asked: it
+    pulled the question to the entry about the conference's reports."""
+    message = (
+        "Hi bot, em đang thực tập ở phường và được giao tìm hiểu kế hoạch Năm dân vận khéo "
+        "2020. Em đọc mãi chưa thấy. Theo báo cáo tại hội nghị, kế hoạch này do ai ban hành ạ?"
+    )
+    result = matcher.match(message)
+    assert result.entry is not None and result.entry.id == "nam-dan-van-kheo-2020"
+
+
 def test_a_message_with_two_questions_answers_one_and_offers_the_other(matcher: Matcher) -> None:
     message = (
         "Chào ad, mình đang chuẩn bị bài thuyết trình ở lớp về dân vận chính quyền. "

@@ -78,3 +78,32 @@ def test_what_a_speaker_said_is_tried_first_without_who_said_it() -> None:
     assert [c.text for c in point] == [
         fold("Theo ý thứ năm, dân vận chính quyền cần gắn với những gì?")
     ]
+
+
+def test_a_clause_naming_the_source_is_left_out_unless_it_names_whose_report() -> None:
+    found = questions(
+        "Em là sinh viên. Em đọc mãi chưa thấy. Theo báo cáo tại hội nghị ngày 16/7, kế hoạch "
+        "Năm dân vận khéo do ai ban hành?"
+    )
+    assert found and all("theo bao cao" not in c.text for c in found)
+    kept = questions(
+        "Em là sinh viên. Em đọc mãi chưa thấy. Theo báo cáo của Bộ Nội vụ, có bao nhiêu mô "
+        "hình dân vận khéo?"
+    )
+    assert any("theo bao cao cua bo noi vu" in c.text for c in kept)
+
+
+def test_a_question_pointing_back_to_its_subject_leans_on_the_sentence_before() -> None:
+    """ "các mô hình này" needs the sentence that names them; "ông ấy" only points to a person,
+    and the question still says what it asks about."""
+    subject = questions(
+        "Tôi là cán bộ xã, đang làm hồ sơ khen thưởng cho vài mô hình Dân vận khéo. Bà Trương "
+        "Thị Mai có định hướng gì về việc nhân rộng các mô hình này?"
+    )
+    person = questions(
+        "Em là sinh viên ngành luật. Em thấy Phó Thủ tướng phát biểu khá dài. Ông ấy nói gì "
+        "về vai trò chủ thể của Nhân dân ạ?"
+    )
+    assert [c.leans for c in subject if c.focus] == [True]
+    assert [c.leans for c in person if c.focus] == [False]
+    assert person[0].focus  # still tried first with the sentence before it
