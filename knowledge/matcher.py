@@ -879,6 +879,15 @@ class Matcher:
                         return True
         return False
 
+    def _guessed(self, typed: set[str]) -> set[str]:
+        """Expansions of the ambiguous abbreviations among ``typed`` (folded)."""
+        return {
+            fold(expansion)
+            for word in typed
+            if len(self.abbreviations.get(word, ())) > 1
+            for expansion in self.abbreviations[word]
+        }
+
     def _texts_of(self, owner: int, entry: FaqEntry) -> tuple[str, str, str]:
         """The folded texts of an entry (everything, phrasings, answer), made when needed."""
         texts = self._entry_texts.get(owner)
@@ -954,11 +963,15 @@ class Matcher:
         if focus:
             reading = self._question_readings(focus)[1][0]
         typed = set((focus or folded).split())
+        guessed = self._guessed(typed)
         found = [
             c
             for c in scope.detect(" ".join(reading))
-            # A number counts only if the citizen typed it ("covid" reads as "covid 19").
+            # A number counts only if the citizen typed it ("covid" reads as "covid 19"), and
+            # a place only one reading of an ambiguous abbreviation makes ("hn": "hội nghị",
+            # "hôm nay" or "hà nội") does not count either.
             if not (c.kind is scope.Kind.TIME and c.phrase.isdigit() and c.phrase not in typed)
+            and not (c.kind is scope.Kind.PLACE and c.phrase in guessed)
         ]
         entry = owner if isinstance(owner, FaqEntry) else None
         unmet = self._unmet(top.owner, entry, found) if entry is not None else found

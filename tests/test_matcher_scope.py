@@ -37,6 +37,18 @@ def test_another_year_place_or_body_is_out_of_scope(
     assert result.unmet == unmet
 
 
+def test_a_place_only_one_reading_of_an_abbreviation_makes_is_not_another_place(
+    matcher: Matcher,
+) -> None:
+    """ "hn" is "hội nghị", "hôm nay" or "Hà Nội": the last reading is no reason to say the
+    article has nothing on Hà Nội; typed out, the place is still another place."""
+    result = matcher.match("tình trạng hồ sơ trễ hạn hn có nhắc tới ko ad")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "ho-so-qua-han"
+    typed = matcher.match("dân vận chính quyền ở hà nội ra sao")
+    assert typed.kind is MatchKind.OUT_OF_SCOPE and typed.unmet == "ha noi"
+
+
 def test_a_year_the_entry_gives_is_answered(matcher: Matcher) -> None:
     result = matcher.match("Khiếu nại, tố cáo 6 tháng đầu năm 2020 có giảm so với năm 2019 không?")
     assert result.kind is MatchKind.ANSWER and result.entry is not None
