@@ -122,6 +122,11 @@ NAME_RUN = 3
 NAME_WEIGHT = 0.3
 # "X là gì" asks what X is: a referral (where and how to do something) never answers it.
 _DEFINITION = re.compile(r"\b(?:la gi|nghia la gi|la cai gi|co nghia la gi)\b")
+# A question about what someone said or reported: never one about the assistant itself.
+_REPORTED = re.compile(
+    r"\b(?:nhan xet|cho rang|ket luan|phat bieu|bao cao|nhan manh|khang dinh|"
+    r"noi (?:gi|the nao|ra sao|nhu the nao|rang|ve))\b"
+)
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
@@ -1000,9 +1005,15 @@ class Matcher:
                 unmet=other.phrase,
                 suggestions=suggestions[:1],
             )
-        if confident and entry is not None and entry.about_bot and kinds:
+        if (
+            confident
+            and entry is not None
+            and entry.about_bot
+            and (kinds or _REPORTED.search(" ".join(reading)))
+        ):
             # The assistant's own entries give no figures, reasons or details of the world:
-            # "chỉ số SIPAS năm 2020 bao nhiêu điểm" is not a question about /danhgia.
+            # "chỉ số SIPAS năm 2020 bao nhiêu điểm" is not a question about /danhgia, nor is
+            # what someone said ("lãnh đạo nhận xét gì về thái độ phục vụ").
             confident = False
         if confident and entry is not None:
             stated = (

@@ -49,6 +49,18 @@ def test_a_place_only_one_reading_of_an_abbreviation_makes_is_not_another_place(
     assert typed.kind is MatchKind.OUT_OF_SCOPE and typed.unmet == "ha noi"
 
 
+def test_what_someone_said_is_never_answered_with_the_assistants_own_entry(
+    matcher: Matcher,
+) -> None:
+    """ "Bộ trưởng nhận xét gì về thái độ phục vụ" asks what was said at the conference; the
+    entry on how to rate the service (/danhgia) shares its words but not its question."""
+    said = matcher.match("Bộ trưởng nhận xét gì về thái độ phục vụ của cán bộ?")
+    assert not (said.kind is MatchKind.ANSWER and said.entry and said.entry.about_bot)
+    rate = matcher.match("Tôi muốn góp ý về thái độ phục vụ của cơ quan hành chính")
+    assert rate.kind is MatchKind.ANSWER and rate.entry is not None
+    assert rate.entry.id == "tl-danh-gia"
+
+
 def test_a_year_the_entry_gives_is_answered(matcher: Matcher) -> None:
     result = matcher.match("Khiếu nại, tố cáo 6 tháng đầu năm 2020 có giảm so với năm 2019 không?")
     assert result.kind is MatchKind.ANSWER and result.entry is not None
