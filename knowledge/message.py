@@ -64,7 +64,9 @@ _THANKS = re.compile(
 # itself; as a clause beside the question it says nothing of what is asked. Not so "theo báo
 # cáo của Bộ Nội vụ": whose report it was is part of the question.
 _SOURCE = re.compile(
-    r"^(?:theo|nhu|trong|tai|o) (?:cac |nhung )?(?:bao cao|hoi nghi|bai viet|bai bao|tai lieu|"
+    r"^(?:(?:(?:toi|em|minh|mk|mik|chau|con|tui|t|e) )?(?:(?:duoc|co|da) )?"
+    r"(?:biet|nghe noi|nghe|doc|doc thay|thay)(?: la| rang)? )?"
+    r"(?:theo|nhu|trong|tai|o) (?:cac |nhung )?(?:bao cao|hoi nghi|bai viet|bai bao|tai lieu|"
     r"thong tin|nguon)\b"
 )
 _CONTENT_MIN = 2  # a question clause with fewer syllables keeps its sentence's context

@@ -91,6 +91,12 @@ def test_a_clause_naming_the_source_is_left_out_unless_it_names_whose_report() -
         "hình dân vận khéo?"
     )
     assert any("theo bao cao cua bo noi vu" in c.text for c in kept)
+    heard = questions(
+        "Tôi đang viết chuyên đề. Tôi được biết tại hội nghị dân vận chính quyền ngày 16/7, "
+        "khái niệm dân vận kiến tạo cũng được nêu ra. Xin hỏi nội dung ý kiến đó là gì?"
+    )
+    assert heard and all("tai hoi nghi" not in c.text for c in heard)
+    assert any("dan van kien tao" in c.text for c in heard)
 
 
 def test_a_question_pointing_back_to_its_subject_leans_on_the_sentence_before() -> None:
