@@ -93,6 +93,10 @@ _PROCEDURE = re.compile(
             r"gap (?:truc tiep )?(?:chu tich|bi thu|lanh dao|giam doc|truong ban|bo truong)",
             r"(?:muon|can) (?:khieu nai|to cao) (?:thi|phai)",
             r"huong dan (?:cach|thu tuc|lam)",
+            # What the law does to someone: the penalty is the law's, not the article's.
+            r"(?:bi|se bi|phai bi) (?:xu l[iy]|xu phat|k[iy] luat|phat)(?: k[iy] luat)? "
+            r"(?:nhu the nao|the nao|ra sao|gi|bang hinh thuc nao|bao nhieu)",
+            r"hinh thuc (?:k[iy] luat|xu l[iy]|xu phat)|muc (?:phat|xu phat)",
         ]
     )
     + r")\b"

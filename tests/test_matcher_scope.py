@@ -95,6 +95,8 @@ def test_the_present_is_answered_dated(matcher: Matcher) -> None:
         ("Văn bản nào quy định về công tác dân vận chính quyền?", "van-ban-phap-luat"),
         ("Làm hộ chiếu cần giấy tờ gì?", "thu-tuc-hanh-chinh"),
         ("Cho hỏi email để gửi hồ sơ xin việc", "chung"),
+        # The penalty is the law's: not the entry on bureaucratic attitudes.
+        ("Công chức hách dịch với dân thì bị kỷ luật thế nào?", "xu-ly-ky-luat"),
     ],
 )
 def test_a_procedure_gets_a_referral(matcher: Matcher, question: str, referral: str) -> None:
