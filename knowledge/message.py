@@ -37,7 +37,10 @@ _CLAUSE_BREAK = re.compile(r"[,，:]\s*|\s+-\s+|\s+–\s+")
 _QUESTION = re.compile(
     r"\b(?:gi|j|nao|(?:o|tai|di|tu|den|ve|noi) dau|dau$|sao|ai|khong|ko|k|hok|khum|chua|"
     r"(?<!bo )may|bao nhieu|bn|bao gio|bh|the nao|ntn|ra sao|khi nao|la gi|lam gi|tai sao|"
-    r"vi sao|phai khong|co phai|bao lau|what|who|when|where|why|how)\b"
+    r"vi sao|phai khong|co phai|bao lau|what|who|when|where|why|how|"
+    # "… do Bộ Nội vụ tổ chức riêng hay có cả Ban Dân vận": a choice, asked without "?";
+    # not "hay" as "good" ("rất hay", "hay quá").
+    r"(?<!rat )(?<!that )(?<!qua )hay(?! qua| lam| that| ghe| nhi| ha| ma))\b"
 )
 _REQUEST = re.compile(
     r"\b(?:cho (?:em|minh|toi|chau|con|anh|chi|mk|mik|e|t)?\s?(?:hoi|biet|xin)|xin hoi|"
@@ -85,6 +88,11 @@ _EMPTY = frozenset(
 )
 
 
+# What a plea for help is made of ("ad giải đáp giúp em với ạ", "mong được tư vấn"): beside
+# a question it asks nothing itself.
+_HELP = frozenset("giai dap thich tra loi ho tro tu van chi noi ro mong duoc nhe nha".split())
+
+
 def _content(clause: str) -> list[str]:
     return [word for word in clause.split() if word not in _EMPTY]
 
@@ -124,6 +132,8 @@ def _is_filler(clause: str) -> bool:
     if _GREETING.match(clause):
         return True
     if _THANKS.search(clause) and not _QUESTION.search(_THANKS.sub(" ", clause)):
+        return True
+    if all(word in _HELP for word in _content(clause)) and not _QUESTION.search(clause):
         return True
     return bool(_INTRODUCTION.match(clause)) and not _QUESTION.search(clause)
 

@@ -113,3 +113,20 @@ def test_a_question_pointing_back_to_its_subject_leans_on_the_sentence_before() 
     assert [c.leans for c in subject if c.focus] == [True]
     assert [c.leans for c in person if c.focus] == [False]
     assert person[0].focus  # still tried first with the sentence before it
+
+
+def test_a_choice_asked_without_a_question_mark_is_a_question_and_a_plea_for_help_is_not() -> None:
+    """ "… do Bộ Nội vụ tổ chức riêng hay có cả Ban Dân vận." asks, with no "?"; "ad giải đáp
+    giúp em với ạ" asks for help and nothing else: matched alone it found the entry on what
+    the assistant can answer."""
+    found = questions(
+        "Chào ad, em là sinh viên. Nhóm em đang tranh cãi là hội nghị do Bộ Nội vụ tổ chức "
+        "riêng hay có cả Ban Dân vận cùng tổ chức. Ad giải đáp giúp em với ạ, em cảm ơn."
+    )
+    assert found and "to chuc rieng hay" in found[0].text
+    assert all("giai dap" not in c.text for c in found)
+    praise = questions(
+        "Chào ad, em là sinh viên năm ba ngành hành chính ở Huế. Em vừa đọc bài về hội nghị, "
+        "bài viết rất hay. Hội nghị đó diễn ra ở đâu vậy?"
+    )
+    assert all(c.weight < 1.0 for c in praise if "rat hay" in c.text and not c.focus)
