@@ -28,8 +28,11 @@ NEAR_MISSES = {
 # answered"), less about two points: a change that does worse on unseen questions fails.
 # The issue's targets (95% / 97% / 1%) are printed by `eval` and are not met yet.
 HELD_OUT_FLOOR = {"answered_right": 0.90, "declined": 0.91, "confident_wrong": 0.05}
-# The same for the third set's test half (measured 80.8% / 94.1% / 5.6% after round 3).
+# The same for the third set's test half (measured 80.8% / 94.1% / 5.6% after round 3), and
+# the fourth's (86.9% / 92.5% / 4.1% as it came, before anything was tuned on it).
 ROUND3_FLOOR = {"answered_right": 0.78, "declined": 0.92, "confident_wrong": 0.07}
+ROUND4_FLOOR = {"answered_right": 0.85, "declined": 0.90, "confident_wrong": 0.06}
+FLOORS = {"round3": ROUND3_FLOOR, "round4": ROUND4_FLOOR}
 
 
 def assert_labeled_and_split(in_domain: list, off_topic: list, matcher: Matcher) -> None:
@@ -106,22 +109,32 @@ def round3() -> dict[str, list]:
     return load_cases(CITIZENS.with_name("eval_round3.yaml"))
 
 
-def test_round3_set_is_split_and_labeled_with_entries(
-    round3: dict[str, list], matcher: Matcher
+@pytest.fixture(scope="module")
+def round4() -> dict[str, list]:
+    return load_cases(CITIZENS.with_name("eval_round4.yaml"))
+
+
+@pytest.mark.parametrize("name", ["round3", "round4"])
+def test_later_sets_are_split_and_labeled_with_entries(
+    name: str, request: pytest.FixtureRequest, matcher: Matcher
 ) -> None:
-    """The third set: every style and category in two even halves, every label an entry."""
-    in_domain, off_topic = round3["in_domain"], round3["off_topic"]
+    """The third and fourth sets: every style and category in two even halves, every label
+    an entry."""
+    cases = request.getfixturevalue(name)
+    in_domain, off_topic = cases["in_domain"], cases["off_topic"]
     assert len(in_domain) >= 250 and len(off_topic) >= 130
     assert_labeled_and_split(in_domain, off_topic, matcher)
 
 
-def test_round3_held_out_half_does_not_fall_below_what_it_reached(
-    round3: dict[str, list], matcher: Matcher
+@pytest.mark.parametrize("name", ["round3", "round4"])
+def test_later_held_out_halves_do_not_fall_below_what_they_reached(
+    name: str, request: pytest.FixtureRequest, matcher: Matcher
 ) -> None:
-    assert_at_least(evaluate(matcher, round3, half="test"), ROUND3_FLOOR)
+    cases = request.getfixturevalue(name)
+    assert_at_least(evaluate(matcher, cases, half="test"), FLOORS[name])
 
 
-@pytest.mark.parametrize("name", ["first", "citizens", "round2", "round3"])
+@pytest.mark.parametrize("name", ["first", "citizens", "round2", "round3", "round4"])
 def test_no_duplicate_cases(name: str, request: pytest.FixtureRequest) -> None:
     """Each labeled question counts once (emoji and punctuation fold to "": compared raw)."""
     cases = request.getfixturevalue(name)
