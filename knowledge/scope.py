@@ -107,8 +107,11 @@ _DATE_WORDS = frozenset("ngay thang quy hom tuan khoa dot ki nam".split())
 _OTHER_PERIOD = re.compile(
     r"\b(?:(?:6|sau) thang cuoi(?: nam)?|nua cuoi nam|cuoi nam|ca nam|"
     r"quy (?:1|2|3|4|i|ii|iii|iv|mot|hai|ba|bon)|"
-    r"nam (?:ngoai|roi|sau nua|toi day)|thang (?:truoc|sau|toi)|"
-    r"tuan (?:nay|truoc|sau|toi)|nhiem ki (?:nay|moi|toi))\b"
+    r"nam (?:ngoai|roi|sau nua|toi day|toi|sau)|sang nam|thang (?:truoc|sau|toi)|"
+    r"tuan (?:nay|truoc|sau|toi)|nhiem ki (?:nay|moi|toi)|"
+    # "9 tháng năm 2020", "3 tháng gần đây": another length of period than the article's six
+    # months; not a date ("ngày 9 tháng 7").
+    r"(?<!ngay )(?<!mung )(?<!hom )(?:[1-57-9]|1[0-2]|ba|chin|muoi hai) thang(?! \d))\b"
 )
 _ARTICLE_PERIOD = re.compile(r"\b(?:dau nam|nua dau|6 thang dau|sau thang dau)\b")
 
@@ -215,7 +218,8 @@ _WHICH = re.compile(r"\b(\w+) nao\b|\bnhung ai\b|\bten (?:cac|nhung|cua)\b")
 # A person's life beyond the post held at the conference: the article says nothing of it.
 _NOT_THINGS = frozenset("khi luc hom ngay thang nam the cach bao sao gio dau".split())
 _PERSONAL = re.compile(
-    r"\b(?:gia dinh|vo con|co vo|co chong|con cai|que (?:o|quan|o dau)|que quan|"
+    r"\b(?:gia dinh|vo con|co vo|co chong|con cai|"
+    r"que (?:o|quan|o dau|tinh|huyen|xa|nao|dau|goc)|que quan|"
     r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
     r"hoc truong|tung hoc|tot nghiep|bang cap|"
     r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|muc luong|tien luong|tang luong|"

@@ -27,6 +27,9 @@ def matcher() -> Matcher:
         ("Năm 2019 hội nghị dân vận chính quyền tổ chức ở đâu?", "2019"),
         ("Hội nghị dân vận của tỉnh Nghệ An do ai chủ trì?", "nghe an"),
         ("hội nghị xúc tiến đầu tư Đà Nẵng tổ chức ở đâu", "hoi nghi xuc tien"),
+        # Another length of period than six months, and the next year.
+        ("Hội nghị sơ kết dân vận 9 tháng năm 2020 có những ai phát biểu?", "9 thang"),
+        ("Năm tới công tác tiếp công dân sẽ thế nào?", "nam toi"),
     ],
 )
 def test_another_year_place_or_body_is_out_of_scope(
@@ -113,6 +116,7 @@ def test_a_procedure_gets_a_referral(matcher: Matcher, question: str, referral: 
         "khéo tay làm gì",
         "hôm nay có bão không",
         "bà Trương Thị Mai quê ở đâu",
+        "ông Lê Vĩnh Tân quê tỉnh nào vậy",
     ],
 )
 def test_near_misses_get_no_confident_answer(matcher: Matcher, question: str) -> None:
