@@ -80,6 +80,12 @@ _ANAPHOR = re.compile(
     r" (?:do|nay|ay|kia|tren)|do la|nhu vay|co thi|neu co|vay thi|the thi)\b"
 )
 _PERSON = re.compile(r"\b(?:ho la|ba ay|ong ay)\b")
+# A follow-up whose subject is a bare "kết quả", "hạn chế" …: of what the sentence before named
+# ("… có ghi nhận gì về công tác phòng, chống dịch không? Kết quả được đánh giá thế nào?").
+_BARE = re.compile(
+    r"^(?:(?:con|va|vay|the) )?(?:ket qua|han che|noi dung|muc dich|y nghia|hieu qua|"
+    r"tac dung|nguyen nhan|giai phap) (?:duoc|ra sao|the nao|nhu the nao|la gi|co|gom|dat)\b"
+)
 # Particles and question words that carry no subject, for counting what a clause says.
 _EMPTY = frozenset(
     """a ad ak ah a oi vay z v nhi nhe ha thi la ma co khong ko k gi j nao sao the dau
@@ -187,7 +193,9 @@ def questions(text: str) -> list[Candidate]:
             # quyền. Bà nói thế nào?" A little lighter, unless the question points back ("hạn
             # chế đó là gì", "có thì nói sao") or is too short to stand alone: then heavier.
             combined = _clip(f"{previous} {joined}", keep_end=True)
-            leans = bool(_ANAPHOR.search(joined)) or len(_content(joined)) < 3
+            leans = (
+                bool(_ANAPHOR.search(joined) or _BARE.match(joined)) or len(_content(joined)) < 3
+            )
             shift = 0.1 if leans or _PERSON.search(joined) else -0.1
             found.append(
                 Candidate(combined, weight + shift, position, focus=_clip(joined), leans=leans)

@@ -130,3 +130,14 @@ def test_a_choice_asked_without_a_question_mark_is_a_question_and_a_plea_for_hel
         "bài viết rất hay. Hội nghị đó diễn ra ở đâu vậy?"
     )
     assert all(c.weight < 1.0 for c in praise if "rat hay" in c.text and not c.focus)
+
+
+def test_a_follow_up_about_a_bare_result_leans_on_the_question_before() -> None:
+    """ "Kết quả được đánh giá thế nào?" after a question about the fight against COVID asks
+    for that result: alone it found the entry on the period the conference reviewed."""
+    found = questions(
+        "Chào bạn, mình là nhân viên y tế ở xã. Hội nghị có ghi nhận gì về công tác phòng, "
+        "chống dịch COVID-19 không? Kết quả được đánh giá như thế nào? Cảm ơn nhiều."
+    )
+    assert found[0].leans and "covid" in found[0].text
+    assert found[0].focus == fold("Kết quả được đánh giá như thế nào?")
