@@ -398,6 +398,11 @@ class Matcher:
             for key, expansions in (abbreviations or {}).items()
         }
         self.synonyms = synonyms or Synonyms()
+        # Words the reading of a question knows though the FAQ may not: an abbreviation, or a
+        # word of a synonym ("motto", "leader"). Neither is split nor repaired as a typo.
+        self._read_words = set(self.abbreviations) | {
+            word for variant in self.synonyms.mapping for word in variant.split()
+        }
         self._owners: list[Owner] = [*faq.entries, *faq.smalltalk, *faq.referrals]
         # Syllable -> id; a new syllable gets the next id (the counter is called in C). The
         # features (syllables and adjacent pairs) are then made for all texts at once, in numpy.
@@ -598,7 +603,7 @@ class Matcher:
         for index, syllable in enumerate(syllables):
             if (
                 self._known(syllable) >= 0
-                or syllable in self.abbreviations
+                or syllable in self._read_words
                 or len(syllable) < 3
                 or syllable.isdigit()
             ):
@@ -631,7 +636,12 @@ class Matcher:
         """
         out: list[str] = []
         for index, token in enumerate(syllables):
-            if len(token) < 4 or token.isdigit() or self._known(token) >= 0:
+            if (
+                len(token) < 4
+                or token.isdigit()
+                or token in self._read_words
+                or self._known(token) >= 0
+            ):
                 out.append(token)
                 continue
             after = syllables[index + 1] if index + 1 < len(syllables) else ""

@@ -178,3 +178,21 @@ def test_thresholds_are_ordered() -> None:
     from knowledge import matcher as module
 
     assert module.SUGGEST_SCORE < ANSWER_SCORE <= 100
+
+
+def test_a_synonym_typed_as_one_word_is_neither_split_nor_repaired() -> None:
+    """ "motto" is a synonym of "phương châm"; it is also "mot" + "to", two syllables the FAQ
+    knows as a pair ("một tổ"), and it was split before the synonym could be read."""
+    from knowledge.normalize import Synonyms
+
+    faq = Faq(
+        topics=FAQ.topics,
+        entries=(
+            *FAQ.entries,
+            entry("to-cong-tac", "Một tổ công tác của Năm dân vận khéo 2020 làm gì?"),
+        ),
+    )
+    matcher = Matcher(faq, ABBREVIATIONS, Synonyms({"motto": "phuong cham"}))
+    result = matcher.match("motto của Năm dân vận khéo 2020 là gì")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "phuong-cham"
