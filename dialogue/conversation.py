@@ -29,7 +29,6 @@ from dialogue import replies
 from dialogue.memory import ExpiringPrompts
 from dialogue.replies import Refusal, Reply
 from knowledge.matcher import Matcher, MatchKind, MatchResult
-from knowledge.normalize import original_words
 from storage.base import SIPAS_FACTORS, Outcome, Storage, StorageError, SurveyStage, VoteResult
 
 logger = logging.getLogger(__name__)
@@ -224,7 +223,7 @@ class Conversation:
         if kind is MatchKind.REFERRAL and result.referral is not None:
             return replies.Referred(result.referral, faq, result.suggestions)
         if kind is MatchKind.OUT_OF_SCOPE:
-            unmet = original_words(text, result.unmet)
+            unmet = result.unmet_as_typed or result.unmet
             return replies.OutOfScope(faq.scope.covers, unmet, result.suggestions)
         if outcome is Outcome.AMBIGUOUS:
             return replies.Suggestions(result.suggestions, question_id)

@@ -28,7 +28,7 @@ from config import Config, ConfigError, config_path, load_config
 from knowledge.faq import load_abbreviations, load_faq, load_synonyms
 from knowledge.matcher import Matcher, MatchKind, MatchResult
 from knowledge.model import Faq, KnowledgeFileError
-from knowledge.normalize import fold, original_words
+from knowledge.normalize import fold
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_FAQ = PACKAGE_DIR / "faq.yaml"
@@ -91,7 +91,7 @@ def render_for_terminal(result: MatchResult, faq: Faq | None = None) -> str:
         return result.referral.reply
     if result.kind is MatchKind.OUT_OF_SCOPE:
         covers = faq.scope.covers if faq is not None else ""
-        unmet = original_words(result.question, result.unmet)
+        unmet = result.unmet_as_typed or result.unmet
         return texts.OUT_OF_SCOPE.format(covers=covers, unmet=unmet)
     if result.kind is MatchKind.SMALLTALK and result.smalltalk is not None:
         return result.smalltalk.reply

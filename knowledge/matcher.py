@@ -74,7 +74,7 @@ from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type 
 
 from knowledge import message, scope
 from knowledge.model import Faq, FaqEntry, Referral, SmallTalk
-from knowledge.normalize import Synonyms, fold
+from knowledge.normalize import Synonyms, fold, original_words
 
 Abbreviations = dict[str, tuple[str, ...]]
 Owner = FaqEntry | SmallTalk | Referral
@@ -121,7 +121,12 @@ FUNCTION_WORDS = frozenset(
 NAME_RUN = 3
 NAME_WEIGHT = 0.3
 # "X là gì" asks what X is: a referral (where and how to do something) never answers it.
-_DEFINITION = re.compile(r"\b(?:la gi|nghia la gi|la cai gi|co nghia la gi)\b")
+_DEFINITION = re.compile(
+    r"\b(?:la gi|nghia la gi|la cai gi|co nghia la gi|la ai|ai la|trach nhiem gi|"
+    r"nhiem vu gi|vai tro gi|lam gi trong)\b"
+)
+# The article's subject named in a question: its conference, or dân vận itself.
+_SUBJECT = re.compile(r"\b(?:hoi nghi|dan van)\b")
 # A question about what someone said or reported: never one about the assistant itself.
 _REPORTED = re.compile(
     r"\b(?:nhan xet|cho rang|ket luan|phat bieu|bao cao|nhan manh|khang dinh|"
@@ -162,6 +167,8 @@ class MatchResult:
     referral: Referral | None = None  # set for REFERRAL
     dated: bool = False  # ANSWER, NOT_STATED about the present: say when the facts held
     unmet: str = ""  # OUT_OF_SCOPE: what the question asks about, folded ("nam 2021")
+    # OUT_OF_SCOPE: the same as the citizen wrote it ("năm 2021"; "ubnd" spelled out)
+    unmet_as_typed: str = ""
     missing: str = ""  # NOT_STATED: "figure" or "reason"
     also: Suggestion | None = None  # ANSWER: a second question in the same message
 
@@ -396,6 +403,12 @@ class Matcher:
         self.abbreviations: Abbreviations = {
             fold(key): tuple(fold(expansion) for expansion in expansions if fold(expansion))
             for key, expansions in (abbreviations or {}).items()
+        }
+        # Each abbreviation's one written expansion, to quote a citizen's words spelled out.
+        self._spelled = {
+            fold(key): expansions[0]
+            for key, expansions in (abbreviations or {}).items()
+            if len(expansions) == 1
         }
         self.synonyms = synonyms or Synonyms()
         # Words the reading of a question knows though the FAQ may not: an abbreviation, or a
@@ -894,6 +907,15 @@ class Matcher:
                         return True
         return False
 
+    def _as_typed(self, text: str, folded_phrase: str) -> str:
+        """``folded_phrase`` in the citizen's own words, an abbreviation spelled out ("ubnd"
+        → "ủy ban nhân dân"); the folded phrase itself if it is not found either way."""
+        quoted = original_words(text, folded_phrase)
+        if quoted != folded_phrase:
+            return quoted
+        spelled = " ".join(self._spelled.get(fold(word), word) for word in text.split())
+        return original_words(spelled, folded_phrase)
+
     def _guessed(self, typed: set[str]) -> set[str]:
         """Expansions of the ambiguous abbreviations among ``typed`` (folded)."""
         return {
@@ -1006,24 +1028,32 @@ class Matcher:
             (c for c in unmet if c.kind in (scope.Kind.TIME, scope.Kind.PLACE, scope.Kind.BODY)),
             None,
         )
-        if other is not None and score >= SUGGEST_SCORE:
+        # Another year of "the conference" is declined as such even when nothing else of the
+        # question is near an entry ("Hội nghị năm 2021 có gì mới?").
+        if other is not None and (score >= SUGGEST_SCORE or _SUBJECT.search(folded)):
             return MatchResult(
                 MatchKind.OUT_OF_SCOPE,
                 text,
                 folded,
                 score,
                 unmet=other.phrase,
+                unmet_as_typed=self._as_typed(text, other.phrase),
                 suggestions=suggestions[:1],
             )
         if (
             confident
             and entry is not None
             and entry.about_bot
-            and (kinds or _REPORTED.search(" ".join(reading)))
+            and (
+                kinds
+                or any(c.kind not in (scope.Kind.PRESENT, scope.Kind.DETAIL) for c in found)
+                or _REPORTED.search(" ".join(reading))
+            )
         ):
-            # The assistant's own entries give no figures, reasons or details of the world:
-            # "chỉ số SIPAS năm 2020 bao nhiêu điểm" is not a question about /danhgia, nor is
-            # what someone said ("lãnh đạo nhận xét gì về thái độ phục vụ").
+            # The assistant's own entries give no figures, years, reasons or details of the
+            # world, even where their own text has a number ("từ 1 đến 5 điểm"): "chỉ số SIPAS
+            # năm 2020 bao nhiêu" is not a question about /danhgia, nor is what someone said
+            # ("lãnh đạo nhận xét gì về thái độ phục vụ").
             confident = False
         if confident and entry is not None:
             stated = (
@@ -1144,6 +1174,7 @@ def _with(result: MatchResult, normalized: str, also: Suggestion | None = None) 
         referral=result.referral,
         dated=result.dated,
         unmet=result.unmet,
+        unmet_as_typed=result.unmet_as_typed,
         missing=result.missing,
         also=also,
     )

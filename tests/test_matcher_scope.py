@@ -64,6 +64,40 @@ def test_what_someone_said_is_never_answered_with_the_assistants_own_entry(
     assert rate.entry.id == "tl-danh-gia"
 
 
+def test_another_place_or_body_is_quoted_as_typed_an_abbreviation_spelled_out(
+    matcher: Matcher,
+) -> None:
+    """The reply says what the article has nothing on in the citizen's words: "Nghệ An", not
+    "nghe an"; "ubnd" as "ủy ban nhân dân", not the folded "uy ban nhan dan"."""
+    typed = matcher.match("Hội nghị dân vận của tỉnh Nghệ An do ai chủ trì?")
+    assert typed.unmet == "nghe an" and typed.unmet_as_typed == "Nghệ An"
+    spelled = matcher.match("ubnd xã có trách nhiệm gì trong dân vận")
+    assert spelled.kind is MatchKind.OUT_OF_SCOPE
+    assert spelled.unmet_as_typed == "ủy ban nhân dân"
+
+
+def test_another_year_of_the_conference_is_declined_even_far_from_every_entry(
+    matcher: Matcher,
+) -> None:
+    result = matcher.match("Hội nghị năm 2021 có gì mới?")
+    assert result.kind is MatchKind.OUT_OF_SCOPE and result.unmet == "2021"
+
+
+def test_who_holds_an_office_never_gets_a_procedure_referral(matcher: Matcher) -> None:
+    """ "ai là chủ tịch nước hiện nay" shared "chủ tịch" with "lịch tiếp công dân của chủ
+    tịch" and got the complaints referral; a question of who, like one of what, is not a
+    procedure."""
+    result = matcher.match("ai là chủ tịch nước hiện nay")
+    assert result.kind is not MatchKind.REFERRAL
+
+
+def test_a_figure_of_the_world_never_gets_the_assistants_own_entry(matcher: Matcher) -> None:
+    """The /danhgia entry has numbers of its own ("từ 1 đến 5 điểm"): that is no figure of
+    SIPAS 2020."""
+    result = matcher.match("chỉ số SIPAS 2020 là bao nhiêu")
+    assert not (result.kind is MatchKind.ANSWER and result.entry and result.entry.about_bot)
+
+
 def test_a_year_the_entry_gives_is_answered(matcher: Matcher) -> None:
     result = matcher.match("Khiếu nại, tố cáo 6 tháng đầu năm 2020 có giảm so với năm 2019 không?")
     assert result.kind is MatchKind.ANSWER and result.entry is not None
