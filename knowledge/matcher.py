@@ -208,8 +208,11 @@ def _readings(
         return [(words, weighted)]
     choices: list[list[Reading]] = []
     combinations = 1
-    for token, weight in zip(syllables, weights, strict=True):
+    for index, (token, weight) in enumerate(zip(syllables, weights, strict=True)):
         expansions = abbreviations.get(token, ())
+        if len(expansions) > 1 and syllables[index + 1 : index + 2] == ["oi"]:
+            # Before "ơi" a word is someone addressed: "bn ơi" is "bạn ơi", not "bao nhiêu".
+            expansions = tuple(e for e in expansions if " " not in e) or expansions
         if len(expansions) > 1 and context:
             expansions = (
                 tuple(e for e in expansions if context.issuperset(e.split())) or expansions

@@ -196,3 +196,18 @@ def test_a_synonym_typed_as_one_word_is_neither_split_nor_repaired() -> None:
     result = matcher.match("motto của Năm dân vận khéo 2020 là gì")
     assert result.kind is MatchKind.ANSWER and result.entry is not None
     assert result.entry.id == "phuong-cham"
+
+
+def test_an_abbreviation_before_oi_is_someone_addressed() -> None:
+    """ "bn ơi" is "bạn ơi": read as "bao nhiêu" it made a question about a date ask for a
+    figure, and the reply said the article gives none before giving the date."""
+    faq = Faq(
+        topics=FAQ.topics,
+        entries=(
+            entry("ngay", "Hội nghị diễn ra vào ngày nào?", "Hội nghị là ngày bao nhiêu?"),
+            *FAQ.entries[1:],
+        ),
+    )
+    result = Matcher(faq, ABBREVIATIONS).match("bn ơi hội nghị là ngày nào")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None
+    assert result.entry.id == "ngay"
