@@ -30,6 +30,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -792,8 +793,40 @@ def _warn_entry_quality(checker: _Checker, entry: _EntryDraft) -> None:
         checker.warn(key, T.CHECK_NO_PLAIN_ALTERNATE.format(id=ident, example=example))
 
 
-def _check_faq_tree(root: Node, checker: _Checker, synonyms: Synonyms | None = None) -> Faq | None:
-    """Check a composed FAQ file and build the :class:`Faq` if it has no errors."""
+SOURCE_DIR = "source"  # beside the FAQ file: the article its answers rest on (*.txt)
+
+
+def _even(text: str) -> str:
+    """Spacing and curly quote marks made even, to compare a quotation with the article."""
+    return " ".join(text.replace("“", '"').replace("”", '"').split())
+
+
+def article_beside(faq_path: PathLike) -> str | None:
+    """The article kept in the ``source/`` folder beside a FAQ file (all its ``.txt`` files),
+    evened for :func:`_even` comparison; ``None`` when there is none."""
+    folder = Path(faq_path).parent / SOURCE_DIR
+    parts = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if not parts:
+        return None
+    return _even(" ".join(p.read_text(encoding="utf-8", errors="replace") for p in parts))
+
+
+def _check_sources(checker: _Checker, entries: list[_EntryDraft], article: str) -> None:
+    """Every ``source`` is shown to citizens as a quotation: it must be the article's words."""
+    for entry in entries:
+        source = entry.source
+        if source is None or not source.value or _even(source.value) in article:
+            continue
+        ident = entry.id.value if entry.id is not None else "?"
+        checker.error(source.node, T.CHECK_SOURCE_NOT_QUOTED.format(id=ident))
+
+
+def _check_faq_tree(
+    root: Node, checker: _Checker, synonyms: Synonyms | None = None, article: str | None = None
+) -> Faq | None:
+    """Check a composed FAQ file and build the :class:`Faq` if it has no errors.
+
+    With ``article`` (evened), every entry's ``source`` must be a verbatim quotation of it."""
     if not isinstance(root, MappingNode):
         keys = ", ".join(f"'{k}'" for k in FAQ_KEYS)
         checker.error(root, T.CHECK_TOP_NOT_MAPPING.format(keys=keys, kind=_kind(root)))
@@ -822,6 +855,8 @@ def _check_faq_tree(root: Node, checker: _Checker, synonyms: Synonyms | None = N
         for n, node in enumerate(checker.section(top, "entries", required=True), start=1)
     ]
     checker.unique_ids((e.id for e in entries), T.CHECK_KIND_ENTRY)
+    if article is not None:
+        _check_sources(checker, entries, article)
 
     referrals = [
         _check_referral(checker, node, n)
@@ -1028,15 +1063,16 @@ def _check_expansions(
 
 
 def check_faq_bytes(
-    data: bytes, name: str, synonyms: Synonyms | None = None
+    data: bytes, name: str, synonyms: Synonyms | None = None, article: str | None = None
 ) -> tuple[Faq | None, list[Finding]]:
     """Check FAQ file content; the FAQ (``None`` on any error) and all findings.
 
     With ``synonyms``, phrasings of different entries that become equal once synonyms are
-    rewritten are reported as warnings.
+    rewritten are reported as warnings; with ``article`` (:func:`article_beside`), a
+    ``source`` that is not a verbatim quotation of it is an error.
     """
     return _check_tree_bytes(
-        data, name, lambda root, checker: _check_faq_tree(root, checker, synonyms)
+        data, name, lambda root, checker: _check_faq_tree(root, checker, synonyms, article)
     )
 
 
@@ -1077,8 +1113,10 @@ def check_abbreviations_bytes(
 def check_faq_file(
     path: PathLike, synonyms: Synonyms | None = None
 ) -> tuple[Faq | None, list[Finding]]:
-    """Check a FAQ file; the FAQ (``None`` on any error) and all findings, warnings included."""
-    return _check_file(path, lambda data, name: check_faq_bytes(data, name, synonyms))
+    """Check a FAQ file; the FAQ (``None`` on any error) and all findings, warnings included.
+    Its sources are checked against the article beside it, if there is one."""
+    article = article_beside(path)
+    return _check_file(path, lambda data, name: check_faq_bytes(data, name, synonyms, article))
 
 
 def check_abbreviations_file(path: PathLike) -> tuple[Abbreviations | None, list[Finding]]:
@@ -1201,6 +1239,7 @@ def check_knowledge_bytes(
     faq: tuple[bytes, str],
     abbreviations: tuple[bytes, str] | None = None,
     synonyms: tuple[bytes, str] | None = None,
+    article: str | None = None,
 ) -> CheckedKnowledge:
     """Check the content of the files a FAQ is served with, each as ``(data, name)``: the
     synonyms first (the FAQ check then warns about phrasings a synonym makes identical),
@@ -1209,7 +1248,7 @@ def check_knowledge_bytes(
     findings: list[Finding] = []
     if synonyms is not None:
         table, findings = check_synonyms_bytes(*synonyms)
-    checked, more = check_faq_bytes(faq[0], faq[1], table)
+    checked, more = check_faq_bytes(faq[0], faq[1], table, article)
     findings = more + findings
     expansions: Abbreviations | None = {}
     if abbreviations is not None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from knowledge.faq import check_knowledge_bytes, read_knowledge_file
+from knowledge.faq import article_beside, check_knowledge_bytes, read_knowledge_file
 from knowledge.model import Finding, Severity
 
 KEEP_VERSIONS = 10  # previous versions kept; older ones are deleted at the next install
@@ -154,7 +154,9 @@ class FaqStore:
             others.append(None if content is None else (content, os.fspath(path)))
         if findings:  # a file is missing or unreadable
             return None, findings
-        checked = check_knowledge_bytes((data, name), *others)
+        abbreviations, synonyms = others
+        article = article_beside(self.faq_path)
+        checked = check_knowledge_bytes((data, name), abbreviations, synonyms, article)
         if not checked.ok or checked.faq is None:
             return None, checked.findings
         return len(checked.faq.entries), checked.findings

@@ -25,7 +25,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from knowledge.faq import Abbreviations, PathLike, check_knowledge_bytes, read_knowledge_file
+from knowledge.faq import (
+    Abbreviations,
+    PathLike,
+    article_beside,
+    check_knowledge_bytes,
+    read_knowledge_file,
+)
 from knowledge.matcher import Matcher
 from knowledge.model import Faq, Finding, KnowledgeFileError, Severity
 from knowledge.normalize import Synonyms
@@ -237,6 +243,7 @@ class KnowledgeBase:
             (faq_data, os.fspath(self.faq_path)),
             _named(abbreviations_data, self.abbreviations_path),
             _named(synonyms_data, self.synonyms_path),
+            article_beside(self.faq_path),
         )
         findings = checked.findings
         if checked.faq is None or checked.abbreviations is None or checked.synonyms is None:

@@ -301,3 +301,26 @@ def test_copy_of_real_faq_can_be_checked_elsewhere(tmp_path: Path) -> None:
     shutil.copy(DEFAULT_FAQ, copy)
     faq, _ = check_faq_file(copy)
     assert faq is not None and faq.path == str(copy)
+
+
+def test_a_source_not_in_the_article_beside_the_faq_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    """check-faq reads the article in ``source/`` beside the FAQ file: a ``source`` that is
+    not its words is an error where it is written; a FAQ with no article beside it (a copy
+    elsewhere, the test fixtures) is not checked so."""
+    text = DEFAULT_FAQ.read_text(encoding="utf-8")
+    quoted = 'source: "Chiều ngày 16/7, tại trụ sở Bộ"'
+    invented = text.replace(quoted, 'source: "Sáng ngày 17/7, tại trụ sở Bộ Nội vụ"', 1)
+    line = invented[: invented.index("Sáng ngày 17/7")].count("\n") + 1
+    beside = tmp_path / "with" / "faq.yaml"
+    beside.parent.mkdir()
+    beside.write_text(invented, encoding="utf-8")
+    shutil.copytree(DEFAULT_FAQ.parent / "source", beside.parent / "source")
+    faq, findings = check_faq_file(beside)
+    assert faq is None
+    assert [(f.line, f.column, f.severity) for f in findings] == [(line, 13, Severity.ERROR)]
+    assert "ngay-to-chuc" in findings[0].message
+    alone = tmp_path / "faq.yaml"
+    alone.write_text(invented, encoding="utf-8")
+    assert check_faq_file(alone)[0] is not None

@@ -13,6 +13,7 @@ from conftest import ABBREVIATIONS, BOT_FAQ
 from knowledge.faq_store import KEEP_VERSIONS, FaqStore, write_atomically
 
 SYNONYMS = ABBREVIATIONS.parent / "synonyms.yaml"
+ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -132,3 +133,23 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
         write_atomically(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["faq.yaml"]
+
+
+def test_an_upload_quoting_words_not_in_the_article_is_refused(tmp_path: Path) -> None:
+    """A ``source`` is shown to citizens as the article's words: with the article in
+    ``source/`` beside the installed FAQ, an upload whose source is not in it is refused,
+    at its line, and the served file stays."""
+    path = tmp_path / "faq.yaml"
+    shutil.copy(ROOT / "knowledge" / "faq.yaml", path)
+    shutil.copytree(ROOT / "knowledge" / "source", tmp_path / "source")
+    store = FaqStore(path, ABBREVIATIONS, SYNONYMS)
+    text = path.read_text(encoding="utf-8")
+    quoted = 'source: "Chiều ngày 16/7, tại trụ sở Bộ"'
+    assert quoted in text and store.install(text.encode(), "up.yaml", "k").ok
+    invented = text.replace(quoted, 'source: "Sáng ngày 17/7, tại trụ sở Bộ Nội vụ"', 1)
+    result = store.install(invented.encode(), "up.yaml", "k")
+    assert not result.ok
+    line = invented[: invented.index("Sáng ngày 17/7")].count("\n") + 1
+    assert [(f.file, f.line) for f in result.errors] == [("up.yaml", line)]
+    assert "ngay-to-chuc" in result.errors[0].message
+    assert path.read_text(encoding="utf-8") == text
