@@ -39,8 +39,10 @@ from handlers.callbacks import (
     args_of,
     data,
 )
+from knowledge import scope
 from knowledge.matcher import SUGGEST_SCORE, Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
+from knowledge.normalize import fold
 from reports.inbox import TicketSnippet
 from storage.base import SIPAS_FACTORS, Stats, SurveyStage, Ticket, UnansweredGroup
 
@@ -214,9 +216,12 @@ def answer_messages(
 def not_stated_messages(
     entry: FaqEntry, missing: str, limit: int = MESSAGE_LIMIT, *, dated: bool = False
 ) -> list[str]:
-    """ "The article gives no figure" (or reason), then what it says: the entry's answer."""
-    blocks = [texts.NOT_STATED[missing], *answer_messages(entry, limit, dated=dated)]
-    return pack(blocks, limit)
+    """ "The article gives no figure" (or reason), then what it says: the entry's answer;
+    only the answer when it says so itself ("Bài viết không nêu số liệu cụ thể")."""
+    answer = answer_messages(entry, limit, dated=dated)
+    if scope.answer_says_it(fold(entry.answer), missing):
+        return answer
+    return pack([texts.NOT_STATED[missing], *answer], limit)
 
 
 def out_of_scope_message(

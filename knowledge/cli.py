@@ -25,6 +25,7 @@ import yaml
 
 import texts
 from config import Config, ConfigError, config_path, load_config
+from knowledge import scope
 from knowledge.faq import load_abbreviations, load_faq, load_synonyms
 from knowledge.matcher import Matcher, MatchKind, MatchResult
 from knowledge.model import Faq, KnowledgeFileError
@@ -86,6 +87,8 @@ def render_for_terminal(result: MatchResult, faq: Faq | None = None) -> str:
         answer = texts.CLI_ANSWER.format(
             question=result.entry.question, answer=result.entry.answer
         )
+        if scope.answer_says_it(fold(result.entry.answer), result.missing):
+            return answer
         return f"{texts.NOT_STATED[result.missing]}\n\n{answer}"
     if result.kind is MatchKind.REFERRAL and result.referral is not None:
         return result.referral.reply

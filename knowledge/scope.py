@@ -369,6 +369,21 @@ def asks_what_is_not_said(question: str, answer: str) -> bool:
     return False
 
 
+def answer_says_it(answer: str, missing: str) -> bool:
+    """Whether an entry's answer (folded) already says the article does not give what is
+    ``missing`` ("figure", "reason", "detail"): then "the article does not say" before it
+    would say it twice ("Bài viết không định nghĩa …" after "Bài viết không nêu cụ thể …")."""
+    if missing == "figure":
+        return bool(_NO_FIGURE_IN_ANSWER.search(answer))
+    if missing == "reason":
+        return bool(
+            re.search(
+                r"\bkhong (?:neu|noi ro|cho biet)(?: \w+){0,3}? (?:nguyen nhan|li do)\b", answer
+            )
+        )
+    return bool(_NOT_SAID.search(answer))
+
+
 def present_spans(folded: str) -> set[int]:
     """Indexes of the syllables of ``folded`` that date the question ("hien nay")."""
     marked: set[int] = set()
