@@ -29,6 +29,7 @@ from dialogue import replies
 from dialogue.memory import ExpiringPrompts
 from dialogue.replies import Refusal, Reply
 from knowledge.matcher import Matcher, MatchKind, MatchResult
+from knowledge.normalize import fold
 from storage.base import SIPAS_FACTORS, Outcome, Storage, StorageError, SurveyStage, VoteResult
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,10 @@ class Conversation:
                     reply = await self.take_survey_text(citizen, text)
                 if reply is not None:
                     return reply
+        if not fold(text):
+            # Only emoji or punctuation ("👍", "🙏🙏", "???"): nothing to match and nothing
+            # for the officers' inbox; say what the bot does instead of "not found".
+            return replies.Welcome()
         return await self.question(citizen, text, result, matcher)
 
     async def take_reason(self, citizen: str, text: str) -> Reply | None:

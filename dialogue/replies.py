@@ -16,7 +16,8 @@ from knowledge.model import Faq, FaqEntry, Referral
 
 @dataclass(frozen=True, slots=True)
 class Welcome:
-    """The message was only the bot's name: say what the bot does."""
+    """The message was only the bot's name, or only emoji and punctuation: say what the bot
+    does."""
 
 
 @dataclass(frozen=True, slots=True)

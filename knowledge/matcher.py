@@ -125,6 +125,10 @@ _DEFINITION = re.compile(
     r"\b(?:la gi|nghia la gi|la cai gi|co nghia la gi|la ai|ai la|trach nhiem gi|"
     r"nhiem vu gi|vai tro gi|lam gi trong)\b"
 )
+# What a question may ask that the assistant's own entries never give, whatever their text.
+_OF_THE_WORLD = frozenset(
+    {scope.Kind.FIGURE, scope.Kind.TIME, scope.Kind.PLACE, scope.Kind.BODY, scope.Kind.REASON}
+)
 # The article's subject named in a question: its conference, or dân vận itself.
 _SUBJECT = re.compile(r"\b(?:hoi nghi|dan van)\b")
 # A question about what someone said or reported: never one about the assistant itself.
@@ -1049,7 +1053,7 @@ class Matcher:
             and entry.about_bot
             and (
                 kinds
-                or any(c.kind not in (scope.Kind.PRESENT, scope.Kind.DETAIL) for c in found)
+                or any(c.kind in _OF_THE_WORLD for c in found)
                 or _REPORTED.search(" ".join(reading))
             )
         ):

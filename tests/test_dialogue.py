@@ -97,6 +97,20 @@ async def test_only_the_bots_name_gets_the_welcome(talk: Conversation) -> None:
     assert await talk.text(ALICE, "") == replies.Welcome()
 
 
+async def test_emoji_alone_get_the_welcome_and_nothing_for_the_inbox(
+    talk: Conversation, storage: SqliteStorage
+) -> None:
+    """ "👍" or "🙏🙏🙏" is no question: it got "not found, contact your commune" and was
+    recorded as unanswered for the officers (found by a newcomer)."""
+    for text in ("👍", "🙏🙏🙏", "???"):
+        assert await talk.text(ALICE, text) == replies.Welcome()
+    assert rows(storage, "SELECT count(*) FROM questions") == [(0,)]
+    # As a survey's comment an emoji is still the citizen's comment.
+    survey_id = await scored(talk)
+    assert await talk.text(ALICE, "👍") == replies.AgencyPrompt(survey_id)
+    assert rows(storage, "SELECT comment FROM surveys") == [("👍",)]
+
+
 # --- votes and the reason after a 👎 --------------------------------------------------------
 async def test_a_down_vote_takes_the_next_line_as_its_reason(
     talk: Conversation, storage: SqliteStorage
