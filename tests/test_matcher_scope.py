@@ -203,6 +203,16 @@ def test_a_message_with_two_questions_answers_one_and_offers_the_other(matcher: 
     assert {result.entry.id, result.also.faq_id} == {"ngay-to-chuc", "don-vi-to-chuc"}
 
 
+def test_a_short_message_with_two_questions_answers_one_and_offers_the_other(
+    matcher: Matcher,
+) -> None:
+    """Short messages were matched whole: two questions made one that matched neither well
+    ("Hội nghị họp ngày nào? Ai chủ trì?" got suggestions; found by a newcomer)."""
+    result = matcher.match("Hội nghị họp ngày nào? Ai chủ trì?")
+    assert result.kind is MatchKind.ANSWER and result.entry is not None and result.also
+    assert {result.entry.id, result.also.faq_id} == {"ngay-to-chuc", "chu-tri"}
+
+
 @pytest.mark.parametrize(
     ("question", "faq_id"),
     [
