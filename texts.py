@@ -922,6 +922,14 @@ CHECK_ABBR_EMPTY_LIST = "từ viết tắt '{key}' chưa có cách viết đầy
 CHECK_ABBR_ITEM_NOT_TEXT = "cách viết thứ {n} của '{key}' phải là chuỗi văn bản, không phải {kind}"
 CHECK_ABBR_ITEM_EMPTY = "cách viết thứ {n} của '{key}' đang trống"
 CHECK_ABBR_ITEM_REPEATED = "cách viết '{value}' của '{key}' lặp lại cách viết tại dòng {line}"
+CHECK_SYN_NOT_LIST = "cách nói đồng nghĩa của '{key}' phải là danh sách, không phải {kind}"
+CHECK_SYN_NOT_LIST_TEXT = (
+    "cách nói đồng nghĩa của '{key}' phải là danh sách, không phải {kind}; hãy viết ['{value}']"
+)
+CHECK_SYN_EMPTY_LIST = "từ chuẩn '{key}' chưa có cách nói đồng nghĩa nào"
+CHECK_SYN_ITEM_NOT_TEXT = "cách nói thứ {n} của '{key}' phải là chuỗi văn bản, không phải {kind}"
+CHECK_SYN_ITEM_EMPTY = "cách nói thứ {n} của '{key}' đang trống"
+CHECK_SYN_ITEM_REPEATED = "cách nói '{value}' của '{key}' lặp lại cách nói tại dòng {line}"
 
 # -- synonyms -------------------------------------------------------------------------------
 CHECK_SYN_KEY_EMPTY = "từ chuẩn '{key}' không còn chữ hoặc số nào sau khi chuẩn hóa"

@@ -1018,40 +1018,74 @@ def _check_abbreviations_tree(root: Node, checker: _Checker) -> Abbreviations | 
     return None if checker.failed else result
 
 
+@dataclass(frozen=True, slots=True)
+class _ListWords:
+    """How the findings on a key's list name it: an abbreviation's expansions, or a
+    synonym's variants (the two files share the shape ``key: ["…", "…"]``)."""
+
+    empty: str
+    not_list: str
+    not_list_text: str
+    item_not_text: str
+    item_empty: str
+    item_repeated: str
+
+
+_ABBREVIATION_WORDS = _ListWords(
+    T.CHECK_ABBR_EMPTY_LIST,
+    T.CHECK_ABBR_NOT_LIST,
+    T.CHECK_ABBR_NOT_LIST_TEXT,
+    T.CHECK_ABBR_ITEM_NOT_TEXT,
+    T.CHECK_ABBR_ITEM_EMPTY,
+    T.CHECK_ABBR_ITEM_REPEATED,
+)
+_SYNONYM_WORDS = _ListWords(
+    T.CHECK_SYN_EMPTY_LIST,
+    T.CHECK_SYN_NOT_LIST,
+    T.CHECK_SYN_NOT_LIST_TEXT,
+    T.CHECK_SYN_ITEM_NOT_TEXT,
+    T.CHECK_SYN_ITEM_EMPTY,
+    T.CHECK_SYN_ITEM_REPEATED,
+)
+
+
 def _check_expansions(
-    checker: _Checker, key: str, key_node: Node, node: Node
+    checker: _Checker,
+    key: str,
+    key_node: Node,
+    node: Node,
+    words: _ListWords = _ABBREVIATION_WORDS,
 ) -> tuple[str, ...] | None:
-    """The expansions of one abbreviation: a non-empty list of non-empty strings."""
+    """The expansions of one abbreviation (or variants of a synonym): a non-empty list of
+    non-empty strings."""
     if isinstance(node, ScalarNode) and node.tag == _TAG + "null":
-        checker.error(key_node, T.CHECK_ABBR_EMPTY_LIST.format(key=key))
+        checker.error(key_node, words.empty.format(key=key))
         return None
     if not isinstance(node, SequenceNode):
         raw = (_text_of(node) or "").strip()
         if raw:
-            message = T.CHECK_ABBR_NOT_LIST_TEXT.format(key=key, kind=_kind(node), value=raw)
+            message = words.not_list_text.format(key=key, kind=_kind(node), value=raw)
         else:
-            message = T.CHECK_ABBR_NOT_LIST.format(key=key, kind=_kind(node))
+            message = words.not_list.format(key=key, kind=_kind(node))
         checker.error(node, message)
         return None
     if not node.value:
-        checker.error(node, T.CHECK_ABBR_EMPTY_LIST.format(key=key))
+        checker.error(node, words.empty.format(key=key))
         return None
     expansions: list[str] = []
     first: dict[str, Node] = {}
     for n, item in enumerate(node.value, start=1):
         item_text = _text_of(item)
         if item_text is None:
-            checker.error(item, T.CHECK_ABBR_ITEM_NOT_TEXT.format(n=n, key=key, kind=_kind(item)))
+            checker.error(item, words.item_not_text.format(n=n, key=key, kind=_kind(item)))
             continue
         value = item_text.strip()
         if not value:
-            checker.error(item, T.CHECK_ABBR_ITEM_EMPTY.format(n=n, key=key))
+            checker.error(item, words.item_empty.format(n=n, key=key))
             continue
         folded = fold(value)
         if folded in first:
-            message = T.CHECK_ABBR_ITEM_REPEATED.format(
-                value=value, key=key, line=_line(first[folded])
-            )
+            message = words.item_repeated.format(value=value, key=key, line=_line(first[folded]))
             checker.warn(item, message)
             continue
         first[folded] = item
@@ -1162,7 +1196,7 @@ def _check_synonyms_tree(root: Node, checker: _Checker) -> Synonyms | None:
             checker.error(key_node, message)
             continue
         canonical_at[folded_key] = (key, key_node)
-        expansions = _check_expansions(checker, key, key_node, value_node)
+        expansions = _check_expansions(checker, key, key_node, value_node, _SYNONYM_WORDS)
         if expansions is None:
             continue
         items = list(value_node.value) if isinstance(value_node, SequenceNode) else []

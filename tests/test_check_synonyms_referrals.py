@@ -52,9 +52,12 @@ def test_a_variant_equal_to_its_canonical_phrase_is_a_warning() -> None:
 
 
 def test_a_synonym_file_that_is_not_a_mapping_of_lists_is_reported() -> None:
-    assert messages("synonyms:\n  hội nghị: cuộc họp\n") == [
-        "synonyms.yaml:2:13: cách viết đầy đủ của 'hội nghị' phải là danh sách, không phải "
-        "chuỗi văn bản; hãy viết ['cuộc họp']"
+    """In the synonyms' own words: they were reported as abbreviations ("cách viết đầy đủ",
+    "từ viết tắt"; found by a newcomer)."""
+    assert messages("synonyms:\n  hội nghị: cuộc họp\n  trụ sở: []\n") == [
+        "synonyms.yaml:2:13: cách nói đồng nghĩa của 'hội nghị' phải là danh sách, không phải "
+        "chuỗi văn bản; hãy viết ['cuộc họp']",
+        "synonyms.yaml:3:11: từ chuẩn 'trụ sở' chưa có cách nói đồng nghĩa nào",
     ]
     assert messages("- a\n")[0].startswith("synonyms.yaml:1:1: cấp ngoài cùng")
 
