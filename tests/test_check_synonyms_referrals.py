@@ -159,4 +159,4 @@ def test_check_faq_reports_a_broken_synonyms_file_to_the_line(tmp_path: Path) ->
     out = io.StringIO()
     status = check_faq_main(None, None, str(broken), out=out)
     assert status == 1
-    assert f"{broken}:2:26: cách viết thứ 2 của 'hội nghị' đang trống" in out.getvalue()
+    assert f"{broken}:2:26: cách nói thứ 2 của 'hội nghị' đang trống" in out.getvalue()
