@@ -898,6 +898,10 @@ CHECK_SOURCE_NOT_QUOTED = (
     "nguồn của mục '{id}' không có nguyên văn trong bài viết (thư mục source/ cạnh tệp FAQ): "
     "người dân thấy nó như lời trích, nên phải chép đúng từng chữ của bài"
 )
+CHECK_TOO_MANY_RELATED = (
+    "mục '{id}' có {count} mục liên quan; người dân chỉ thấy {shown} mục đầu, từ mục này trở "
+    "đi không được hiện"
+)
 CHECK_FEW_ALTERNATES = "mục '{id}' chỉ có {count} câu hỏi thay thế; nên có ít nhất {minimum}"
 CHECK_NO_PLAIN_ALTERNATE = (
     "mục '{id}' không có câu hỏi thay thế nào gõ không dấu (ví dụ: '{example}'); "

@@ -40,6 +40,7 @@ from handlers.callbacks import (
     data,
 )
 from knowledge import scope
+from knowledge.faq import MAX_RELATED
 from knowledge.matcher import SUGGEST_SCORE, Suggestion
 from knowledge.model import Faq, FaqEntry, Referral
 from knowledge.normalize import fold
@@ -47,7 +48,6 @@ from reports.inbox import TicketSnippet
 from storage.base import SIPAS_FACTORS, Stats, SurveyStage, Ticket, UnansweredGroup
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
-MAX_RELATED = 3
 MAX_SUGGESTIONS = 3
 
 Rows = list[list[InlineKeyboardButton]]

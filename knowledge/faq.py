@@ -63,6 +63,7 @@ MAX_ANSWER_CHARS = 4096  # Telegram's limit for the text of one message
 MAX_QUESTION_CHARS = 200  # questions, alternates, small-talk phrasings, topic titles
 MAX_ID_CHARS = 48  # ids travel in callback data, which Telegram caps at 64 bytes
 MIN_ALTERNATES = 3
+MAX_RELATED = 3  # related entries offered under an answer; more are not shown
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 ABBREVIATION_KEY_PATTERN = re.compile(r"[a-z0-9đ]+")
 
@@ -774,6 +775,11 @@ def _check_references(
                 message = T.CHECK_DUPLICATE_RELATED.format(related=related.value, id=own)
                 checker.warn(related.node, message)
             seen.add(related.value)
+        if entry.related is not None and len(entry.related) > MAX_RELATED:
+            message = T.CHECK_TOO_MANY_RELATED.format(
+                id=own, count=len(entry.related), shown=MAX_RELATED
+            )
+            checker.warn(entry.related[MAX_RELATED].node, message)
 
 
 def _warn_entry_quality(checker: _Checker, entry: _EntryDraft) -> None:

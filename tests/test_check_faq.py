@@ -324,3 +324,20 @@ def test_a_source_not_in_the_article_beside_the_faq_is_an_error_at_its_line(
     alone = tmp_path / "faq.yaml"
     alone.write_text(invented, encoding="utf-8")
     assert check_faq_file(alone)[0] is not None
+
+
+def test_more_related_entries_than_are_shown_is_a_warning_at_the_first_hidden(
+    tmp_path: Path,
+) -> None:
+    """The faq.yaml header says "tối đa 3"; a fourth was silently never shown (found by a
+    newcomer)."""
+    text = DEFAULT_FAQ.read_text(encoding="utf-8")
+    three = "related: [muc-dich, ngay-to-chuc, giai-doan-danh-gia]"
+    four = "related: [muc-dich, ngay-to-chuc, giai-doan-danh-gia, dia-diem]"
+    path = tmp_path / "faq.yaml"
+    path.write_text(text.replace(three, four, 1), encoding="utf-8")
+    faq, findings = check_faq_file(path)
+    line = text[: text.index(three)].count("\n") + 1
+    column = len("    ") + four.index("dia-diem") + 1
+    assert faq is not None
+    assert [(f.line, f.column, f.severity) for f in findings] == [(line, column, Severity.WARNING)]
