@@ -55,18 +55,34 @@ def titles_seen(user: UserClient) -> list[str]:
     ]
 
 
+# The longest run of one citizen's updates a kill can leave answered but not yet marked handled
+# (marks are committed in the background, so the next update of a chat can be answered before
+# the previous one's mark lands); the plan never repeats any of a citizen's last REPLAY
+# questions, so a repeated run is a replay, never two askings.
+REPLAY = 3
+
+
 def without_repeats(titles: list[str]) -> list[str]:
-    """``titles`` with an answer repeated at once dropped: a question answered twice (the
-    plan never asks the same question twice in a row)."""
-    return [title for index, title in enumerate(titles) if not index or title != titles[index - 1]]
+    """``titles`` with replays dropped: after a kill, the updates answered but not yet marked
+    handled are answered again, in order — a run of up to :data:`REPLAY` answers repeated at
+    once ("A B A B": A and B answered, neither marked, both replayed)."""
+    kept: list[str] = []
+    for title in titles:
+        kept.append(title)
+        for run in range(1, REPLAY + 1):
+            if len(kept) >= 2 * run and kept[-run:] == kept[-2 * run : -run]:
+                del kept[-run:]
+                break
+    return kept
 
 
 def test_twenty_sigkills_lose_no_question(
     tmp_path: Path, emu: Emulator, bot: BotProcess, place: Place
 ) -> None:
     """20 SIGKILLs at random moments of bursts from 8 citizens: 0 questions unanswered,
-    every citizen's answers in the order asked; answers given twice are at most one per
-    kill and citizen (the one in flight), and reported."""
+    every citizen's answers in the order asked; answers given twice are those answered but
+    not yet marked handled at a kill (replayed in order; a clean-clone CI run on PostgreSQL
+    saw two of one citizen's), and reported."""
     rng = random.Random(20201607)
     pool = answerable_questions()
     assert len(pool) >= 10
@@ -75,8 +91,8 @@ def test_twenty_sigkills_lose_no_question(
 
     def ask(user: UserClient, count: int) -> None:
         for _ in range(count):
-            previous = asked[user.user_id][-1] if asked[user.user_id] else None
-            question = rng.choice([q for q in pool if q != previous])
+            recent = asked[user.user_id][-REPLAY:]
+            question = rng.choice([q for q in pool if q not in recent])
             asked[user.user_id].append(question)
             user.send_text(question)
 
