@@ -59,6 +59,7 @@ the first round's set); the README reports the *test* half, which no choice was 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -1170,18 +1171,4 @@ def _unsure(result: MatchResult) -> MatchResult:
 
 def _with(result: MatchResult, normalized: str, also: Suggestion | None = None) -> MatchResult:
     """The result for the whole message: its normalized text, and a second question."""
-    return MatchResult(
-        kind=result.kind,
-        question=result.question,
-        normalized=normalized,
-        score=result.score,
-        entry=result.entry,
-        smalltalk=result.smalltalk,
-        suggestions=result.suggestions,
-        referral=result.referral,
-        dated=result.dated,
-        unmet=result.unmet,
-        unmet_as_typed=result.unmet_as_typed,
-        missing=result.missing,
-        also=also,
-    )
+    return dataclasses.replace(result, normalized=normalized, also=also)

@@ -95,7 +95,8 @@ _EMPTY = frozenset(
 
 
 # What a plea for help is made of ("ad giải đáp giúp em với ạ", "mong được tư vấn"): beside
-# a question it asks nothing itself.
+# a question it asks nothing itself. A clause with no word of content at all and no question
+# word ("cho em hỏi", "vậy ạ") is filler too.
 _HELP = frozenset("giai dap thich tra loi ho tro tu van chi noi ro mong duoc nhe nha".split())
 
 
@@ -149,6 +150,16 @@ def _is_source(clause: str) -> bool:
     return bool(_SOURCE.match(clause)) and not _QUESTION.search(clause) and " cua " not in clause
 
 
+def _asking(sentences: list[str]) -> int:
+    """How many of the sentences ask something of their own (three syllables or more)."""
+    count = 0
+    for sentence in sentences:
+        folded = fold(sentence)
+        asks = "?" in sentence or "？" in sentence or _QUESTION.search(folded)
+        count += bool(asks) and len(folded.split()) >= 3
+    return count
+
+
 def _clip(folded: str, keep_end: bool = False) -> str:
     syllables = folded.split()
     return " ".join(syllables[-MAX_SYLLABLES:] if keep_end else syllables[:MAX_SYLLABLES])
@@ -159,14 +170,10 @@ def questions(text: str) -> list[Candidate]:
     text = text[:MAX_CHARS]
     folded_all = fold(text)
     sentences = _sentences(text)
+    short = len(folded_all.split()) <= SHORT_SYLLABLES
     # Two questions of their own ("Hội nghị họp ngày nào? Ai chủ trì?") are read one by one
     # even in a short message.
-    asking = [
-        s
-        for s in sentences
-        if ("?" in s or "？" in s or _QUESTION.search(fold(s))) and len(fold(s).split()) >= 3
-    ]
-    if len(folded_all.split()) <= SHORT_SYLLABLES and len(asking) < 2:
+    if short and _asking(sentences) < 2:
         said = _ATTRIBUTION.match(text)
         if said is not None and folded_all and _SPEAKER.match(fold(said.group(1))):
             # "Theo Phó Thủ tướng, dân vận là nhiệm vụ của ai?": what was said, then all.
@@ -225,7 +232,7 @@ def questions(text: str) -> list[Candidate]:
     best = found[0].weight
     # Context sentences are matched only when no sentence looks like a question.
     chosen = [c for c in found if c.weight >= min(best, 0.8)] if best >= 0.8 else found
-    if len(folded_all.split()) <= SHORT_SYLLABLES:
+    if short:
         # A short message with two questions is tried whole first: one question with a stray
         # "?" inside ("cải cách hành chính đạt? nhiều kết quả không?") is still one.
         chosen.insert(0, Candidate(_clip(folded_all), best + 1.0, len(sentences)))
