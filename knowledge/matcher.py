@@ -139,6 +139,10 @@ _REPORTED = re.compile(
 )
 # Readings of a text with ambiguous abbreviations that are scored, at most.
 MAX_READINGS = 8
+# Decisions remembered, by the text exactly as sent (the commonest questions come back word
+# for word: "hội nghị ở đâu"); only texts this short, since a long message rarely repeats.
+MEMO_SIZE = 4096
+MEMO_TEXT_CHARS = 300
 # A question's words found only in an entry's answer count this much (its phrasings: 1).
 ANSWER_WEIGHT = 0.6
 
@@ -425,6 +429,7 @@ class Matcher:
             word for variant in self.synonyms.mapping for word in variant.split()
         }
         self._owners: list[Owner] = [*faq.entries, *faq.smalltalk, *faq.referrals]
+        self._memo: dict[str, MatchResult] = {}  # see match()
         # Syllable -> id; a new syllable gets the next id (the counter is called in C). The
         # features (syllables and adjacent pairs) are then made for all texts at once, in numpy.
         syllable_ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -1090,8 +1095,25 @@ class Matcher:
         return MatchResult(MatchKind.NO_MATCH, text, folded, score)
 
     def match(self, text: str) -> MatchResult:
-        """Decide how to reply to one message (its question found first if it is long)."""
+        """Decide how to reply to one message (its question found first if it is long).
+
+        A decision depends on the text and this index only, so the last :data:`MEMO_SIZE`
+        short texts' decisions are remembered (a result is immutable; a reload builds a new
+        matcher, with a new memory).
+        """
         text = text[: message.MAX_CHARS]
+        if len(text) > MEMO_TEXT_CHARS:
+            return self._match(text)
+        memo = self._memo
+        result = memo.pop(text, None)  # taken out and put back: the newest is last
+        if result is None:
+            result = self._match(text)
+            if len(memo) >= MEMO_SIZE:
+                del memo[next(iter(memo))]  # the least recently asked
+        memo[text] = result
+        return result
+
+    def _match(self, text: str) -> MatchResult:
         candidates = message.questions(text)
         if not candidates:
             return MatchResult(MatchKind.NO_MATCH, text, fold(text), 0.0)

@@ -211,3 +211,30 @@ def test_an_abbreviation_before_oi_is_someone_addressed() -> None:
     result = Matcher(faq, ABBREVIATIONS).match("bn ơi hội nghị là ngày nào")
     assert result.kind is MatchKind.ANSWER and result.entry is not None
     assert result.entry.id == "ngay"
+
+
+def test_a_remembered_decision_is_the_one_made_fresh(matcher: Matcher) -> None:
+    """A text asked again gets its remembered decision, equal to the one a new index makes;
+    a long message is decided again each time (long texts rarely repeat word for word)."""
+    fresh = Matcher(FAQ, ABBREVIATIONS)
+    for text in ("hn o cho nao v ad", "Báo cáo kết quả gì?", "xin chào", "giá vàng hôm nay"):
+        first = matcher.match(text)
+        assert matcher.match(text) is first
+        assert fresh.match(text) == first
+    long = "Xin chào ad, " + "tôi muốn hỏi thêm một chút về hội nghị. " * 10 + "tổ chức ở đâu?"
+    assert matcher.match(long) == matcher.match(long)
+    assert matcher.match(long) is not matcher.match(long)
+
+
+def test_the_memory_forgets_the_least_recently_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded: past MEMO_SIZE texts the one asked longest ago is decided again."""
+    from knowledge import matcher as module
+
+    monkeypatch.setattr(module, "MEMO_SIZE", 2)
+    matcher = Matcher(FAQ, ABBREVIATIONS)
+    old, recent = matcher.match("hội nghị ở đâu"), matcher.match("hội nghị ngày nào")
+    assert matcher.match("hội nghị ở đâu") is old  # asked again: now the most recent
+    matcher.match("phương châm là gì")  # a third text: "ngày nào" is forgotten
+    assert matcher.match("hội nghị ở đâu") is old
+    again = matcher.match("hội nghị ngày nào")
+    assert again == recent and again is not recent
