@@ -108,6 +108,9 @@ _OTHER_PERIOD = re.compile(
     r"\b(?:(?:6|sau) thang cuoi(?: nam)?|nua cuoi nam|cuoi nam|ca nam|"
     r"quy (?:1|2|3|4|i|ii|iii|iv|mot|hai|ba|bon)|"
     r"nam (?:ngoai|roi|sau nua|toi day|toi|sau)|sang nam|thang (?:truoc|sau|toi)|"
+    # Today's date, or the calendar itself: "hôm nay là ngày mấy", "âm lịch".
+    r"hom nay (?:la )?(?:ngay|thu) (?:may|bao nhieu)|(?:ngay|thu) (?:may|bao nhieu) hom nay|"
+    r"am lich|duong lich|"
     r"tuan (?:nay|truoc|sau|toi)|nhiem ki (?:nay|moi|toi)|"
     # "9 tháng năm 2020", "3 tháng gần đây": another length of period than the article's six
     # months; not a date ("ngày 9 tháng 7").
@@ -223,7 +226,9 @@ _PERSONAL = re.compile(
     r"bao nhieu tuoi|may tuoi|sinh nam|nam sinh|tieu su|hoc van|hoc o dau|"
     r"hoc truong|tung hoc|tot nghiep|bang cap|"
     r"truoc day|truoc do|tung lam|tu nam nao|nhiem ki|muc luong|tien luong|tang luong|"
-    r"bao nhieu luong)\b"
+    r"bao nhieu luong|"
+    # Advice for the asker's own life ("tôi có nên thi vào…"): nothing the article says.
+    r"(?:toi|minh|em|tui|chau|con) co nen)\b"
 )
 
 

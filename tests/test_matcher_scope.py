@@ -30,6 +30,11 @@ def matcher() -> Matcher:
         # Another length of period than six months, and the next year.
         ("Hội nghị sơ kết dân vận 9 tháng năm 2020 có những ai phát biểu?", "9 thang"),
         ("Năm tới công tác tiếp công dân sẽ thế nào?", "nam toi"),
+        # Today's date and the calendar: the conference's date is no answer to them.
+        ("Hôm nay âm lịch là ngày mấy?", "am lich"),
+        ("hôm nay là ngày mấy vậy ad", "hom nay la ngay may"),
+        # Advice for the asker's own life.
+        ("Tôi có nên thi vào làm cán bộ dân vận không?", "toi co nen"),
     ],
 )
 def test_another_year_place_or_body_is_out_of_scope(
